@@ -1,0 +1,23 @@
+import uuid
+
+from .audit_context import set_request_context
+
+
+class RequestIdMiddleware:
+    """Give every request an id (reused from a proxy's X-Request-ID) for logs and the audit trail."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request.request_id = incoming[:64] if incoming.isascii() and incoming else uuid.uuid4().hex
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        request.client_address = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
+        set_request_context(request_id=request.request_id, address=request.client_address)
+        try:
+            response = self.get_response(request)
+        finally:
+            set_request_context(request_id="", address="")
+        response["X-Request-ID"] = request.request_id
+        return response

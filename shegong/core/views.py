@@ -1,0 +1,80 @@
+from django.db import connection
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView, TemplateView
+
+from .dashboard import panels_for
+from .models import TaskRun
+from .scoping import PUBLIC, OwnViewMixin, ScopedViewMixin, scope_policy
+from .tasks import worker_state
+
+
+@scope_policy(PUBLIC)
+def healthz(request):
+    """Liveness and readiness for load balancers and monitoring: database and worker state."""
+    body = {"status": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        body["database"] = {"status": "ok", "vendor": connection.vendor}
+    except Exception as exc:  # the point of a health check is to report, not to raise
+        body["status"] = "error"
+        body["database"] = {"status": "error", "error": type(exc).__name__}
+        return JsonResponse(body, status=503)
+    try:
+        body["worker"] = worker_state()
+    except Exception as exc:
+        body["worker"] = {"status": "unknown", "error": type(exc).__name__}
+    if body["worker"].get("status") != "ok":
+        body["status"] = "degraded"
+    return JsonResponse(body)
+
+
+class TaskRunListView(ScopedViewMixin, ListView):
+    model = TaskRun
+    template_name = "core/task_list.html"
+    context_object_name = "runs"
+    paginate_by = 20
+
+
+class TaskRunDetailView(ScopedViewMixin, DetailView):
+    model = TaskRun
+    template_name = "core/task_detail.html"
+    context_object_name = "run"
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["core/_task_progress.html"]
+        return [self.template_name]
+
+
+class TaskRunDownloadView(ScopedViewMixin, DetailView):
+    model = TaskRun
+
+    def get(self, request, *args, **kwargs):
+        from .audit import record
+
+        run = self.get_object()
+        if not run.result_file:
+            raise Http404(_("This job has no result file."))
+        record(request.user, "download", run, changes={"file": run.result_name})
+        return FileResponse(run.result_file.open("rb"), as_attachment=True, filename=run.result_name)
+
+
+def error_view(template, status):
+    @scope_policy(PUBLIC)
+    def view(request, exception=None):
+        return render(request, template, status=status)
+
+    return view
+
+
+class HomeView(OwnViewMixin, TemplateView):
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["panels"] = panels_for(self.request)
+        context["recent_runs"] = TaskRun.objects.visible_to(self.request.user)[:5]
+        return context

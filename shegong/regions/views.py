@@ -1,0 +1,116 @@
+import csv
+import io
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import ListView
+
+from shegong.core.scoping import LoginRequiredMixin, ScopedViewMixin
+from shegong.core.tasks import start_job
+
+from .filters import RegionFilter
+from .forms import RegionPickerWidget
+from .models import Level, Region
+from .tasks import export_regions
+
+EXPORT_FORMATS = {"xlsx", "csv"}
+
+
+def user_root(user):
+    """The region a user's pickers start from: their own for officials, the whole country otherwise."""
+    return user.region if getattr(user, "is_official", False) else None
+
+
+class RegionListView(ScopedViewMixin, ListView):
+    model = Region
+    template_name = "regions/region_list.html"
+    context_object_name = "regions"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filterset = RegionFilter(
+            self.request.GET or None, queryset=super().get_queryset().select_related("parent")
+        )
+        return self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter"] = self.filterset
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        context["levels"] = Level.choices
+        return context
+
+
+class RegionExportView(LoginRequiredMixin, View):
+    """Start a background export of the filtered divisions (the same filters as the page)."""
+
+    scope_policy = ScopedViewMixin.scope_policy
+
+    def post(self, request):
+        fmt = request.POST.get("format", "xlsx")
+        if fmt not in EXPORT_FORMATS:
+            messages.error(request, _("Unknown export format."))
+            return redirect("regions:list")
+        filters = {k: v for k, v in request.POST.items() if k in RegionFilter.base_filters and v}
+        run = start_job(
+            request.user,
+            export_regions,
+            kind="regions.export",
+            title=gettext_lazy("Export of divisions (%(format)s)") % {"format": fmt},
+            filters=filters,
+            fmt=fmt,
+        )
+        return redirect("core:task-detail", pk=run.pk)
+
+
+class RegionPickerView(LoginRequiredMixin, View):
+    """Re-render the cascading picker after one of its selects changed (HTMX)."""
+
+    scope_policy = ScopedViewMixin.scope_policy
+
+    def get(self, request):
+        name = request.GET.get("name", "region")[:50]
+        widget_id = request.GET.get("id", f"id_{name}")[:60]
+        try:
+            changed = int(request.GET.get("changed", "2"))
+            max_level = int(request.GET.get("max_level", Level.COUNTY))
+        except ValueError:
+            changed, max_level = 2, Level.COUNTY
+        value = ""
+        for index in range(changed + 1):
+            value = request.GET.get(f"{name}_{index}", "") or value
+        root = user_root(request.user)
+        if value and root is not None and not root.contains(value):
+            value = ""
+        widget = RegionPickerWidget(root=root, max_level=max_level)
+        html = widget.render(name, value, attrs={"id": widget_id})
+        return render(request, "regions/_raw.html", {"html": html})
+
+
+def region_rows(queryset):
+    """Rows of the export, shared by the csv and xlsx writers."""
+    header = [_("Code"), _("Name"), _("Full name"), _("Level"), _("Parent code"), _("GB/T 2260 code"), _("Active")]
+    yield header
+    for region in queryset.iterator(chunk_size=2000):
+        yield [
+            region.code,
+            region.name,
+            region.full_name,
+            Level(region.level).label,
+            region.parent_id or "",
+            region.gb_code,
+            _("Yes") if region.active else _("No"),
+        ]
+
+
+def rows_to_csv(rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([str(cell) for cell in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM so that Excel opens it as UTF-8

@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from shegong.accounts import views as account_views
+from shegong.core import views as core_views
+from shegong.core.scoping import OWN, PUBLIC
+from shegong.regions.api.views import RegionViewSet
+
+router = DefaultRouter()
+router.register("regions", RegionViewSet, basename="region")
+
+
+def declare(view, policy):
+    view.scope_policy = policy
+    return view
+
+
+urlpatterns = [
+    path("", core_views.HomeView.as_view(), name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", account_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("shegong.accounts.urls")),
+    path("regions/", include("shegong.regions.urls")),
+    path("jobs/", include("shegong.core.urls")),
+    path("i18n/setlang/", declare(set_language, PUBLIC), name="set_language"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", declare(login_required(SpectacularAPIView.as_view()), OWN), name="api-schema"),
+    path(
+        "api/docs/",
+        declare(login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), OWN),
+        name="api-docs",
+    ),
+    path(
+        "api/redoc/",
+        declare(login_required(SpectacularRedocView.as_view(url_name="api-schema")), OWN),
+        name="api-redoc",
+    ),
+]
+
+handler403 = core_views.error_view("403.html", 403)
+handler404 = core_views.error_view("404.html", 404)
+handler500 = core_views.error_view("500.html", 500)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
