@@ -43,6 +43,46 @@ class ScopedQuerySet(models.QuerySet):
         return self._scoped(user, EDIT)
 
 
+# Role names as stored on the account (defined in accounts.roles; repeated here as plain strings
+# because core sits below accounts).
+BUSINESS_REGION_ROLES = {"admin", "staff", "api_client"}
+READ_ONLY_ROLES = {"staff"}
+ORGANIZATION_ROLES = {"org_admin", "org_staff", "assoc_admin"}
+ORGANIZATION_READ_ONLY_ROLES = {"org_staff"}
+PERSON_ROLES = {"worker"}
+
+
+def standard_scope_q(user, purpose, *, region_field=None, organization_field=None, person_field=None):
+    """The one rule for rows that belong to a place, an organization or a person.
+
+    Officials (administrators, read-only staff, provincial API clients) see the rows of their
+    region's subtree; read-only staff never edit. Organization and association users see their
+    organization's rows, a social worker their own person's rows. The security and audit
+    administrators and the system operator see no business data at all (三员分立). A model
+    passes the fields through which its rows belong; a role whose field is not given sees nothing.
+    """
+    role = getattr(user, "role", None)
+    if role in BUSINESS_REGION_ROLES:
+        if purpose == EDIT and role in READ_ONLY_ROLES:
+            return None
+        if region_field is None or user.region_id is None:
+            return None
+        return region_subtree_q(user.region, region_field)
+    if role in ORGANIZATION_ROLES:
+        if purpose == EDIT and role in ORGANIZATION_READ_ONLY_ROLES:
+            return None
+        organization_id = getattr(user, "organization_id", None)
+        if organization_field is None or organization_id is None:
+            return None
+        return models.Q(**{organization_field: organization_id})
+    if role in PERSON_ROLES:
+        person_id = getattr(user, "person_id", None)
+        if person_field is None or person_id is None:
+            return None
+        return models.Q(**{person_field: person_id})
+    return None
+
+
 def region_subtree_q(region, field):
     """Rows whose region code ``field`` lies in ``region``'s subtree (see regions.models.Region.subtree_q)."""
     if region is None:
