@@ -43,6 +43,18 @@ class User(AbstractUser):
     def is_auditor(self):
         return self.role == Role.AUDITOR
 
+    # The links to a person (workers app) and an organization (organizations app) live on the
+    # higher apps' side, so that accounts never imports them; these read them back.
+    @property
+    def person_id(self):
+        person = getattr(self, "person", None)
+        return person.pk if person is not None else None
+
+    @property
+    def organization_id(self):
+        membership = getattr(self, "membership", None)
+        return membership.organization_id if membership is not None else None
+
     @property
     def level(self):
         return self.region.level if self.region_id else None

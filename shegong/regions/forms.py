@@ -24,6 +24,8 @@ class RegionPickerWidget(forms.Widget):
                 chosen = value
         return chosen or data.get(name, "")
 
+    use_fieldset = True
+
     def value_omitted_from_data(self, data, files, name):
         return not any(f"{name}_{i}" in data for i in range(len(self.levels))) and name not in data
 

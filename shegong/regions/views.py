@@ -43,6 +43,9 @@ class RegionListView(ScopedViewMixin, ListView):
         query.pop("page", None)
         context["query_string"] = query.urlencode()
         context["levels"] = Level.choices
+        context["within_picker"] = RegionPickerWidget(root=user_root(self.request.user)).render(
+            "within", self.within, attrs={"id": "f-within"}
+        )
         return context
 
 
