@@ -31,9 +31,11 @@ class RegionListView(ScopedViewMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        self.filterset = RegionFilter(
-            self.request.GET or None, queryset=super().get_queryset().select_related("parent")
-        )
+        data = self.request.GET.copy()
+        if any(f"within_{i}" in data for i in range(3)):
+            data["within"] = RegionPickerWidget().value_from_datadict(data, None, "within")
+        self.within = data.get("within", "")
+        self.filterset = RegionFilter(data or None, queryset=super().get_queryset().select_related("parent"))
         return self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
 
     def get_context_data(self, **kwargs):
