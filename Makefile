@@ -7,18 +7,25 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run install test test-sqlite test-postgres test-e2e lint bench assets messages seed setup clean
+.PHONY: run install install-test setup test lint bench assets messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(PY)
-	$(PIP) install --quiet -e '.[test]'
+	$(PIP) install --quiet -e .
 	touch $(STAMP)
 
+$(TEST_STAMP): pyproject.toml | $(PY)
+	$(PIP) install --quiet -e '.[test]'
+	touch $(STAMP) $(TEST_STAMP)
+
 install: $(STAMP)
+
+install-test: $(TEST_STAMP)
 
 setup: install
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
@@ -35,16 +42,16 @@ run: setup
 	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py serve
 
 # The whole suite on SQLite, then on PostgreSQL when one is reachable (required when CI=true).
-test: install
+test: install-test
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 	$(PY) manage.py collectstatic --no-input -v 0
 	bash scripts/test.sh
 
-lint: install
+lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check shegong tests bench
 
-bench: install
+bench: install-test
 	$(PY) -m bench
 
 # Refresh the vendored front-end assets from the npm registry (package.json) into static/vendor.

@@ -1,3 +1,5 @@
+import time
+
 from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -5,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from shegong.core.scoping import ScopedQuerySet
 
 ROOT_CODE = "000000"
-TREE_CACHE_KEY = "regions:foreign-nodes:v1"
+TREE_CACHE_KEY = "regions:tree-version"
 
 
 class Level(models.IntegerChoices):
@@ -96,19 +98,45 @@ class Region(models.Model):
         return any(code.startswith(p) for p in include) and not any(code.startswith(p) for p in exclude)
 
 
-def _tree():
-    """{code: (parent_code, prefix)} for the whole tree, cached; about 3,500 small rows."""
-    nodes = cache.get(TREE_CACHE_KEY)
-    if nodes is None:
+_memo = {"version": None, "loaded_at": 0.0, "nodes": {}, "foreign": []}
+TREE_MEMO_SECONDS = 600
+
+
+def _tree_memo():
+    """The tree as {code: (parent_code, prefix)} plus its "foreign" units, memoised per process.
+
+    About 3,500 small rows. A reload bumps the version in the shared cache, which every process
+    sees (with Redis); without a shared cache the memo expires after TREE_MEMO_SECONDS.
+    """
+    version = cache.get(TREE_CACHE_KEY)
+    now = time.monotonic()
+    if _memo["version"] != version or version is None or now - _memo["loaded_at"] > TREE_MEMO_SECONDS:
         nodes = {
             code: (parent, prefix) for code, parent, prefix in Region.objects.values_list("code", "parent", "prefix")
         }
-        cache.set(TREE_CACHE_KEY, nodes, 600)
-    return nodes
+        foreign = []
+        for node, (parent, node_prefix) in nodes.items():
+            if parent is None or node_prefix.startswith(nodes.get(parent, (None, ""))[1]):
+                continue
+            chain, up = set(), parent
+            while up is not None:
+                chain.add(up)
+                up = nodes.get(up, (None, None))[0]
+            foreign.append((node, node_prefix, chain))
+        if version is None:
+            version = now
+            cache.set(TREE_CACHE_KEY, version, None)
+        _memo.update(version=version, loaded_at=now, nodes=nodes, foreign=foreign)
+    return _memo
+
+
+def _tree():
+    return _tree_memo()["nodes"]
 
 
 def clear_tree_cache():
-    cache.delete(TREE_CACHE_KEY)
+    cache.set(TREE_CACHE_KEY, time.time(), None)
+    _memo["version"] = None
 
 
 def scope_prefixes(code, prefix):
@@ -118,15 +146,8 @@ def scope_prefixes(code, prefix):
     It is added to the subtrees of its management ancestors and removed from the geographic
     ancestor whose prefix it happens to share.
     """
-    nodes = _tree()
     include, exclude = [prefix], []
-    for node, (parent, node_prefix) in nodes.items():
-        if parent is None or node_prefix.startswith(nodes.get(parent, (None, ""))[1]):
-            continue
-        chain, up = set(), parent
-        while up is not None:
-            chain.add(up)
-            up = nodes.get(up, (None, None))[0]
+    for node, node_prefix, chain in _tree_memo()["foreign"]:
         if code in chain:
             include.append(node_prefix)
         elif node_prefix.startswith(prefix) and node != code:
