@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import navigation
+        from . import navigation, tasks_maintenance  # noqa: F401  (registers periodic tasks)
 
         navigation.register(
             navigation.NavItem(
