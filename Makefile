@@ -31,6 +31,7 @@ setup: install
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py load_regions --quiet
+	$(PY) manage.py load_holidays --quiet
 	$(PY) manage.py seed_demo --quiet
 	$(PY) manage.py collectstatic --no-input -v 0
 

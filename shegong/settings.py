@@ -7,6 +7,7 @@ SHEGONG_SECRET_KEY or SHEGONG_FIELD_KEY is unset, a random key is generated once
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -73,9 +74,16 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "captcha",
     "shegong.core",
     "shegong.regions",
     "shegong.accounts",
+    "shegong.workers",
+    "shegong.organizations",
 ]
 
 MIDDLEWARE = [
@@ -87,12 +95,24 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "shegong.accounts.middleware.IdleTimeoutMiddleware",
+    # Order matters: the second factor first, then a forced password change, then 2FA enrolment.
+    "shegong.accounts.middleware.SecondFactorRequiredMiddleware",
     "shegong.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "shegong.accounts.middleware.TwoFactorEnrolmentMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a lockout flagged during sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses locked-out usernames and addresses before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "shegong.urls"
@@ -188,7 +208,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "shegong.accounts.validators.CharacterClassValidator"},
+    {"NAME": "shegong.accounts.validators.PasswordHistoryValidator", "OPTIONS": {"count": 5}},
 ]
+# Officials (region roles) must choose a new password after this many days; 0 turns expiry off.
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)
+
+# --- Sign-in protection -----------------------------------------------------------------
+# django-axes: 5 failures lock the user name, and separately the client address, for 15 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Attempts during a lockout do not extend it: the lock ends 15 minutes after it began.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "shegong.accounts.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "shegong.accounts.security.client_ip"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# django-otp: TOTP authenticator apps and one-time recovery codes.
+OTP_TOTP_ISSUER = env("OTP_ISSUER", "全国社会工作信息系统")
+# django-simple-captcha: shown on the sign-in form once a user name or address has a recent failure.
+CAPTCHA_LENGTH = 4
+CAPTCHA_TIMEOUT = 10  # minutes
+CAPTCHA_2X_IMAGE = True
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -229,6 +272,8 @@ TASKS = {"default": {"BACKEND": env("TASK_BACKEND", "django_tasks_db.DatabaseBac
 WORKER_HEARTBEAT_SECONDS = 30
 # Generated files (exports, reports) are deleted after this many hours.
 RESULT_FILE_HOURS = env_int("RESULT_FILE_HOURS", 72)
+# Audit events older than this many days are pruned daily (never fewer than 180: core/tasks_audit.py).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
 
 # --- API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,3 +1,4 @@
+from captcha import urls as captcha_urls
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
@@ -6,12 +7,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from shegong.accounts import views as account_views
+from shegong.accounts.api.views import UserViewSet
 from shegong.core import views as core_views
 from shegong.core.scoping import OWN, PUBLIC
 from shegong.regions.api.views import RegionViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
+router.register("users", UserViewSet, basename="user")
 
 
 def declare(view, policy):
@@ -19,14 +22,23 @@ def declare(view, policy):
     return view
 
 
+# The captcha image, audio and refresh views carry no personal data.
+for _captcha_url in captcha_urls.urlpatterns:
+    declare(_captcha_url.callback, PUBLIC)
+
 urlpatterns = [
     path("", core_views.HomeView.as_view(), name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", account_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("shegong.accounts.urls")),
+    path("captcha/", include("captcha.urls")),
+    path("workers/", include("shegong.workers.urls")),
     path("regions/", include("shegong.regions.urls")),
     path("jobs/", include("shegong.core.urls")),
+    path("audit/", include("shegong.core.urls_audit")),
+    path("workflow/", include("shegong.core.urls_workflow")),
+    path("organizations/", include("shegong.organizations.urls")),
     path("i18n/setlang/", declare(set_language, PUBLIC), name="set_language"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", declare(login_required(SpectacularAPIView.as_view()), OWN), name="api-schema"),

@@ -1,9 +1,12 @@
 """Factories shared by every app's tests: one named user per role and level where needed."""
 
+import datetime
+
 import factory
 
 from shegong.accounts.models import User
 from shegong.accounts.roles import Role
+from shegong.core import crypto, identifiers
 
 PASSWORD = "Test#Passw0rd"
 
@@ -28,3 +31,163 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def official(code, role=Role.ADMIN, **kwargs):
     return UserFactory(role=role, region_id=code, **kwargs)
+
+
+# --- workers ---------------------------------------------------------------------------------------------
+
+
+def id_number_for(n, region_code="440106"):
+    """A valid, distinct ID number per ``n`` (birth dates spread over 1960-1999)."""
+    born = datetime.date(1960, 1, 1) + datetime.timedelta(days=(n * 37) % 14600)
+    return identifiers.build_id_number(region_code, born, n % 1000)
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    """A registry person; pass ``id_number=`` to choose the number (sex and birth date follow from it)."""
+
+    class Meta:
+        model = "workers.Person"
+        exclude = ("id_number", "parsed")
+
+    id_number = factory.Sequence(lambda n: id_number_for(n + 1))
+    parsed = factory.LazyAttribute(lambda o: identifiers.validate_id_number(o.id_number))
+    id_blind_index = factory.LazyAttribute(lambda o: crypto.blind_index(o.parsed.number))
+    id_encrypted = factory.LazyAttribute(lambda o: crypto.encrypt(o.parsed.number))
+    id_kind = factory.LazyAttribute(lambda o: o.parsed.kind)
+    sex = factory.LazyAttribute(lambda o: o.parsed.sex)
+    birth_date = factory.LazyAttribute(lambda o: o.parsed.birth_date)
+    name = factory.Sequence(lambda n: f"社工{n}")
+    region_id = "440106"
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "workers.Certificate"
+
+    person = factory.SubFactory(PersonFactory)
+    level = "assistant"
+    management_no = factory.Sequence(lambda n: f"2020{n:013d}")
+    exam_year = 2020
+
+
+# --- Two-factor sign-in in tests ----------------------------------------------------------------
+# Administrators and ministry/province officials must use a second factor (accounts.security).
+# conftest.py makes ``client.force_login(user)`` and ``client.login(...)`` sign in fully (second
+# factor included) through ``login_verified``; browser tests answer the real pages with
+# ``totp_code(device)`` or ``totp_code_for_secret(secret)``.
+
+
+def enrol_totp(user, *, with_recovery_codes=False):
+    """Give ``user`` a confirmed authenticator (TOTP device) as if they had set one up; returns it.
+
+    With ``with_recovery_codes=True`` the device gets ``.recovery_codes`` (10 one-time codes)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    if with_recovery_codes:
+        from shegong.accounts.security import _new_recovery_codes
+
+        device.recovery_codes = _new_recovery_codes(user)
+    return device
+
+
+def _totp_token(key, step_index, digits=6):
+    from django_otp.oath import hotp
+
+    return str(hotp(key, step_index, digits=digits)).zfill(digits)
+
+
+def totp_code(device):
+    """A code the device accepts now, like an authenticator app would show.
+
+    A device refuses a code of a time step it already accepted, so this picks the next unused
+    step within the allowed drift, waiting for the next 30-second window when both are used."""
+    import time
+
+    device.refresh_from_db()
+    while True:
+        now_t = int((time.time() - device.t0) // device.step) + device.drift
+        t = max(now_t, device.last_t + 1)
+        if t <= now_t + device.tolerance:
+            return _totp_token(device.bin_key, t, device.digits)
+        time.sleep(device.step - (time.time() - device.t0) % device.step + 0.05)
+
+
+def totp_code_for_secret(secret, at=None):
+    """The current code for a key shown on the set-up page (base32, spaces allowed)."""
+    import time
+    from base64 import b32decode
+
+    key = b32decode(secret.replace(" ", "").upper())
+    return _totp_token(key, int((at or time.time()) // 30))
+
+
+def login_verified(client, user, *, device=None, backend=None):
+    """Sign ``user`` in on the test client, second factor passed (it is enrolled first if needed)."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from shegong.accounts.security import two_factor_required
+
+    original = getattr(Client.force_login, "original", Client.force_login)
+    original(client, user, backend)
+    if device is None:
+        device = (
+            TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            or StaticDevice.objects.filter(user=user, confirmed=True).first()
+        )
+    if device is None and two_factor_required(user):
+        device = enrol_totp(user)
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+def login_unverified(client, user):
+    """Only the password step: the session still has to pass the second factor (or enrol)."""
+    from django.test import Client
+
+    getattr(Client.force_login, "original", Client.force_login)(client, user)
+    return client
+
+
+# --- organizations ---------------------------------------------------------------------------------------
+
+
+def credit_code_for(n, prefix="52440106"):
+    """A valid, distinct unified social credit code per ``n`` (check characters computed)."""
+    from shegong.organizations.seed import make_credit_code
+
+    return make_credit_code(prefix, f"MJT{n:05d}")
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    """An approved organization in 天河区 unless told otherwise."""
+
+    class Meta:
+        model = "organizations.Organization"
+
+    credit_code = factory.Sequence(lambda n: credit_code_for(n + 1))
+    name = factory.Sequence(lambda n: f"测试社会工作服务中心{n}")
+    kind = "service_organization"
+    region_id = "440106"
+    contact_name = "联系人"
+    contact_phone = "020-12345678"
+    status = "active"
+
+
+def organization_user(organization, username=None, role=Role.ORG_ADMIN, membership_role="admin", **kwargs):
+    """An account acting for ``organization``."""
+    from shegong.organizations.models import Membership
+
+    if username is None:
+        username = f"org{organization.pk}_{Membership.objects.filter(organization=organization).count() + 1}"
+    user = UserFactory(role=role, region_id=organization.region_id, username=username, **kwargs)
+    Membership.objects.create(user=user, organization=organization, role=membership_role)
+    return user

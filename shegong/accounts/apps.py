@@ -6,3 +6,22 @@ class AccountsConfig(AppConfig):
     name = "shegong.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from shegong.core import navigation
+
+        from . import security, signals
+
+        signals.connect()
+        from .views_users import register_navigation
+
+        register_navigation()  # "Users" for account managers (see permissions.py)
+        navigation.register(
+            navigation.NavItem(
+                key="sign-in-security",
+                label=_("Sign-in security"),
+                url_name="accounts:security-lockouts",
+                order=900,
+                visible=security.is_security_admin,
+            )
+        )

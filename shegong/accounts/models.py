@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,20 @@ class User(AbstractUser):
     def __str__(self):
         return self.full_name or self.username
 
+    def set_password(self, raw_password):
+        # Keep the hash being replaced: save() files it in the password history, whatever path
+        # changed the password (own change, an administrator's reset, a command).
+        if self.pk is not None and self.password and not getattr(self, "_replaced_password", None):
+            self._replaced_password = self.password
+        super().set_password(raw_password)
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        replaced = getattr(self, "_replaced_password", None)
+        if replaced:
+            self._replaced_password = None
+            PasswordHistory.remember(self, replaced)
+
     @property
     def display_name(self):
         return self.full_name or self.username
@@ -62,3 +77,43 @@ class User(AbstractUser):
     @property
     def level_label(self):
         return Level(self.region.level).label if self.region_id else ""
+
+
+class PasswordHistory(models.Model):
+    """Hashes of an account's earlier passwords, so that a recent one is not chosen again."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(_("password hash"), max_length=128)
+    created_at = models.DateTimeField(_("replaced at"), auto_now_add=True)
+
+    # How many earlier hashes to keep; the password validator checks the current one and these.
+    KEEP = 10
+
+    class Meta:
+        verbose_name = _("earlier password")
+        verbose_name_plural = _("earlier passwords")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="password_history_user")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"
+
+    @classmethod
+    def remember(cls, user, password_hash):
+        from django.contrib.auth.hashers import is_password_usable
+
+        if not password_hash or not is_password_usable(password_hash):
+            return
+        cls.objects.create(user=user, password=password_hash)
+        stale = cls.objects.filter(user=user).values_list("pk", flat=True)[cls.KEEP :]
+        cls.objects.filter(pk__in=list(stale)).delete()
+
+    @classmethod
+    def recent_hashes(cls, user, count):
+        """The account's current hash and its ``count - 1`` predecessors, newest first."""
+        hashes = [user.password] if user.password else []
+        if count > 1 and user.pk is not None:
+            hashes += list(cls.objects.filter(user=user).values_list("password", flat=True)[: count - 1])
+        return hashes

@@ -24,3 +24,28 @@ class CharacterClassValidator:
 
     def get_help_text(self):
         return _("Use at least three of: lowercase letters, uppercase letters, digits, symbols; not your user name.")
+
+
+class PasswordHistoryValidator:
+    """Not one of the account's last ``count`` passwords (the current one included)."""
+
+    def __init__(self, count=5):
+        self.count = count
+
+    def validate(self, password, user=None):
+        if user is None or getattr(user, "pk", None) is None:
+            return
+        from django.contrib.auth.hashers import check_password
+
+        from .models import PasswordHistory
+
+        for encoded in PasswordHistory.recent_hashes(user, self.count):
+            if check_password(password, encoded):
+                raise ValidationError(
+                    _("You used this password recently. Choose one that differs from your last %(count)d passwords.")
+                    % {"count": self.count},
+                    code="password_reused",
+                )
+
+    def get_help_text(self):
+        return _("Not one of your last %(count)d passwords.") % {"count": self.count}

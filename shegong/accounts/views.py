@@ -7,13 +7,15 @@ from django.views.generic import FormView, TemplateView
 
 from shegong.core.scoping import OWN, PUBLIC, OwnViewMixin
 
-from . import services
-from .forms import ChangePasswordForm, LoginForm
+from . import security, services
+from .forms import ChangePasswordForm
+from .views_security import SecureLoginMixin
 
 
-class LoginView(auth_views.LoginView):
+class LoginView(SecureLoginMixin, auth_views.LoginView):
+    """Sign-in: lockout (django-axes), CAPTCHA after a failure; the second factor follows (middleware)."""
+
     scope_policy = PUBLIC
-    form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
@@ -31,6 +33,12 @@ class PasswordChangeView(OwnViewMixin, FormView):
         kwargs["user"] = self.request.user
         return kwargs
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["password_expired"] = not user.must_change_password and security.password_expired(user)
+        return context
+
     def form_valid(self, form):
         services.change_own_password(self.request.user, form.cleaned_data["new_password1"])
         update_session_auth_hash(self.request, self.request.user)
@@ -40,3 +48,11 @@ class PasswordChangeView(OwnViewMixin, FormView):
 
 class ProfileView(OwnViewMixin, TemplateView):
     template_name = "accounts/profile.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["sign_ins"] = security.recent_sign_ins(user)
+        context["two_factor_enrolled"] = security.has_totp(user)
+        context["two_factor_required"] = security.two_factor_required(user)
+        return context

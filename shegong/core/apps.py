@@ -19,3 +19,10 @@ class CoreConfig(AppConfig):
                 visible=lambda user: user.is_authenticated,
             )
         )
+        from .views_workflow import register_ui
+
+        register_ui()  # the review engine's menu entries and home panel
+        from . import tasks_audit  # noqa: F401  (registers the daily audit-log pruning)
+        from .views_audit import register_navigation as register_audit_navigation
+
+        register_audit_navigation()  # "Audit log" for audit administrators

@@ -2,5 +2,27 @@
 
 from .audit import AuditEvent, AuditEventQuerySet
 from .jobs import TaskRun, TaskRunQuerySet, WorkerHeartbeat
+from .workflow import (
+    Application,
+    ApplicationQuerySet,
+    ApplicationState,
+    Decision,
+    DecisionAction,
+    Notification,
+    WorkdayOverride,
+)
 
-__all__ = ["AuditEvent", "AuditEventQuerySet", "TaskRun", "TaskRunQuerySet", "WorkerHeartbeat"]
+__all__ = [
+    "Application",
+    "ApplicationQuerySet",
+    "ApplicationState",
+    "AuditEvent",
+    "AuditEventQuerySet",
+    "Decision",
+    "DecisionAction",
+    "Notification",
+    "TaskRun",
+    "TaskRunQuerySet",
+    "WorkdayOverride",
+    "WorkerHeartbeat",
+]

@@ -1,0 +1,218 @@
+"""Delegated administration: who may create, see and manage which accounts (pure rules).
+
+Views, the API, commands and tasks ask these functions; the services in ``services_users`` enforce
+them again before writing. The rules:
+
+Duties (三员分立). System administration (accounts and settings) is the ``ADMIN`` role, security
+administration (security policies, unlocking accounts, resetting two-factor devices) the ``SECURITY``
+role, audit administration (reading the audit log, nothing else) the ``AUDITOR`` role. An account
+has exactly one role, so no account holds two duties; and an account that holds one of the three
+duties is never switched to another of them (create a separate account instead), so that the audit
+trail of each account stays within one duty.
+
+Who manages accounts. Only the system operator (``OPERATOR``, national) and system administrators
+(``ADMIN``) create and manage accounts, and only inside their own region's subtree (their region
+and every region below it; the operator's subtree is the whole country):
+
+* grantable roles: ``ADMIN``, ``STAFF``, ``SECURITY``, ``AUDITOR``, and ``API_CLIENT`` (an account for
+  a provincial system) for managers at national or province level only. Nobody grants ``OPERATOR``
+  through the application, nor the organization, worker, provider and expert roles, which their own
+  sign-up and linking flows create;
+* an account's region must be an active, administered region in the manager's subtree; an
+  ``API_CLIENT`` account belongs to a province (or the ministry). As every region of the subtree is at
+  or below the manager's level, no one creates an account (security and audit administrators
+  included) at a level above their own;
+* managing an existing account (reset its password, disable or enable it, change its role) requires
+  that the account has one of the grantable roles and lies in the manager's subtree; a manager never
+  manages their own account here (they use "My account"), and an administrator does not manage the
+  other administrators of their own region, whom the level above manages: a peer could otherwise
+  take over a colleague's account by resetting its password. An administrator may still create a
+  colleague at their own region.
+
+Who sees accounts (``users_visible_to``). Managers and security administrators see the region-bound
+accounts of their subtree (security administrators need them to unlock accounts and reset devices);
+everyone else sees only their own account.
+
+Issuing admin accounts in bulk (``can_issue_accounts``) is for the operator and for administrators at
+the ministry or a province. The audit log (``can_read_audit_log``) is for audit administrators, each
+for their own subtree.
+
+A ``None`` actor stands for the command line (a trusted operator on the server): national authority.
+"""
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from shegong.regions.models import ROOT_CODE, Level, Region
+
+from .roles import REGION_ROLES, Role
+
+MANAGER_ROLES = frozenset({Role.OPERATOR, Role.ADMIN})
+# Roles that may see the accounts of their subtree (security administrators: for unlocks and 2FA resets).
+ACCOUNT_VIEWER_ROLES = MANAGER_ROLES | {Role.SECURITY}
+MANAGED_ROLES = (Role.ADMIN, Role.STAFF, Role.SECURITY, Role.AUDITOR, Role.API_CLIENT)
+DUTY_ROLES = frozenset({Role.ADMIN, Role.SECURITY, Role.AUDITOR})  # 三员: one duty per account
+# API client accounts stand for a provincial system: only national or provincial managers grant them.
+API_CLIENT_MAX_LEVEL = Level.PROVINCE
+# Issuing admin accounts for every region below: the ministry and the provinces.
+ISSUER_MAX_LEVEL = Level.PROVINCE
+
+
+def _active(actor):
+    return actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active
+
+
+def _national_root():
+    return Region.objects.filter(code=ROOT_CODE).first()
+
+
+def management_root(actor):
+    """The region whose subtree ``actor`` administers accounts in, or None when they administer none."""
+    if actor is None:
+        return _national_root()
+    if not _active(actor) or actor.role not in ACCOUNT_VIEWER_ROLES:
+        return None
+    if actor.region_id is None:
+        return _national_root() if actor.role == Role.OPERATOR else None
+    return actor.region
+
+
+def role_label(role):
+    return Role(role).label if role in Role.values else str(role)
+
+
+def is_manager(actor):
+    return actor is None or (_active(actor) and actor.role in MANAGER_ROLES and management_root(actor) is not None)
+
+
+def grantable_roles(actor):
+    """Roles ``actor`` may give to an account (in the order of ``Role``)."""
+    if not is_manager(actor):
+        return []
+    root = management_root(actor)
+    roles = [Role.ADMIN, Role.STAFF, Role.SECURITY, Role.AUDITOR]
+    if root.level <= API_CLIENT_MAX_LEVEL:
+        roles.append(Role.API_CLIENT)
+    return roles
+
+
+def assignable_regions(actor, role=None):
+    """Regions ``actor`` may give an account (of ``role``, when given): active, administered, in their subtree."""
+    if not is_manager(actor):
+        return Region.objects.none()
+    root = management_root(actor)
+    regions = Region.objects.administered().filter(root.subtree_q("code"))
+    if role == Role.API_CLIENT:
+        regions = regions.filter(level__lte=API_CLIENT_MAX_LEVEL)
+    return regions
+
+
+def refusal_to_grant(actor, role, region):
+    """Why ``actor`` may not give ``role`` at ``region`` to an account, or None when they may."""
+    if not is_manager(actor):
+        return _("Only system administrators create and manage accounts.")
+    if role not in grantable_roles(actor):
+        return _("You cannot grant the role “%(role)s”.") % {"role": role_label(role)}
+    if region is None:
+        return _("Choose the region the account serves.")
+    root = management_root(actor)
+    if not root.contains(region.code):
+        return _("You can only create accounts within %(root)s.") % {"root": root}
+    if not region.active or not region.administered:
+        return _("%(region)s is not a region administered by this system.") % {"region": region}
+    if role == Role.API_CLIENT and region.level > API_CLIENT_MAX_LEVEL:
+        return _("An API client account belongs to a province (or the ministry).")
+    return None
+
+
+def can_grant(actor, role, region):
+    return refusal_to_grant(actor, role, region) is None
+
+
+def refusal_to_manage(actor, target):
+    """Why ``actor`` may not manage ``target``'s account (reset, disable, enable, change role), or None."""
+    if not is_manager(actor):
+        return _("Only system administrators create and manage accounts.")
+    if actor is not None and actor.pk == target.pk:
+        return _("You cannot manage your own account here; use “My account”.")
+    if target.is_superuser or target.role not in MANAGED_ROLES:
+        return _("Accounts with the role “%(role)s” are not managed here.") % {"role": target.get_role_display()}
+    root = management_root(actor)
+    if target.region_id is None or not root.contains(target.region_id):
+        return _("%(user)s is outside your region.") % {"user": target.username}
+    if (
+        actor is not None
+        and actor.role == Role.ADMIN
+        and target.role == Role.ADMIN
+        and target.region_id == actor.region_id
+    ):
+        return _("Administrators of your own region are managed by the level above.")
+    return None
+
+
+def can_manage(actor, target):
+    return refusal_to_manage(actor, target) is None
+
+
+def refusal_to_change_role(actor, target, role):
+    """Why ``actor`` may not give ``target`` the role ``role``, or None."""
+    refusal = refusal_to_manage(actor, target)
+    if refusal:
+        return refusal
+    refusal = refusal_to_grant(actor, role, target.region)
+    if refusal:
+        return refusal
+    if target.role in DUTY_ROLES and role in DUTY_ROLES and role != target.role:
+        return _(
+            "System, security and audit administration are separate duties: an account that held one is not "
+            "switched to another. Create a separate account instead."
+        )
+    return None
+
+
+def users_visible_to(actor):
+    """The accounts ``actor`` may see: their subtree's region-bound accounts for managers and security
+    administrators, their own account for everyone else, nothing for anonymous or disabled users."""
+    from .models import User
+
+    users = User.objects.all()
+    if not _active(actor):
+        return users.none()
+    own = Q(pk=actor.pk)
+    root = management_root(actor)
+    if root is None:
+        return users.filter(own)
+    subtree = root.subtree_q("region__code") & Q(region__isnull=False, role__in=sorted(REGION_ROLES))
+    if actor.role != Role.OPERATOR:
+        subtree &= ~Q(role=Role.OPERATOR)
+    return users.filter(own | subtree)
+
+
+def can_see_user(actor, target):
+    """The same rule as ``users_visible_to`` for one account already loaded (no query)."""
+    if not _active(actor):
+        return False
+    if actor.pk == target.pk:
+        return True
+    root = management_root(actor)
+    if root is None or target.region_id is None or target.role not in REGION_ROLES:
+        return False
+    if target.role == Role.OPERATOR and actor.role != Role.OPERATOR:
+        return False
+    return root.contains(target.region_id)
+
+
+def can_list_users(actor):
+    return _active(actor) and management_root(actor) is not None
+
+
+def can_issue_accounts(actor):
+    """The ministry's and provinces' administrators (and the operator) issue admin accounts for the regions below."""
+    if not is_manager(actor):
+        return False
+    return management_root(actor).level <= ISSUER_MAX_LEVEL
+
+
+def can_read_audit_log(actor):
+    """Audit administrators read the audit log of their subtree; nobody else reads it."""
+    return _active(actor) and actor.role == Role.AUDITOR and actor.region_id is not None

@@ -1,0 +1,446 @@
+"""Sign-in security: who needs a second factor, password expiry, lockouts, recovery codes.
+
+The rules (questions about an account) come first, then the verbs: every change goes through a
+function here, inside one transaction, and writes the audit log. Views, signals and middleware
+call these; nothing else touches django-axes attempts or django-otp devices.
+
+- Lockout (django-axes): 5 failures lock the user name, and separately the client address, for
+  15 minutes (settings ``AXES_*``). Security administrators can lift a lock earlier.
+- CAPTCHA: the sign-in form asks for one as soon as the user name or the address has a failure
+  within the lockout window, so a first sign-in (and every browser test) never sees one.
+- Second factor (django-otp): a TOTP authenticator app, plus 10 one-time recovery codes.
+  Mandatory for administrators and for ministry and province officials.
+"""
+
+import ipaddress
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef, Q, Sum
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shegong.core.audit import record
+from shegong.regions.models import Level
+
+from .models import User
+from .roles import REGION_ROLES, Role
+
+# Roles that always sign in with a second factor, whatever their level.
+SECOND_FACTOR_ROLES = {Role.ADMIN, Role.SECURITY, Role.AUDITOR, Role.OPERATOR, Role.ORG_ADMIN, Role.ASSOC_ADMIN}
+# Region roles at these levels (ministry, province) also always do.
+SECOND_FACTOR_LEVELS = {Level.NATIONAL, Level.PROVINCE}
+RECOVERY_CODE_COUNT = 10
+
+# Audit actions shown in "My recent sign-ins", with their labels.
+SIGN_IN_ACTIONS = {
+    "login": _("Signed in (password)"),
+    "login_2fa": _("Second factor accepted"),
+    "login_failed": _("Failed sign-in"),
+    "lockout": _("Locked after repeated failures"),
+}
+FAILURE_REASONS = {
+    "bad_credentials": _("wrong user name or password"),
+    "second_factor": _("wrong authentication code"),
+    "locked_out": _("refused: locked"),
+}
+
+# Apps above accounts may widen a security administrator's reach to accounts that are tied to a
+# region through them (e.g. an organization's users through the organization's region):
+# functions(region) -> Q over User. accounts itself knows only ``User.region``.
+EXTRA_ACCOUNT_SCOPES = []
+
+
+# --- Rules ------------------------------------------------------------------------------------
+def two_factor_required(user):
+    """Administrators, and officials of the ministry and the provinces, must use a second factor."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role in SECOND_FACTOR_ROLES:
+        return True
+    return user.role in REGION_ROLES and user.region_id is not None and user.region.level in SECOND_FACTOR_LEVELS
+
+
+def has_totp(user):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def has_second_factor(user):
+    """Whether sign-in asks this account for a code (any confirmed device: authenticator or recovery codes)."""
+    from django_otp import user_has_device
+
+    return user_has_device(user)
+
+
+def is_verified(user):
+    """Whether this session passed the second factor (django_otp's OTPMiddleware sets is_verified)."""
+    check = getattr(user, "is_verified", None)
+    return bool(check and check())
+
+
+def password_expired(user, now=None):
+    """Officials must change their password every PASSWORD_MAX_AGE_DAYS days (0: never)."""
+    days = getattr(settings, "PASSWORD_MAX_AGE_DAYS", 0)
+    if not days or user.role not in REGION_ROLES or not user.has_usable_password():
+        return False
+    changed = user.password_changed_at or user.date_joined
+    return changed is not None and (now or timezone.now()) - changed > timedelta(days=days)
+
+
+def password_change_required(user):
+    return bool(user.must_change_password) or password_expired(user)
+
+
+def is_security_admin(user):
+    return getattr(user, "is_authenticated", False) and user.role == Role.SECURITY and user.region_id is not None
+
+
+def is_national(user):
+    return user.region_id is not None and user.region.level == Level.NATIONAL
+
+
+def accounts_in_scope(admin):
+    """The accounts a security administrator looks after: those of their region's subtree.
+
+    The national security administrator looks after every account, including those with no
+    region (social workers, organization users) unless a higher app places them in a region.
+    """
+    if not is_security_admin(admin):
+        return User.objects.none()
+    if is_national(admin):
+        return User.objects.all()
+    q = admin.region.subtree_q("region__code")
+    for extra in EXTRA_ACCOUNT_SCOPES:
+        q |= extra(admin.region)
+    return User.objects.filter(q)
+
+
+def client_ip(request):
+    """The client address django-axes counts failures against (AXES_CLIENT_IP_CALLABLE).
+
+    Behind the TLS proxy (SHEGONG_HTTPS) the address the proxy forwards, which RequestIdMiddleware
+    also writes into the audit log; otherwise the socket's address, so that a client cannot pick
+    a new address for every attempt by sending X-Forwarded-For itself.
+    """
+    candidates = []
+    if settings.SECURE_PROXY_SSL_HEADER:
+        candidates.append(getattr(request, "client_address", ""))
+    candidates.append(request.META.get("REMOTE_ADDR", ""))
+    for candidate in candidates:
+        try:
+            return str(ipaddress.ip_address((candidate or "").strip()))
+        except ValueError:
+            continue
+    return None
+
+
+# --- Lockouts ---------------------------------------------------------------------------------
+def cool_off():
+    from axes.helpers import get_cool_off
+
+    return get_cool_off() or timedelta(0)
+
+
+def _recent_attempts():
+    from axes.models import AccessAttempt
+
+    return AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - cool_off())
+
+
+def captcha_required(request, username=""):
+    """A CAPTCHA is asked once the user name or the client address has a failure in the window."""
+    if request is None or not settings.AXES_ENABLED:
+        return False
+    ip = client_ip(request)
+    q = Q(pk__in=[])
+    if ip:
+        q |= Q(ip_address=ip)
+    if username:
+        q |= Q(username=username)
+    return _recent_attempts().filter(q).exists()
+
+
+def _locked(field):
+    limit = settings.AXES_FAILURE_LIMIT
+    rows = (
+        _recent_attempts()
+        .exclude(**{f"{field}__isnull": True})
+        .values(field)
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+        .filter(failures__gte=limit)
+        .order_by("-last")
+    )
+    delta = cool_off()
+    return [{"value": row[field], "failures": row["failures"], "until": row["last"] + delta} for row in rows]
+
+
+def locked_accounts(admin):
+    """Locked user names the security administrator may unlock, with the account where there is one."""
+    rows = _locked("username")
+    users = {u.username: u for u in User.objects.filter(username__in=[r["value"] for r in rows]).select_related("region")}
+    in_scope = set(accounts_in_scope(admin).filter(username__in=list(users)).values_list("username", flat=True))
+    national = is_national(admin)
+    visible = []
+    for row in rows:
+        row["user"] = users.get(row["value"])
+        if row["value"] in in_scope or (national and row["user"] is None):
+            visible.append(row)
+    return visible
+
+
+def locked_addresses(admin):
+    """Locked client addresses: all of them for the national security administrator; for a regional
+    one, those whose recent failures all concern accounts of their region (their own users' office)."""
+    rows = _locked("ip_address")
+    if is_national(admin) or not rows:
+        return rows if is_security_admin(admin) else []
+    tried = {}
+    for ip, username in _recent_attempts().filter(ip_address__in=[r["value"] for r in rows]).values_list(
+        "ip_address", "username"
+    ):
+        tried.setdefault(ip, set()).add(username)
+    names = set().union(*tried.values())
+    in_scope = set(accounts_in_scope(admin).filter(username__in=names).values_list("username", flat=True))
+    return [row for row in rows if tried.get(row["value"]) and tried[row["value"]] <= in_scope]
+
+
+def lock_ends_at(username=None, ip_address=None):
+    q = Q()
+    if username:
+        q |= Q(username=username)
+    if ip_address:
+        q |= Q(ip_address=ip_address)
+    if not q:
+        return None
+    last = _recent_attempts().filter(q).aggregate(last=Max("attempt_time"))["last"]
+    return last + cool_off() if last else None
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """The page shown to a locked-out sign-in (AXES_LOCKOUT_CALLABLE): what happened and what to do."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    context = {
+        "username": username,
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": int(cool_off().total_seconds() // 60),
+        "until": lock_ends_at(username, client_ip(request)),
+    }
+    return render(request, "accounts/locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
+def reset_sign_in_failures(username):
+    """A complete sign-in (password and, where asked, the second factor) clears the user name's failures."""
+    from axes.utils import reset
+
+    if username and settings.AXES_ENABLED:
+        reset(username=username)
+
+
+@transaction.atomic
+def unlock_account(admin, username):
+    """Lift the lock on a user name (only within the administrator's reach; the caller checks)."""
+    from axes.utils import reset
+
+    count = reset(username=username)
+    user = User.objects.filter(username=username).first()
+    record(
+        admin,
+        "unlock",
+        user,
+        changes={"username": username, "attempts_cleared": count},
+        object_repr=None if user else username,
+        region_code=user.region_id if user and user.region_id else None,
+    )
+    return count
+
+
+@transaction.atomic
+def unlock_address(admin, ip_address):
+    from axes.utils import reset
+
+    count = reset(ip=ip_address)
+    record(admin, "unlock", None, changes={"ip_address": ip_address, "attempts_cleared": count}, object_repr=ip_address)
+    return count
+
+
+# --- Second factor ----------------------------------------------------------------------------
+def pending_totp_device(user):
+    """The authenticator being set up: kept across reloads so the QR code does not change."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+def normalise_code(code):
+    return "".join(ch for ch in (code or "") if ch.isalnum()).lower()
+
+
+def format_recovery_code(token):
+    return f"{token[:4]}-{token[4:]}"
+
+
+def _new_recovery_codes(user):
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    tokens = set()
+    while len(tokens) < RECOVERY_CODE_COUNT:
+        tokens.add(StaticToken.random_token())
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=t) for t in tokens])
+    return [format_recovery_code(t) for t in sorted(tokens)]
+
+
+def throttle_wait(device):
+    """Seconds to wait before the device accepts another code (django-otp's exponential back-off)."""
+    allowed, data = device.verify_is_allowed()
+    if allowed:
+        return 0
+    locked_until = (data or {}).get("locked_until")
+    if locked_until:
+        return max(1, int((locked_until - timezone.now()).total_seconds()) + 1)
+    return 1
+
+
+@transaction.atomic
+def confirm_totp(user, device, code):
+    """Finish enrolment: the first code from the app confirms the device.
+
+    Returns ``(device, recovery_codes)``, or None when the code is wrong. Any earlier authenticator
+    and recovery codes are replaced."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
+    if not device.verify_token(normalise_code(code)):
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    codes = _new_recovery_codes(user)
+    record(user, "2fa_enrol", user, changes={"recovery_codes": len(codes)})
+    return device, codes
+
+
+@transaction.atomic
+def regenerate_recovery_codes(user):
+    codes = _new_recovery_codes(user)
+    record(user, "2fa_recovery_codes", user, changes={"recovery_codes": len(codes)})
+    return codes
+
+
+def remaining_recovery_codes(user):
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def verify_second_factor(user, code):
+    """Check a code against the account's authenticator, or (if it looks like one) a recovery code.
+
+    Returns ``(device, method, wait)``: the device that accepted the code and "totp" or
+    "recovery_code", or ``(None, None, seconds)`` with the back-off still to wait (0 if none).
+    A recovery code is deleted when it is used.
+    """
+    from django_otp import verify_token
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    code = normalise_code(code)
+    if code.isdigit():
+        devices, method = TOTPDevice.objects.filter(user=user, confirmed=True), "totp"
+    else:
+        devices, method = StaticDevice.objects.filter(user=user, confirmed=True), "recovery_code"
+    wait = 0
+    for device in devices:
+        waiting = throttle_wait(device)
+        if waiting:
+            wait = max(wait, waiting)
+            continue
+        verified = verify_token(user, device.persistent_id, code)
+        if verified is not None:
+            return verified, method, 0
+    return None, None, wait
+
+
+def _delete_devices(user):
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    count = TOTPDevice.objects.filter(user=user).delete()[0]
+    count += StaticDevice.objects.filter(user=user).delete()[0]
+    return count
+
+
+@transaction.atomic
+def reset_two_factor(admin, user):
+    """A security administrator removes an account's authenticator and recovery codes (lost phone);
+    the account enrols again at its next sign-in. The caller checks that ``user`` is in scope."""
+    count = _delete_devices(user)
+    record(admin, "2fa_reset", user, changes={"devices_removed": count})
+    return count
+
+
+@transaction.atomic
+def disable_own_two_factor(user):
+    """An account for which the second factor is optional may turn it off again."""
+    if two_factor_required(user):
+        raise PermissionError("The second factor is mandatory for this account.")
+    count = _delete_devices(user)
+    record(user, "2fa_disable", user, changes={"devices_removed": count})
+    return count
+
+
+def base32_secret(device):
+    from base64 import b32encode
+
+    secret = b32encode(device.bin_key).decode()
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def qr_code_data_uri(text):
+    """An SVG QR code as a data: URI (the Content-Security-Policy allows img-src data:)."""
+    from base64 import b64encode
+
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    return "data:image/svg+xml;base64," + b64encode(image.to_string()).decode()
+
+
+# --- Sign-in history --------------------------------------------------------------------------
+def recent_sign_ins(user, limit=20):
+    from shegong.core.models import AuditEvent
+
+    events = AuditEvent.objects.filter(
+        object_type=User._meta.label, object_id=str(user.pk), action__in=list(SIGN_IN_ACTIONS)
+    ).order_by("-at", "-id")[:limit]
+    rows = []
+    for event in events:
+        reason = (event.changes or {}).get("reason", "")
+        rows.append(
+            {
+                "at": event.at,
+                "action": event.action,
+                "label": SIGN_IN_ACTIONS[event.action],
+                "detail": FAILURE_REASONS.get(reason, ""),
+                "address": event.address,
+                "failed": event.action in {"login_failed", "lockout"},
+            }
+        )
+    return rows
+
+
+def accounts_with_second_factor(queryset):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return queryset.annotate(
+        has_totp=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+    ).filter(has_totp=True)

@@ -1,0 +1,131 @@
+from captcha.fields import CaptchaField, CaptchaTextInput
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from shegong.core.forms import StyledFormMixin
+from shegong.core.identifiers import IdentifierError, validate_id_number
+from shegong.regions.forms import RegionField, RegionPickerWidget
+from shegong.regions.models import Level
+
+from .services import WORKER_ROLE, normalise_name, normalise_phone
+
+
+class PublicRegionPickerWidget(RegionPickerWidget):
+    """The cascading picker for pages without sign-in: it refreshes through a public endpoint."""
+
+    template_name = "workers/widgets/public_picker.html"
+
+
+class CaptchaWidget(CaptchaTextInput):
+    template_name = "workers/widgets/captcha.html"
+
+
+class SignupForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(
+        label=pgettext_lazy("person", "Name"),
+        max_length=100,
+        help_text=_("As on your ID card."),
+        widget=forms.TextInput({"autocomplete": "name"}),
+    )
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=40,
+        help_text=_("18 characters; also residence permits of Hong Kong, Macao and Taiwan residents."),
+        widget=forms.TextInput({"autocomplete": "off", "spellcheck": "false"}),
+    )
+    phone = forms.CharField(
+        label=_("Mobile phone number"),
+        max_length=20,
+        help_text=_("You will sign in with this number."),
+        widget=forms.TextInput({"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput({"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput({"autocomplete": "new-password"})
+    )
+    region = RegionField(
+        label=_("County (district) where you work"),
+        required=False,
+        widget=PublicRegionPickerWidget(max_level=Level.COUNTY),
+        help_text=_(
+            "Needed only when we cannot find your certificate record: that county's civil affairs bureau "
+            "then checks and confirms your sign-up."
+        ),
+    )
+    captcha = CaptchaField(
+        label=_("Verification code"), widget=CaptchaWidget(attrs={"aria-label": _("Verification code")})
+    )
+
+    def clean_name(self):
+        return normalise_name(self.cleaned_data["name"])
+
+    def clean_id_number(self):
+        try:
+            return validate_id_number(self.cleaned_data["id_number"]).number
+        except IdentifierError as exc:
+            raise ValidationError(exc.messages, code=exc.code) from exc
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data["phone"])
+
+    def clean_region(self):
+        region = self.cleaned_data.get("region")
+        if region is not None and region.level != Level.COUNTY:
+            raise ValidationError(_("Choose down to the county (district)."))
+        return region
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif password1:
+            candidate = get_user_model()(
+                username=cleaned.get("phone", ""), full_name=cleaned.get("name", ""), role=WORKER_ROLE
+            )
+            try:
+                validate_password(password1, user=candidate)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class ConfirmSignupForm(StyledFormMixin, forms.Form):
+    region = RegionField(
+        label=_("Work region of the social worker"),
+        help_text=_("The county-level unit the record will belong to."),
+    )
+
+    def __init__(self, *args, root=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.root = root
+        self.fields["region"].set_root(root)
+        if root is not None and root.level == Level.COUNTY:
+            # A county official's picker has nothing to choose: the county itself is meant.
+            self.fields["region"].required = False
+
+    def clean_region(self):
+        region = self.cleaned_data["region"]
+        if region is None and self.root is not None and self.root.level == Level.COUNTY:
+            region = self.root
+        if region is None or region.level != Level.COUNTY:
+            raise ValidationError(_("Choose down to the county (district)."))
+        return region
+
+
+class RejectSignupForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea({"rows": 3}),
+        help_text=_("The applicant reads this reason."),
+    )
