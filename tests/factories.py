@@ -191,3 +191,32 @@ def organization_user(organization, username=None, role=Role.ORG_ADMIN, membersh
     user = UserFactory(role=role, region_id=organization.region_id, username=username, **kwargs)
     Membership.objects.create(user=user, organization=organization, role=membership_role)
     return user
+
+
+def answer_second_factor(page, username):
+    """Browser tests (Playwright page): if the page asks for the second factor, answer it like an
+    authenticator app would; returns True if it did.
+
+    On the set-up page (an account that must enrol) the key shown on the page is used, and the
+    recovery codes page that follows is left through its Continue link (back to ``next``); on the
+    code page the account's authenticator is read from the database."""
+    from urllib.parse import urlparse
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    path = urlparse(page.url).path
+    if path.startswith("/accounts/2fa/setup/"):
+        secret = page.locator("[data-testid=totp-secret]").inner_text()
+        page.locator("[data-testid=totp-confirm-form] input[name=code]").fill(totp_code_for_secret(secret))
+        page.locator("[data-testid=totp-confirm-form] [type=submit]").click()
+        page.wait_for_load_state()
+        page.locator("[data-testid=continue]").click()
+        page.wait_for_load_state()
+        return True
+    if path.startswith("/accounts/2fa/verify/"):
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        page.locator("[data-testid=second-factor-form] input[name=code]").fill(totp_code(device))
+        page.locator("[data-testid=second-factor-form] [type=submit]").click()
+        page.wait_for_load_state()
+        return True
+    return False

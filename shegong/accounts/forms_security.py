@@ -57,7 +57,12 @@ class CodeField(forms.CharField):
         kwargs.setdefault(
             "widget",
             forms.TextInput(
-                attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false", "autofocus": True}
+                attrs={
+                    "autocomplete": "one-time-code",
+                    "autocapitalize": "off",
+                    "spellcheck": "false",
+                    "autofocus": True,
+                }
             ),
         )
         super().__init__(**kwargs)

@@ -108,13 +108,9 @@ class IdleTimeoutMiddleware:
             last = request.session.get(self.KEY)
             login_at = request.session.setdefault(LOGIN_AT_KEY, now)
             if last is not None and now - last > settings.SESSION_IDLE_SECONDS:
-                return self._sign_out(
-                    request, "idle", _("You were signed out after a period of inactivity.")
-                )
+                return self._sign_out(request, "idle", _("You were signed out after a period of inactivity."))
             if now - login_at > settings.SESSION_COOKIE_AGE:
-                return self._sign_out(
-                    request, "session_expired", _("Your session has ended. Please sign in again.")
-                )
+                return self._sign_out(request, "session_expired", _("Your session has ended. Please sign in again."))
             request.session[self.KEY] = now
         return self.get_response(request)
 

@@ -181,7 +181,9 @@ def _locked(field):
 def locked_accounts(admin):
     """Locked user names the security administrator may unlock, with the account where there is one."""
     rows = _locked("username")
-    users = {u.username: u for u in User.objects.filter(username__in=[r["value"] for r in rows]).select_related("region")}
+    users = {
+        u.username: u for u in User.objects.filter(username__in=[r["value"] for r in rows]).select_related("region")
+    }
     in_scope = set(accounts_in_scope(admin).filter(username__in=list(users)).values_list("username", flat=True))
     national = is_national(admin)
     visible = []
@@ -199,8 +201,8 @@ def locked_addresses(admin):
     if is_national(admin) or not rows:
         return rows if is_security_admin(admin) else []
     tried = {}
-    for ip, username in _recent_attempts().filter(ip_address__in=[r["value"] for r in rows]).values_list(
-        "ip_address", "username"
+    for ip, username in (
+        _recent_attempts().filter(ip_address__in=[r["value"] for r in rows]).values_list("ip_address", "username")
     ):
         tried.setdefault(ip, set()).add(username)
     names = set().union(*tried.values())
@@ -441,6 +443,6 @@ def recent_sign_ins(user, limit=20):
 def accounts_with_second_factor(queryset):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    return queryset.annotate(
-        has_totp=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
-    ).filter(has_totp=True)
+    return queryset.annotate(has_totp=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))).filter(
+        has_totp=True
+    )

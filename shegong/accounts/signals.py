@@ -38,7 +38,9 @@ def on_login_failed(sender, credentials, request=None, reason=None, **kwargs):
     if reason is None:
         # django-axes's backend marks a request it refused because of an existing lock before
         # any failure is counted (axes_failures_since_start stays None).
-        refused = getattr(request, "axes_locked_out", False) and getattr(request, "axes_failures_since_start", 1) is None
+        refused = (
+            getattr(request, "axes_locked_out", False) and getattr(request, "axes_failures_since_start", 1) is None
+        )
         reason = "locked_out" if refused else "bad_credentials"
     record_failure(username, reason)
 

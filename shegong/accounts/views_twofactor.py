@@ -83,13 +83,13 @@ class TwoFactorSetupView(NoStoreMixin, OwnViewMixin, FormView):
         device = security.pending_totp_device(user)
         wait = security.throttle_wait(device)
         if wait:
-            form.add_error("code", _("Too many wrong codes. Wait %(seconds)d seconds and try again.") % {"seconds": wait})
+            form.add_error(
+                "code", _("Too many wrong codes. Wait %(seconds)d seconds and try again.") % {"seconds": wait}
+            )
             return self.form_invalid(form)
         result = security.confirm_totp(user, device, form.cleaned_data["code"])
         if result is None:
-            form.add_error(
-                "code", _("The code is not right. Check the time on your phone and type the newest code.")
-            )
+            form.add_error("code", _("The code is not right. Check the time on your phone and type the newest code."))
             return self.form_invalid(form)
         device, codes = result
         django_otp.login(self.request, device)

@@ -28,12 +28,8 @@ def flow_choices():
     return [(flow.key, flow.title) for flow in wf.flows()]
 
 
-def reviewer_roles():
-    return {role for flow in wf._flows.values() for step in flow.steps for role in step.roles}
-
-
 def may_review(user):
-    return getattr(user, "is_authenticated", False) and user.role in reviewer_roles()
+    return getattr(user, "is_authenticated", False) and user.role in wf.reviewer_roles()
 
 
 def picker_data(query, name):

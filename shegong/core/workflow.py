@@ -83,6 +83,7 @@ __all__ = [
     "register_flow",
     "reject",
     "resubmit",
+    "reviewer_roles",
     "return_for_revision",
     "submit",
     "unregister_flow",
@@ -253,6 +254,11 @@ def get_flow(key, version=None):
 def flows():
     """The latest version of every registered flow, by title."""
     return sorted((_flows[(key, version)] for key, version in _latest.items()), key=lambda f: str(f.title))
+
+
+def reviewer_roles():
+    """Every account role that acts on some step of a registered flow."""
+    return {role for flow in _flows.values() for step in flow.steps for role in step.roles}
 
 
 def flow_for(application):

@@ -149,26 +149,56 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+def _watch(page):
+    """Collect what must never happen on a page: a Content-Security-Policy refusal or an uncaught script error."""
+    problems = []
+
+    def on_console(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            problems.append(f"CSP refusal on {page.url}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(f"script error on {page.url}: {error}"))
+    return problems
+
+
+def _finish(request, page, problems):
+    _save_failure(request, page)
+    report = getattr(request.node, "rep_call", None)
+    if problems and report is not None and report.passed:
+        pytest.fail("The page reported problems:\n" + "\n".join(problems), pytrace=False)
+
+
 @pytest.fixture
 def page(browser, request):
-    """A desktop page (1280x800) in a fresh browser context whose language is Chinese."""
+    """A desktop page (1280x800) in a fresh browser context whose language is Chinese.
+
+    The test fails if the page reports a Content-Security-Policy refusal (an inline script or
+    style) or an uncaught script error.
+    """
     context = _new_context(browser, viewport={"width": 1280, "height": 800})
     page = context.new_page()
+    problems = _watch(page)
     yield page
-    _save_failure(request, page)
-    context.close()
+    try:
+        _finish(request, page, problems)
+    finally:
+        context.close()
 
 
 @pytest.fixture
 def phone_page(browser, request):
-    """A phone-sized touch page (390x844), Chinese."""
+    """A phone-sized touch page (390x844), Chinese; watched like ``page``."""
     context = _new_context(
         browser, viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True, has_touch=True
     )
     page = context.new_page()
+    problems = _watch(page)
     yield page
-    _save_failure(request, page)
-    context.close()
+    try:
+        _finish(request, page, problems)
+    finally:
+        context.close()
 
 
 @pytest.fixture

@@ -1,0 +1,136 @@
+"""Password policy: complexity, no reuse of the last five, expiry for officials."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from shegong.accounts import services
+from shegong.accounts.models import PasswordHistory
+from shegong.accounts.roles import Role
+from tests.factories import PASSWORD, UserFactory, official
+
+from .helpers import actions, fast_hashing, url  # noqa: F401
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_hashing")]
+
+CHANGE = "/accounts/password/"
+
+
+def change(client, old, new):
+    return client.post(CHANGE, {"old_password": old, "new_password1": new, "new_password2": new})
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("Sh0rt#", "too short"),
+        ("alllowercase", "one class"),
+        ("lowercase123", "two classes"),
+        ("Has{username}#1", "contains the user name"),
+    ],
+)
+def test_complexity_rules(password, reason):
+    user = UserFactory(username="zhangsan")
+    with pytest.raises(ValidationError):
+        validate_password(password.format(username=user.username), user)
+
+
+def test_a_good_password_passes():
+    validate_password("Good#Passw0rd2026", UserFactory())
+
+
+def test_changing_the_own_password_records_the_old_hash():
+    user = UserFactory()
+    old_hash = user.password
+    services.change_own_password(user, "Next#Passw0rd1")
+    assert list(PasswordHistory.objects.filter(user=user).values_list("password", flat=True)) == [old_hash]
+    assert user.password_changed_at is not None and not user.must_change_password
+    assert actions(action="password_change", actor=user) == ["password_change"]
+
+
+def test_the_last_five_passwords_are_refused_the_sixth_is_allowed():
+    user = UserFactory()
+    passwords = [PASSWORD] + [f"Rotate#Passw0rd{i}" for i in range(1, 6)]
+    for new in passwords[1:]:
+        services.change_own_password(user, new)
+    # Current password: passwords[5]; the last five are passwords[1..5].
+    for recent in passwords[1:]:
+        with pytest.raises(ValidationError) as refused:
+            validate_password(recent, user)
+        assert [error.code for error in refused.value.error_list] == ["password_reused"]
+    validate_password(passwords[0], user)  # the sixth back may be used again
+
+
+def test_reuse_is_refused_on_the_change_page(client):
+    user = official("440106", Role.STAFF)
+    client.force_login(user)
+    assert change(client, PASSWORD, "Second#Passw0rd").status_code == 302
+    response = change(client, "Second#Passw0rd", PASSWORD)
+    assert response.status_code == 200 and "id_new_password2_error_1" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password("Second#Passw0rd")
+
+
+def test_an_administrators_reset_also_goes_into_the_history():
+    user = UserFactory()
+    old_hash = user.password
+    user.set_password("Temporary#Passw0rd9")
+    user.save()
+    assert PasswordHistory.objects.filter(user=user, password=old_hash).exists()
+
+
+def test_history_is_kept_short():
+    user = UserFactory()
+    for i in range(PasswordHistory.KEEP + 3):
+        user.set_password(f"Rotate#Passw0rd{i}")
+        user.save(update_fields=["password"])
+    assert PasswordHistory.objects.filter(user=user).count() == PasswordHistory.KEEP
+
+
+# --- Expiry --------------------------------------------------------------------------------------
+def aged(user, days):
+    user.password_changed_at = timezone.now() - timedelta(days=days)
+    user.save(update_fields=["password_changed_at"])
+    return user
+
+
+def test_an_official_with_an_expired_password_must_change_it(client):
+    user = aged(official("440106", Role.STAFF), 91)
+    client.force_login(user)
+    response = client.get(url("accounts:profile"))
+    assert response.status_code == 302 and response["Location"] == CHANGE
+    assert client.get("/api/v1/regions/").status_code == 403
+    page = client.get(CHANGE)
+    assert 'data-testid="password-expired"' in page.content.decode()
+    assert change(client, PASSWORD, "Renewed#Passw0rd1").status_code == 302
+    assert client.get(url("accounts:profile")).status_code == 200
+
+
+def test_a_password_younger_than_the_limit_is_fine(client):
+    client.force_login(aged(official("440106", Role.STAFF), 89))
+    assert client.get(url("accounts:profile")).status_code == 200
+
+
+def test_without_a_change_date_the_account_creation_counts(client):
+    user = official("440106", Role.STAFF)
+    user.date_joined = timezone.now() - timedelta(days=120)
+    user.save(update_fields=["date_joined"])
+    client.force_login(user)
+    assert client.get(url("accounts:profile")).status_code == 302
+
+
+def test_the_limit_is_configurable(client, settings):
+    settings.PASSWORD_MAX_AGE_DAYS = 30
+    client.force_login(aged(official("440106", Role.STAFF), 31))
+    assert client.get(url("accounts:profile")).status_code == 302
+    settings.PASSWORD_MAX_AGE_DAYS = 0  # off
+    assert client.get(url("accounts:profile")).status_code == 200
+
+
+def test_passwords_of_non_officials_do_not_expire(client):
+    worker = aged(UserFactory(role=Role.WORKER, region_id=None), 400)
+    client.force_login(worker)
+    assert client.get(url("accounts:profile")).status_code == 200
