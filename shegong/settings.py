@@ -56,6 +56,8 @@ FIELD_KEY = env("FIELD_KEY") or generated_secret("field_key", 32)
 DEBUG = env_bool("DEBUG", False)
 # Behind TLS (production): secure cookies, HSTS and the HTTPS redirect.
 HTTPS = env_bool("HTTPS", False)
+# Behind our own reverse proxy: client addresses come from X-Forwarded-For (audit log, lockout).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", HTTPS)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

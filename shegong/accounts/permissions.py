@@ -34,8 +34,8 @@ accounts of their subtree (security administrators need them to unlock accounts 
 everyone else sees only their own account.
 
 Issuing admin accounts in bulk (``can_issue_accounts``) is for the operator and for administrators at
-the ministry or a province. The audit log (``can_read_audit_log``) is for audit administrators, each
-for their own subtree.
+the ministry or a province. The audit log is for audit administrators only, each for their own
+subtree (``core.views_audit.can_read_audit_log`` and ``AuditEvent.objects.visible_to``).
 
 A ``None`` actor stands for the command line (a trusted operator on the server): national authority.
 """
@@ -211,8 +211,3 @@ def can_issue_accounts(actor):
     if not is_manager(actor):
         return False
     return management_root(actor).level <= ISSUER_MAX_LEVEL
-
-
-def can_read_audit_log(actor):
-    """Audit administrators read the audit log of their subtree; nobody else reads it."""
-    return _active(actor) and actor.role == Role.AUDITOR and actor.region_id is not None

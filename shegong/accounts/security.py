@@ -122,12 +122,12 @@ def accounts_in_scope(admin):
 def client_ip(request):
     """The client address django-axes counts failures against (AXES_CLIENT_IP_CALLABLE).
 
-    Behind the TLS proxy (SHEGONG_HTTPS) the address the proxy forwards, which RequestIdMiddleware
-    also writes into the audit log; otherwise the socket's address, so that a client cannot pick
-    a new address for every attempt by sending X-Forwarded-For itself.
+    The address RequestIdMiddleware resolved (and writes into the audit log): the one our reverse
+    proxy forwards when SHEGONG_BEHIND_PROXY is set, otherwise the socket's address, so that a
+    client cannot pick a new address for every attempt by sending X-Forwarded-For itself.
     """
     candidates = []
-    if settings.SECURE_PROXY_SSL_HEADER:
+    if settings.BEHIND_PROXY:
         candidates.append(getattr(request, "client_address", ""))
     candidates.append(request.META.get("REMOTE_ADDR", ""))
     for candidate in candidates:

@@ -1,5 +1,7 @@
 import uuid
 
+from django.conf import settings
+
 from .audit_context import set_request_context
 
 
@@ -12,7 +14,8 @@ class RequestIdMiddleware:
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
         request.request_id = incoming[:64] if incoming.isascii() and incoming else uuid.uuid4().hex
-        forwarded = request.headers.get("X-Forwarded-For", "")
+        # Trust X-Forwarded-For only behind our own reverse proxy; otherwise a client could forge it.
+        forwarded = request.headers.get("X-Forwarded-For", "") if settings.BEHIND_PROXY else ""
         request.client_address = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
         set_request_context(request_id=request.request_id, address=request.client_address)
         try:

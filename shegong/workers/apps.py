@@ -10,6 +10,10 @@ def _reviews_signups(user):
     return getattr(user, "role", None) in {"admin", "staff"} and getattr(user, "region_id", None) is not None
 
 
+def _is_official_reader(user):
+    return getattr(user, "role", None) in {"admin", "staff"} and getattr(user, "region_id", None) is not None
+
+
 class WorkersConfig(AppConfig):
     name = "shegong.workers"
     label = "workers"
@@ -21,6 +25,10 @@ class WorkersConfig(AppConfig):
 
         from . import dashboard  # noqa: F401  (registers the home panels)
         from .demo import seed_workers
+        from .models import PersonQuerySet, employees_scope_q
+
+        # Organization users see their current employees (Employment), read-only.
+        PersonQuerySet.organization_scope = staticmethod(employees_scope_q)
 
         navigation.register(
             navigation.NavItem(
@@ -33,6 +41,42 @@ class WorkersConfig(AppConfig):
                 label=_("Pending sign-ups"),
                 url_name="workers:signup-list",
                 order=300,
+                visible=_reviews_signups,
+            )
+        )
+        navigation.register(
+            navigation.NavItem(
+                key="workers-persons",
+                label=_("Social workers"),
+                url_name="workers:person-list",
+                order=35,
+                visible=_is_official_reader,
+            )
+        )
+        navigation.register(
+            navigation.NavItem(
+                key="workers-staff",
+                label=_("Our staff"),
+                url_name="workers:person-list",
+                order=16,
+                visible=lambda user: getattr(user, "role", None) in {"org_admin", "org_staff", "assoc_admin"},
+            )
+        )
+        navigation.register(
+            navigation.NavItem(
+                key="workers-checking",
+                label=_("Records to check"),
+                url_name="workers:checking",
+                order=310,
+                visible=_reviews_signups,
+            )
+        )
+        navigation.register(
+            navigation.NavItem(
+                key="workers-feedback",
+                label=_("Holders' feedback"),
+                url_name="workers:feedback-list",
+                order=305,
                 visible=_reviews_signups,
             )
         )

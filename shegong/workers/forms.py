@@ -129,3 +129,150 @@ class RejectSignupForm(StyledFormMixin, forms.Form):
         widget=forms.Textarea({"rows": 3}),
         help_text=_("The applicant reads this reason."),
     )
+
+
+# --- the personal information table and the officials' forms -----------------------------------------------
+
+
+class EmployerOrganizationField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.credit_code}）"
+
+
+def employer_organizations(region=None, current=None):
+    """Approved social work service organizations near ``region`` (its prefecture), plus the current choice."""
+    from django.db.models import Q
+
+    from shegong.organizations.models import Organization, OrganizationKind, OrganizationStatus
+
+    queryset = Organization.objects.filter(kind=OrganizationKind.SERVICE, status=OrganizationStatus.ACTIVE)
+    q = Q(pk__in=[])
+    if region is not None:
+        chain = region.ancestors()
+        area = chain[Level.PREFECTURE] if len(chain) > Level.PREFECTURE else region.code
+        from shegong.regions.models import Region
+
+        area_region = Region.objects.filter(code=area).first() or region
+        q |= area_region.subtree_q("region__code")
+    if current is not None:
+        q |= Q(pk=current)
+    return queryset.filter(q).order_by("name", "pk")
+
+
+class ProfileForm(StyledFormMixin, forms.Form):
+    """个人信息表: what a social worker keeps up to date themselves (every field is needed to apply)."""
+
+    phone = forms.CharField(label=_("Mobile phone number"), max_length=20)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    address = forms.CharField(label=pgettext_lazy("postal", "Address"), max_length=200, required=False)
+    education = forms.ChoiceField(label=_("Education"))
+    major = forms.CharField(label=_("Major"), max_length=100, required=False)
+    employer_type = forms.ChoiceField(label=_("Employer type"))
+    employer_organization = EmployerOrganizationField(
+        label=_("Employer (social work service organization)"),
+        queryset=None,
+        required=False,
+        help_text=_("For a social work service organization: choose it from the organizations in the system."),
+    )
+    employer_name = forms.CharField(
+        label=_("Employer name"),
+        max_length=200,
+        required=False,
+        help_text=_("For every other employer type: type the employer's name."),
+    )
+    household_region = RegionField(label=_("Household registration (户籍) county"))
+    region = RegionField(label=_("County (district) where you work"))
+    photo = forms.FileField(
+        label=_("ID photo"),
+        required=False,
+        help_text=_("A 1-inch or 2-inch ID photo, JPEG or PNG, at most 500 KB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+    )
+
+    def __init__(self, *args, person=None, **kwargs):
+        from .models import Education, EmployerType
+
+        super().__init__(*args, **kwargs)
+        self.fields["education"].choices = [("", "—"), *Education.choices]
+        self.fields["employer_type"].choices = [("", "—"), *EmployerType.choices]
+        self.fields["employer_organization"].queryset = employer_organizations(
+            person.region if person else None, person.employer_organization_id if person else None
+        )
+        for name in ("household_region", "region"):
+            self.fields[name].set_root(None)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("household_region", "region"):
+            region = cleaned.get(name)
+            if region is not None and region.level != Level.COUNTY:
+                self.add_error(name, _("Choose down to the county (district)."))
+        return cleaned
+
+
+class CheckForm(StyledFormMixin, forms.Form):
+    """核对: confirm a holder record, optionally correcting it first; the reason is always recorded."""
+
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=100)
+    id_number = forms.CharField(
+        label=_("Corrected ID number"),
+        max_length=40,
+        required=False,
+        help_text=_("Leave empty to keep the ID number."),
+        widget=forms.TextInput({"autocomplete": "off", "spellcheck": "false"}),
+    )
+    phone = forms.CharField(label=_("Mobile phone number"), max_length=20, required=False)
+    region = RegionField(label=_("Work region"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea({"rows": 2}),
+        help_text=_("What you checked the record against, and why you corrected it."),
+    )
+
+    def __init__(self, *args, root=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].set_root(root)
+
+    def clean_id_number(self):
+        value = self.cleaned_data["id_number"]
+        if not value:
+            return ""
+        try:
+            return validate_id_number(value).number
+        except IdentifierError as exc:
+            raise ValidationError(exc.messages, code=exc.code) from exc
+
+    def clean_region(self):
+        region = self.cleaned_data["region"]
+        if region is None or region.level != Level.COUNTY:
+            raise ValidationError(_("Choose down to the county (district)."))
+        return region
+
+
+class FeedbackForm(StyledFormMixin, forms.Form):
+    level = forms.ChoiceField(label=_("Certificate level"))
+    management_no = forms.CharField(
+        label=_("Management number"), max_length=40, help_text=_("As printed on your certificate (管理号).")
+    )
+    exam_year = forms.IntegerField(label=_("Exam year"), min_value=2008)
+    message = forms.CharField(label=_("Message"), required=False, max_length=2000, widget=forms.Textarea({"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        from .models import CertificateLevel
+
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = CertificateLevel.choices
+
+
+class FeedbackDecisionForm(StyledFormMixin, forms.Form):
+    issued_on = forms.DateField(
+        label=_("Certificate issued on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+        help_text=_("Required when rejecting: the holder reads it."),
+    )

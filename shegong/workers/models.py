@@ -11,6 +11,8 @@ for exact lookup and uniqueness; sex, birth date and kind derive from the number
 registered (services.register_person). Writes go through services.py.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +22,8 @@ from shegong.core.crypto import EncryptedTextField
 from shegong.core.identifiers import IdKind, Sex
 from shegong.core.scoping import ORGANIZATION_ROLES, VIEW, ScopedQuerySet, standard_scope_q
 
+from .status import RegistrationState, status_of
+
 
 class PersonQuerySet(ScopedQuerySet):
     # Hook for the organizations app (which sits beside workers and must not be imported here):
@@ -27,6 +31,8 @@ class PersonQuerySet(ScopedQuerySet):
     # association user may see (through Employment). Set it in OrganizationsConfig.ready(), e.g.
     #     PersonQuerySet.organization_scope = staticmethod(lambda user, purpose: Q(pk__in=...))
     # Until it is set, organization users see no persons (deny by default).
+    # Set in WorkersConfig.ready() to ``employees_scope_q`` below: an organization user sees the
+    # persons currently employed by their organization (Employment rows without an end date).
     organization_scope = None
 
     def scope_q(self, user, purpose):
@@ -36,8 +42,64 @@ class PersonQuerySet(ScopedQuerySet):
         return standard_scope_q(user, purpose, region_field="region__code", person_field="pk")
 
 
+def employees_scope_q(user, purpose):
+    """Organization and association users: read their current employees; nobody there edits registry rows."""
+    if purpose != VIEW:
+        return None
+    organization_id = getattr(user, "organization_id", None)
+    if organization_id is None:
+        return None
+    return models.Q(
+        pk__in=Employment.objects.filter(organization_id=organization_id, ended_on__isnull=True).values("person_id")
+    )
+
+
+class EmployerType(models.TextChoices):
+    """单位类别: the fixed enumeration of domain.md §5.2."""
+
+    # Translators: 社会工作服务机构
+    SERVICE_ORGANIZATION = "service_organization", _("Social work service organization")
+    # Translators: 社会团体
+    SOCIAL_GROUP = "social_group", _("Social group")
+    # Translators: 基金会
+    FOUNDATION = "foundation", _("Foundation")
+    # Translators: 党政机关
+    PARTY_GOVERNMENT = "party_government", _("Party or government body")
+    # Translators: 事业单位
+    PUBLIC_INSTITUTION = "public_institution", _("Public institution")
+    # Translators: 村（居）委会
+    VILLAGE_COMMITTEE = "village_committee", _("Village or residents' committee")
+    # Translators: 企业
+    ENTERPRISE = "enterprise", _("Enterprise")
+    # Translators: 其他
+    OTHER = "other", _("Other")
+
+
+class Education(models.TextChoices):
+    BELOW_HIGH_SCHOOL = "below_high_school", _("Below high school")
+    # Translators: 高中/中专
+    HIGH_SCHOOL = "high_school", _("High school or technical secondary school")
+    # Translators: 大专
+    JUNIOR_COLLEGE = "junior_college", _("Junior college")
+    BACHELOR = "bachelor", _("Bachelor's degree")
+    MASTER = "master", _("Master's degree")
+    DOCTORATE = "doctorate", _("Doctorate")
+
+
+def photo_path(instance, filename):
+    """Photos are stored under a random name: no personal data in file names."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"workers/photos/{uuid.uuid4().hex}.{extension}"
+
+
 class Person(models.Model):
-    """A social worker in the national registry (社工库)."""
+    """A social worker in the national registry (社工库).
+
+    Employer: ``employer_type`` from the fixed list; for a social work service organization the
+    employer is ``employer_organization`` (an organization in the system), otherwise the typed
+    ``employer_name``. ``registration_state`` / ``registration_valid_to`` are maintained only by the
+    registration services (see status.py); read the status through ``registration_status``.
+    """
 
     id_blind_index = models.CharField(_("ID number index"), max_length=64, unique=True)
     id_encrypted = EncryptedTextField(_("ID number (encrypted)"), blind_index_field="id_blind_index")
@@ -69,8 +131,40 @@ class Person(models.Model):
         on_delete=models.SET_NULL,
         related_name="person",
     )
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.CharField(pgettext_lazy("postal", "address"), max_length=200, blank=True)
+    education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
+    major = models.CharField(_("major"), max_length=100, blank=True)
+    employer_type = models.CharField(_("employer type"), max_length=24, choices=EmployerType.choices, blank=True)
+    employer_organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("employer (organization in the system)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    employer_name = models.CharField(_("employer"), max_length=200, blank=True)
+    photo = models.FileField(_("photo"), upload_to=photo_path, blank=True, max_length=200)
     # Translators: 核对 — the record was checked against the certificate holder database.
     checked = models.BooleanField(_("checked"), default=False, help_text=_("Checked against the holder database."))
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    registration_state = models.CharField(
+        _("registration state"),
+        max_length=12,
+        choices=RegistrationState.choices,
+        default=RegistrationState.NONE,
+        editable=False,
+    )
+    registration_valid_to = models.DateField(_("registration valid until"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
@@ -80,14 +174,41 @@ class Person(models.Model):
         verbose_name = _("social worker")
         verbose_name_plural = _("social workers")
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["region", "name"], name="person_region_name")]
+        indexes = [
+            models.Index(fields=["region", "name"], name="person_region_name"),
+            models.Index(fields=["registration_state", "registration_valid_to"], name="person_registration"),
+            models.Index(fields=["region", "checked"], name="person_region_checked"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(employer_type="service_organization") | models.Q(employer_name=""),
+                name="person_service_employer_is_an_organization",
+                violation_error_message=_("A social work service organization is chosen from the list."),
+            ),
+        ]
 
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("workers:person-detail", args=[self.pk])
+
     @property
     def work_region(self):
         return self.region
+
+    @property
+    def registration_status(self):
+        """THE status (status.derive_status): not registered, registered, expiring, lapsed, cancelled, revoked."""
+        return status_of(self)
+
+    @property
+    def employer_display(self):
+        if self.employer_organization_id:
+            return str(self.employer_organization)
+        return self.employer_name
 
 
 class CertificateLevel(models.TextChoices):
@@ -124,8 +245,16 @@ class Certificate(models.Model):
         unique=True,
         help_text=_("The number printed on the certificate (管理号); treated as an opaque string."),
     )
-    exam_year = models.PositiveSmallIntegerField(_("exam year"))
+    exam_year = models.PositiveSmallIntegerField(_("exam year"), db_index=True)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    registration_state = models.CharField(
+        _("registration state"),
+        max_length=12,
+        choices=RegistrationState.choices,
+        default=RegistrationState.NONE,
+        editable=False,
+    )
+    registration_valid_to = models.DateField(_("registration valid until"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -138,9 +267,126 @@ class Certificate(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(exam_year__gte=2008), name="certificate_exam_year_from_2008"),
         ]
+        indexes = [
+            models.Index(fields=["registration_state", "registration_valid_to"], name="certificate_registration"),
+        ]
 
     def __str__(self):
         return f"{self.get_level_display()} {self.management_no}"
+
+    @property
+    def registration_status(self):
+        return status_of(self)
+
+    @property
+    def region_id(self):
+        # For the audit log, which files events under the object's region.
+        return self.person.region_id
+
+
+class EmploymentQuerySet(ScopedQuerySet):
+    def scope_q(self, user, purpose):
+        return standard_scope_q(
+            user,
+            purpose,
+            region_field="person__region__code",
+            organization_field="organization_id",
+            person_field="person",
+        )
+
+    def current(self):
+        return self.filter(ended_on__isnull=True)
+
+
+class Employment(models.Model):
+    """A person works for an organization in the system (from the person's employer); kept as history."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("social worker"), on_delete=models.CASCADE, related_name="employments"
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization", verbose_name=_("organization"), on_delete=models.PROTECT, related_name="+"
+    )
+    started_on = models.DateField(_("started on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = EmploymentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("employment")
+        verbose_name_plural = _("employments")
+        ordering = ["-started_on", "-pk"]
+        indexes = [models.Index(fields=["organization", "ended_on"], name="employment_organization")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(ended_on__isnull=True), name="employment_one_current_per_person"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} · {self.organization}"
+
+
+class FeedbackStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for the civil affairs bureau")
+    RESOLVED = "resolved", _("Resolved: certificate added")
+    REJECTED = "rejected", _("Rejected")
+
+
+class RegistryFeedbackQuerySet(ScopedQuerySet):
+    def scope_q(self, user, purpose):
+        if getattr(user, "role", None) == "worker":
+            return models.Q(person_id=user.person_id) if purpose == VIEW and user.person_id else None
+        return standard_scope_q(user, purpose, region_field="person__region__code")
+
+
+class RegistryFeedback(models.Model):
+    """反馈: a holder whose certificate is not found in the registry asks the civil affairs bureau to add it."""
+
+    Status = FeedbackStatus
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("social worker"), on_delete=models.CASCADE, related_name="feedback"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.CharField(_("level"), max_length=20, choices=CertificateLevel.choices)
+    management_no = models.CharField(_("management number"), max_length=40)
+    exam_year = models.PositiveSmallIntegerField(_("exam year"))
+    message = models.TextField(_("message"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=FeedbackStatus.choices, default=FeedbackStatus.OPEN, db_index=True
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    certificate = models.ForeignKey(
+        Certificate, verbose_name=_("certificate"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    objects = RegistryFeedbackQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registry feedback")
+        verbose_name_plural = _("registry feedback")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.person} · {self.management_no}"
+
+    @property
+    def region_id(self):
+        return self.person.region_id
 
 
 class SignupStatus(models.TextChoices):

@@ -388,3 +388,442 @@ def reject_worker_signup(admin, signup, reason):
     signup.save(update_fields=["status", "reason", "decided_by", "decided_at"])
     record(admin, "worker_signup_reject", signup, changes={"reason": reason}, region_code=signup.claimed_region_id)
     return signup
+
+
+# --- the personal information table (个人信息表) ------------------------------------------------------------
+
+DEFAULT_PHOTO_MAX_BYTES = 500 * 1024
+PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png"}
+# Fields a social worker changes on their own record; officials may also correct name, ID number and region.
+OWN_FIELDS = (
+    "phone",
+    "email",
+    "address",
+    "education",
+    "major",
+    "employer_type",
+    "employer_organization",
+    "employer_name",
+    "household_region",
+    "region",
+    "photo",
+)
+OFFICIAL_FIELDS = (*OWN_FIELDS, "name", "id_number")
+# Fields a first registration or re-registration needs (domain.md §5.2: every field is mandatory).
+DEFAULT_REQUIRED_FIELDS = ("phone", "education", "employer_type", "employer", "household_region", "photo")
+
+
+def photo_max_bytes():
+    return int(getattr(settings, "WORKERS_PHOTO_MAX_BYTES", DEFAULT_PHOTO_MAX_BYTES))
+
+
+def validate_photo(upload):
+    """An ID photo: at most 500 KB (setting WORKERS_PHOTO_MAX_BYTES), a real JPEG or PNG image.
+
+    The type is read from the content (Pillow), not from the file name or the declared type.
+    Returns the file extension to store it under.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    size = getattr(upload, "size", None)
+    if size is None:
+        upload.seek(0, 2)
+        size = upload.tell()
+    if size > photo_max_bytes():
+        raise ValidationError(
+            {"photo": _("The photo must be at most %(kb)d KB.") % {"kb": photo_max_bytes() // 1024}},
+            code="photo_too_large",
+        )
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            kind = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ValidationError({"photo": _("The photo must be a JPEG or PNG image.")}, code="photo_type") from exc
+    finally:
+        upload.seek(0)
+    if kind not in PHOTO_FORMATS:
+        raise ValidationError({"photo": _("The photo must be a JPEG or PNG image.")}, code="photo_type")
+    return PHOTO_FORMATS[kind]
+
+
+def required_fields():
+    return tuple(getattr(settings, "WORKERS_REQUIRED_FIELDS", DEFAULT_REQUIRED_FIELDS))
+
+
+def missing_fields(person):
+    """Labels of the personal-information fields still empty (what a registration application needs)."""
+    from .models import Person
+
+    missing = []
+    for name in required_fields():
+        if name == "employer":
+            if not (person.employer_organization_id or person.employer_name):
+                missing.append(_("Employer"))
+            continue
+        value = getattr(person, f"{name}_id" if name in {"household_region", "region"} else name)
+        if not value:
+            missing.append(str(Person._meta.get_field(name).verbose_name))
+    return missing
+
+
+def _organization_for_employer(value):
+    from shegong.organizations.models import Organization, OrganizationKind, OrganizationStatus
+
+    if value is None or value == "":
+        return None
+    organization = value if isinstance(value, Organization) else Organization.objects.filter(pk=value).first()
+    if (
+        organization is None
+        or organization.status != OrganizationStatus.ACTIVE
+        or organization.kind != OrganizationKind.SERVICE
+    ):
+        raise ValidationError(
+            {"employer_organization": _("Choose an approved social work service organization from the list.")},
+            code="bad_employer",
+        )
+    return organization
+
+
+def _clean_employer(values, person):
+    """The employer rule of domain.md §5.2 on the values after the change."""
+    from .models import EmployerType
+
+    employer_type = values.get("employer_type", person.employer_type)
+    if employer_type and employer_type not in EmployerType.values:
+        raise ValidationError({"employer_type": _("Choose an employer type from the list.")})
+    organization = values.get("employer_organization", person.employer_organization)
+    name = normalise_name(values.get("employer_name", person.employer_name))
+    if employer_type == EmployerType.SERVICE_ORGANIZATION:
+        organization = _organization_for_employer(organization)
+        if organization is None:
+            raise ValidationError(
+                {"employer_organization": _("A social work service organization is chosen from the list.")},
+                code="employer_required",
+            )
+        name = ""
+    else:
+        organization = None
+        if employer_type and not name:
+            raise ValidationError({"employer_name": _("Enter the employer's name.")}, code="employer_required")
+    values["employer_type"], values["employer_organization"], values["employer_name"] = (
+        employer_type,
+        organization,
+        name,
+    )
+
+
+def _update_employment(person, old_organization_id, today=None):
+    from .models import Employment
+
+    today = today or timezone.localdate()
+    if old_organization_id == person.employer_organization_id:
+        return
+    Employment.objects.filter(person=person, ended_on__isnull=True).update(ended_on=today)
+    if person.employer_organization_id is not None:
+        Employment.objects.create(person=person, organization_id=person.employer_organization_id, started_on=today)
+
+
+def _check_may_update(actor, person, fields, own):
+    from . import panels
+    from .models import Person
+
+    if actor is None:  # system work: the registration services applying an approved change, imports
+        return
+    if own:
+        if actor.pk is None or actor.pk != person.account_id:
+            raise PermissionDenied(_("You can change only your own record."))
+        not_own = set(fields) - set(OWN_FIELDS)
+        if not_own:
+            raise PermissionDenied(
+                _("These details are changed through a change registration or by the civil affairs bureau: %(fields)s")
+                % {"fields": ", ".join(sorted(not_own))}
+            )
+        reason = panels.edit_lock_reason(person)
+        if reason:
+            raise PermissionDenied(reason)
+        return
+    if not Person.objects.editable_by(actor).filter(pk=person.pk).exists():
+        raise PermissionDenied(_("You cannot manage this person's record."))
+    unknown = set(fields) - set(OFFICIAL_FIELDS)
+    if unknown:
+        raise PermissionDenied(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(unknown)})
+
+
+def _display(value):
+    if value is None:
+        return None
+    return getattr(value, "pk", value)
+
+
+@transaction.atomic
+def update_person(actor, person, *, own=False, reason="", action="update", **fields):
+    """Change a person's record: the worker their own table (``own=True``), an official in their scope, or the system.
+
+    Validates each field (mobile phone, e-mail, regions, the employer rule, the photo's size and
+    content type, a corrected ID number), keeps the Employment history, writes one audit event with
+    the changes (identifiers masked) and tells the registered listeners. Returns the changes.
+    """
+    from django.core.validators import validate_email
+
+    from . import panels
+    from .models import Education, Person
+
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    _check_may_update(actor, person, fields, own)
+    values = dict(fields)
+    if "phone" in values:
+        values["phone"] = _validate_mobile(values["phone"]) if values["phone"] else ""
+    if "email" in values:
+        values["email"] = (values["email"] or "").strip()
+        if values["email"]:
+            try:
+                validate_email(values["email"])
+            except ValidationError as exc:
+                raise ValidationError({"email": _("Enter a valid e-mail address.")}) from exc
+    if "address" in values:
+        values["address"] = normalise_name(values["address"])[:200]
+    if "major" in values:
+        values["major"] = normalise_name(values["major"])[:100]
+    if values.get("education") and values["education"] not in Education.values:
+        raise ValidationError({"education": _("Choose the education from the list.")})
+    if "name" in values:
+        values["name"] = normalise_name(values["name"])
+        if not values["name"]:
+            raise ValidationError({"name": _("Enter the name.")})
+    if "household_region" in values and values["household_region"] is not None:
+        values["household_region"] = _county(values["household_region"], "household_region")
+    if "region" in values:
+        values["region"] = _county(values["region"])
+        if not own:
+            _require_region_editable(actor, values["region"])
+    if {"employer_type", "employer_organization", "employer_name"} & set(values):
+        _clean_employer(values, person)
+    photo = values.pop("photo", None)
+    id_number = values.pop("id_number", None)
+    changes = {}
+    for name, value in values.items():
+        old = getattr(person, name)
+        if _display(old) != _display(value):
+            changes[name] = [_display(old), _display(value)]
+            setattr(person, name, value)
+    if id_number:
+        try:
+            parsed = validate_id_number(id_number)
+        except IdentifierError as exc:
+            raise ValidationError({"id_number": exc}) from exc
+        index = crypto.blind_index(parsed.number)
+        if index != person.id_blind_index:
+            if Person.objects.filter(id_blind_index__in=crypto.blind_index_candidates(parsed.number)).exclude(
+                pk=person.pk
+            ):
+                raise ValidationError({"id_number": _("A person with this ID number is already in the registry.")})
+            changes["id_number"] = [_masked(crypto.decrypt(person.id_encrypted)), _masked(parsed.number)]
+            person.id_blind_index, person.id_encrypted = index, crypto.encrypt(parsed.number)
+            person.id_kind, person.sex, person.birth_date = parsed.kind, parsed.sex, parsed.birth_date
+    if photo is not None:
+        extension = validate_photo(photo)
+        old_photo = person.photo.name if person.photo else ""
+        person.photo.save(f"photo.{extension}", photo, save=False)
+        changes["photo"] = [old_photo and "…", "…"]
+    if not changes:
+        return {}
+    old_organization_id = Person.objects.filter(pk=person.pk).values_list("employer_organization_id", flat=True)[0]
+    person.save()
+    _update_employment(person, old_organization_id)
+    audit_changes = dict(changes)
+    if reason:
+        audit_changes["reason"] = reason
+    record(actor, action, person, changes=audit_changes, region_code=person.region_id)
+    panels.person_changed(person, actor, changes)
+    return changes
+
+
+# --- 核对: checking imported holder records -----------------------------------------------------------------
+
+
+def unchecked_for(user):
+    """Holder records of the official's region still waiting to be checked (editable rows only)."""
+    from .models import Person
+
+    return Person.objects.editable_by(user).filter(checked=False)
+
+
+@transaction.atomic
+def confirm_checked(actor, person, reason, **corrections):
+    """An official confirms a holder record, correcting fields first if given; the reason is mandatory."""
+    from .models import Person
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason (what you checked against).")}, code="reason_required")
+    if actor is None or not Person.objects.editable_by(actor).filter(pk=person.pk).exists():
+        raise PermissionDenied(_("You cannot check this person's record."))
+    changes = {}
+    if corrections:
+        changes = update_person(actor, person, reason=reason, action="correct", **corrections)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    was_checked = person.checked
+    person.checked, person.checked_at, person.checked_by = True, timezone.now(), actor
+    person.save(update_fields=["checked", "checked_at", "checked_by", "updated_at"])
+    record(
+        actor,
+        "check",
+        person,
+        changes={"checked": [was_checked, True], "reason": reason, "corrected": sorted(changes)},
+        region_code=person.region_id,
+    )
+    return person
+
+
+def checked_share_by_region(user, region=None):
+    """Per child region of ``region`` (the user's own by default): holders, checked, share — one SQL query.
+
+    Only persons the user may see are counted. A county (no children) reports itself. For statistics.
+    """
+    from django.db.models import Case, CharField, Count, Q, Value, When
+
+    from .models import Person
+
+    region = region or getattr(user, "region", None)
+    if region is None:
+        return []
+    persons = Person.objects.visible_to(user).filter(region.subtree_q("region__code"))
+    children = list(Region.objects.filter(parent=region, administered=True).order_by("code"))
+    if not children:
+        children = [region]
+    names = {child.code: str(child) for child in children}
+    bucket = Case(
+        *[When(child.subtree_q("region__code"), then=Value(child.code)) for child in children],
+        default=Value(""),
+        output_field=CharField(),
+    )
+    rows = (
+        persons.order_by()
+        .annotate(bucket=bucket)
+        .values("bucket")
+        .annotate(total=Count("pk"), checked=Count("pk", filter=Q(checked=True)))
+    )
+    counts = {row["bucket"]: row for row in rows}
+    result = []
+    for code, name in names.items():
+        row = counts.get(code, {"total": 0, "checked": 0})
+        total, checked = row["total"], row["checked"]
+        result.append(
+            {
+                "code": code,
+                "name": name,
+                "total": total,
+                "checked": checked,
+                "share": checked / total if total else None,
+            }
+        )
+    return result
+
+
+def person_changes(person, limit=100):
+    """The audit events about this person and their certificates, newest first.
+
+    The caller has established that the viewer may see the person (Person.objects.visible_to); the
+    events shown are about that person only. Registration events are shown by the registration panel.
+    """
+    from django.db.models import Q
+
+    from shegong.core.models import AuditEvent
+
+    certificate_ids = [str(pk) for pk in person.certificates.values_list("pk", flat=True)]
+    return (
+        AuditEvent.objects.filter(
+            Q(object_type="workers.Person", object_id=str(person.pk))
+            | Q(object_type="workers.Certificate", object_id__in=certificate_ids)
+        )
+        .exclude(action__in=["reveal", "view"])
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+# --- 反馈: a holder's certificate is missing from the registry ----------------------------------------------
+
+
+@transaction.atomic
+def file_feedback(user, *, level, management_no, exam_year, message=""):
+    """The signed-in holder asks the civil affairs bureau to add their certificate to the registry."""
+    from .models import FeedbackStatus, Person, RegistryFeedback
+
+    person = Person.objects.visible_to(user).filter(pk=getattr(user, "person_id", None)).first()
+    if person is None or user.role != WORKER_ROLE:
+        raise PermissionDenied(_("Only a social worker with a registry record can send feedback."))
+    if level not in CertificateLevel.values:
+        raise ValidationError({"level": _("Choose a certificate level.")})
+    management_no = validate_management_no(management_no)
+    year = int(exam_year)
+    if not (FIRST_EXAM_YEAR <= year <= timezone.localdate().year):
+        raise ValidationError(
+            {"exam_year": _("The exam year must lie between %(first)d and this year.") % {"first": FIRST_EXAM_YEAR}}
+        )
+    if RegistryFeedback.objects.filter(person=person, management_no=management_no, status=FeedbackStatus.OPEN):
+        raise ValidationError({"management_no": _("Your feedback about this certificate is already waiting.")})
+    feedback = RegistryFeedback.objects.create(
+        person=person,
+        user=user,
+        level=level,
+        management_no=management_no,
+        exam_year=year,
+        message=(message or "").strip()[:2000],
+    )
+    record(
+        user,
+        "feedback",
+        feedback,
+        changes={"level": level, "management_no": management_no, "exam_year": year},
+        region_code=person.region_id,
+    )
+    return feedback
+
+
+@transaction.atomic
+def decide_feedback(admin, feedback, *, accept, reason="", issued_on=None):
+    """Resolve a holder's feedback: add the certificate to the registry (accept) or reject with a reason."""
+    from shegong.core.workflow import notify
+
+    from .models import FeedbackStatus, RegistryFeedback
+
+    locked = RegistryFeedback.objects.editable_by(admin).select_for_update().filter(pk=feedback.pk).first()
+    if locked is None:
+        raise PermissionDenied(_("You cannot decide on this feedback."))
+    if locked.status != FeedbackStatus.OPEN:
+        raise ValidationError(_("This feedback has already been decided."), code="already_decided")
+    reason = (reason or "").strip()
+    if accept:
+        certificate = add_certificate(
+            admin,
+            locked.person,
+            level=locked.level,
+            management_no=locked.management_no,
+            exam_year=locked.exam_year,
+            issued_on=issued_on,
+        )
+        locked.certificate, locked.status = certificate, FeedbackStatus.RESOLVED
+        text = _("Your certificate %(number)s was added to the registry; you can now apply for registration.") % {
+            "number": locked.management_no
+        }
+    else:
+        if not reason:
+            raise ValidationError({"reason": _("Give the reason for the rejection.")}, code="reason_required")
+        locked.status = FeedbackStatus.REJECTED
+        text = _("Your feedback about certificate %(number)s was rejected: %(reason)s") % {
+            "number": locked.management_no,
+            "reason": reason,
+        }
+    locked.reason, locked.decided_by, locked.decided_at = reason, admin, timezone.now()
+    locked.save()
+    record(
+        admin,
+        "feedback_decide",
+        locked,
+        changes={"status": locked.status, "reason": reason},
+        region_code=locked.person.region_id,
+    )
+    notify(locked.user, text)
+    return locked

@@ -76,9 +76,22 @@ def renewal_window_months():
     return int(getattr(settings, "REGISTRATION_RENEWAL_WINDOW_MONTHS", DEFAULT_RENEWAL_WINDOW_MONTHS))
 
 
+def in_window(valid_to, today=None):
+    """Whether ``today`` lies in the re-registration window of a registration valid until ``valid_to``.
+
+    The window is the last ``REGISTRATION_RENEWAL_WINDOW_MONTHS`` months of validity: today is in it
+    when the expiry is no later than today plus that many months (and not yet past).
+    """
+    today = _today(today)
+    return valid_to is not None and today <= valid_to <= expiring_threshold(today)
+
+
 def window_opens_on(valid_to):
     """The first day of the re-registration window of a registration valid until ``valid_to``."""
-    return add_months(valid_to, -renewal_window_months()) + timedelta(days=1)
+    day = add_months(valid_to, -renewal_window_months()) - timedelta(days=3)
+    while valid_to > expiring_threshold(day):
+        day += timedelta(days=1)
+    return day
 
 
 def _today(today):
@@ -93,7 +106,7 @@ def derive_status(state, valid_to, today=None):
             return RegistrationStatus.REGISTERED
         if valid_to < today:
             return RegistrationStatus.LAPSED
-        if today >= window_opens_on(valid_to):
+        if valid_to <= expiring_threshold(today):
             return RegistrationStatus.EXPIRING
         return RegistrationStatus.REGISTERED
     return {
@@ -117,7 +130,6 @@ def status_q(status, today=None, prefix=""):
     """The rows whose ``derive_status`` is ``status``, as a filter (``prefix`` e.g. "person__")."""
     today = _today(today)
     state, valid_to = f"{prefix}registration_state", f"{prefix}registration_valid_to"
-    # window_opens_on(v) <= today  <=>  v <= add_months(today, window) (see test_status)
     edge = expiring_threshold(today)
     registered = models.Q(**{state: RegistrationState.REGISTERED})
     if status == RegistrationStatus.NOT_REGISTERED:

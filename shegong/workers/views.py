@@ -178,9 +178,28 @@ class MyRecordView(OwnViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        person = Person.objects.visible_to(user).filter(pk=user.person_id).select_related("region").first()
+        person = (
+            Person.objects.visible_to(user)
+            .filter(pk=user.person_id)
+            .select_related("region", "household_region", "employer_organization")
+            .first()
+        )
         context["person"] = person
         context["certificates"] = person.certificates.visible_to(user) if person else []
+        if person is not None:
+            from . import panels
+            from .status import STATUS_BADGES
+
+            self.request.person_page = "own"
+            context.update(
+                {
+                    "status": person.registration_status,
+                    "badges": STATUS_BADGES,
+                    "panels": panels.person_panels(self.request, person),
+                    "missing": services.missing_fields(person),
+                    "lock": panels.edit_lock_reason(person),
+                }
+            )
         context["signup"] = (
             WorkerSignup.objects.visible_to(user).filter(user=user).select_related("claimed_region").first()
         )

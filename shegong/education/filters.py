@@ -1,0 +1,99 @@
+"""One filter set per list, shared by the pages, the API and the exports."""
+
+import django_filters
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shegong.regions.models import Region
+from shegong.workers.models import CertificateLevel
+
+from .models import (
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    ComplianceStatus,
+    Provider,
+    ProviderStatus,
+    Source,
+    StudyForm,
+    StudyRecord,
+    StudyStanding,
+)
+
+
+def _within(queryset, field, value):
+    region = Region.objects.filter(code=value).first()
+    if region is None:
+        return queryset.none()
+    return queryset.filter(region.subtree_q(field))
+
+
+class ProviderFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(label=_("Name contains"), field_name="name", lookup_expr="contains")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=ProviderStatus.choices)
+    province = django_filters.CharFilter(label=_("Filing province"), field_name="province_id")
+
+    class Meta:
+        model = Provider
+        fields = ["name", "status", "province"]
+
+
+class ActivityFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Title contains"), field_name="title", lookup_expr="contains")
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ActivityKind.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=ActivityStatus.choices)
+    provider = django_filters.NumberFilter(label=_("Provider"), field_name="provider_id")
+    province = django_filters.CharFilter(label=_("Filing province"), field_name="provider__province_id")
+    starts_after = django_filters.DateFilter(label=_("Starts on or after"), field_name="starts_at", lookup_expr="date__gte")
+    starts_before = django_filters.DateFilter(
+        label=_("Starts on or before"), field_name="starts_at", lookup_expr="date__lte"
+    )
+    upcoming = django_filters.BooleanFilter(label=_("Not over yet"), method="filter_upcoming")
+
+    class Meta:
+        model = Activity
+        fields = ["q", "kind", "status", "provider", "province", "starts_after", "starts_before", "upcoming"]
+
+    def filter_upcoming(self, queryset, name, value):
+        if value:
+            return queryset.filter(ends_at__gte=timezone.now())
+        return queryset
+
+
+class StudyRecordFilter(django_filters.FilterSet):
+    person = django_filters.NumberFilter(label=_("Social worker"), field_name="person_id")
+    form = django_filters.ChoiceFilter(label=_("Form"), choices=StudyForm.choices)
+    source = django_filters.ChoiceFilter(label=_("Source"), choices=Source.choices)
+    provider = django_filters.NumberFilter(label=_("Provider"), field_name="provider_id")
+    activity = django_filters.NumberFilter(label=_("Activity"), field_name="activity_id")
+    occurred_after = django_filters.DateFilter(label=_("On or after"), field_name="occurred_on", lookup_expr="gte")
+    occurred_before = django_filters.DateFilter(label=_("On or before"), field_name="occurred_on", lookup_expr="lte")
+    year = django_filters.NumberFilter(label=_("Calendar year"), field_name="occurred_on", lookup_expr="year")
+    within = django_filters.CharFilter(label=_("Within region"), method="filter_within")
+
+    class Meta:
+        model = StudyRecord
+        fields = ["person", "form", "source", "provider", "activity", "occurred_after", "occurred_before", "year"]
+
+    def filter_within(self, queryset, name, value):
+        return _within(queryset, "person__region__code", value)
+
+
+class StandingFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Compliance"), choices=ComplianceStatus.choices, method="filter_status")
+    level = django_filters.ChoiceFilter(label=_("Level"), choices=CertificateLevel.choices)
+    within = django_filters.CharFilter(label=_("Within region"), method="filter_within")
+    name = django_filters.CharFilter(label=_("Name starts with"), field_name="person__name", lookup_expr="startswith")
+    period_ends_before = django_filters.DateFilter(
+        label=_("Period ends on or before"), field_name="period_end", lookup_expr="lte"
+    )
+
+    class Meta:
+        model = StudyStanding
+        fields = ["status", "level", "within", "name", "period_ends_before"]
+
+    def filter_status(self, queryset, name, value):
+        return queryset.with_status(value, timezone.localdate())
+
+    def filter_within(self, queryset, name, value):
+        return _within(queryset, "region__code", value)

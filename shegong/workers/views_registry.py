@@ -1,0 +1,335 @@
+"""The registry pages for officials and organizations: persons and certificates lists, a person's whole history, 核对."""
+
+import mimetypes
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from shegong.core.scoping import LoginRequiredMixin, ScopedViewMixin, get_visible_or_404
+from shegong.core.tasks import start_job
+from shegong.regions.forms import RegionPickerWidget
+from shegong.regions.models import Level, Region
+
+from . import panels, services
+from .filters import CertificateFilter, PersonFilter
+from .forms import CheckForm
+from .keyset import Key, keyset_page
+from .models import Certificate, CertificateLevel, EmployerType, Person
+from .status import STATUS_BADGES, RegistrationStatus
+from .tasks import export_registry
+
+EXPORT_FORMATS = {"xlsx", "csv"}
+OFFICIAL_ROLES = {"admin", "staff"}
+ORGANIZATION_ROLES = {"org_admin", "org_staff", "assoc_admin"}
+
+
+def is_registry_reader(user):
+    """Who opens the registry lists: officials (their subtree) and organization users (their staff)."""
+    role = getattr(user, "role", None)
+    return (role in OFFICIAL_ROLES and getattr(user, "region_id", None) is not None) or role in ORGANIZATION_ROLES
+
+
+def picker_data(query, name="within"):
+    data = query.copy()
+    if any(f"{name}_{i}" in data for i in range(3)):
+        data[name] = RegionPickerWidget().value_from_datadict(data, None, name)
+    return data
+
+
+def narrow_scope(user, within):
+    """Exact counts only where the scope is narrow: a county, or an organization's staff (DESIGN.md)."""
+    if getattr(user, "role", None) in ORGANIZATION_ROLES:
+        return True
+    region = Region.objects.filter(code=within).first() if within else None
+    region = region or getattr(user, "region", None)
+    return region is not None and region.level == Level.COUNTY
+
+
+class RegistryListView(ScopedViewMixin, TemplateView):
+    """A keyset-paginated, filtered list; subclasses name the model, the filter set and the sorts."""
+
+    filterset_class = None
+    sorts = {}
+    default_sort = ""
+    page_size = 50
+    export_table = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not is_registry_reader(request.user):
+            raise PermissionDenied(_("This list is for civil affairs officials and organizations."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def base_queryset(self):
+        return self.model.objects.visible_to(self.request.user)
+
+    def sort_keys(self, sort):
+        return self.sorts[sort][1]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        data = picker_data(self.request.GET)
+        within = data.get("within", "")
+        sort = data.get("sort") if data.get("sort") in self.sorts else self.default_sort
+        filterset = self.filterset_class(data or None, queryset=self.base_queryset())
+        queryset = filterset.qs if filterset.is_bound else filterset.queryset
+        queryset = self.prepare(queryset, sort)
+        page = keyset_page(queryset, self.sort_keys(sort), data.get("cursor"), self.page_size)
+        query = self.request.GET.copy()
+        query.pop("cursor", None)
+        counted = narrow_scope(user, within)
+        context.update(
+            {
+                "filter": filterset,
+                "page": page,
+                "rows": page.rows,
+                "query_string": query.urlencode(),
+                "sort": sort,
+                "sort_options": [(key, label) for key, (label, _keys) in self.sorts.items()],
+                "total": queryset.order_by().count() if counted else None,
+                "levels": CertificateLevel.choices,
+                "statuses": RegistrationStatus.choices,
+                "employer_types": EmployerType.choices,
+                "badges": STATUS_BADGES,
+                "export_table": self.export_table,
+                "is_official": getattr(user, "is_official", False),
+            }
+        )
+        if getattr(user, "is_official", False):
+            context["within_picker"] = RegionPickerWidget(root=user.region).render(
+                "within", within, attrs={"id": "f-within"}
+            )
+        return context
+
+    def prepare(self, queryset, sort):
+        return queryset
+
+
+class PersonListView(RegistryListView):
+    model = Person
+    template_name = "workers/person_list.html"
+    filterset_class = PersonFilter
+    export_table = "persons"
+    default_sort = "name"
+    sorts = {
+        "name": (gettext_lazy("Name"), [Key("name"), Key("pk")]),
+        "region": (gettext_lazy("Region, then name"), [Key("region_id"), Key("name"), Key("pk")]),
+        "-updated": (gettext_lazy("Recently changed first"), [Key("updated_at", True), Key("pk", True)]),
+        "expiry": (
+            gettext_lazy("Registration expiry, earliest first (registered only)"),
+            [Key("registration_valid_to"), Key("pk")],
+        ),
+    }
+
+    def prepare(self, queryset, sort):
+        queryset = queryset.select_related("region", "employer_organization")
+        if sort == "expiry":
+            queryset = queryset.filter(registration_valid_to__isnull=False)
+        return queryset
+
+
+class CertificateListView(RegistryListView):
+    model = Certificate
+    template_name = "workers/certificate_list.html"
+    filterset_class = CertificateFilter
+    export_table = "certificates"
+    default_sort = "management_no"
+    sorts = {
+        "management_no": (gettext_lazy("Management number"), [Key("management_no"), Key("pk")]),
+        "-exam_year": (gettext_lazy("Exam year, latest first"), [Key("exam_year", True), Key("pk", True)]),
+        "expiry": (
+            gettext_lazy("Registration expiry, earliest first (registered only)"),
+            [Key("registration_valid_to"), Key("pk")],
+        ),
+    }
+
+    def prepare(self, queryset, sort):
+        queryset = queryset.select_related("person", "person__region")
+        if sort == "expiry":
+            queryset = queryset.filter(registration_valid_to__isnull=False)
+        return queryset
+
+
+class RegistryExportView(LoginRequiredMixin, View):
+    """Start a background export of the filtered rows (the same filters as the page; scope re-applied when it runs)."""
+
+    scope_policy = ScopedViewMixin.scope_policy
+    tables = {
+        "persons": (PersonFilter, "workers:person-list"),
+        "certificates": (CertificateFilter, "workers:certificate-list"),
+    }
+
+    def post(self, request, table):
+        if table not in self.tables or not is_registry_reader(request.user):
+            raise Http404
+        filterset_class, list_url = self.tables[table]
+        fmt = request.POST.get("format", "xlsx")
+        if fmt not in EXPORT_FORMATS:
+            messages.error(request, _("Unknown export format."))
+            return redirect(list_url)
+        data = picker_data(request.POST)
+        filters = {k: v for k, v in data.items() if k in filterset_class.base_filters and v}
+        title = (
+            gettext_lazy("Export of social workers (%(format)s)")
+            if table == "persons"
+            else gettext_lazy("Export of certificates (%(format)s)")
+        )
+        run = start_job(
+            request.user,
+            export_registry,
+            kind=f"workers.export.{table}",
+            title=title % {"format": fmt},
+            table=table,
+            filters=filters,
+            fmt=fmt,
+        )
+        return redirect("core:task-detail", pk=run.pk)
+
+
+class PersonDetailView(ScopedViewMixin, TemplateView):
+    """A person's whole history on one screen: record, certificates, employment, panels of other apps, changes."""
+
+    template_name = "workers/person_detail.html"
+
+    def get_person(self):
+        return get_visible_or_404(
+            Person.objects.select_related("region", "household_region", "employer_organization", "checked_by"),
+            self.request.user,
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        person = kwargs.get("person") or self.get_person()
+        self.request.person_page = "official"
+        may_edit = Person.objects.editable_by(user).filter(pk=person.pk).exists()
+        context.update(
+            {
+                "person": person,
+                "status": person.registration_status,
+                "badges": STATUS_BADGES,
+                "certificates": person.certificates.all().order_by("-exam_year", "pk"),
+                "employments": person.employments.select_related("organization").all(),
+                "panels": panels.person_panels(self.request, person),
+                "changes": services.person_changes(person) if getattr(user, "is_official", False) else [],
+                "may_edit": may_edit,
+                "may_reveal": user.role in {"admin", "staff"},
+                "missing": services.missing_fields(person),
+            }
+        )
+        return context
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(**kwargs))
+
+
+class PersonRevealView(ScopedViewMixin, View):
+    """An official shows a full ID number (audited)."""
+
+    def post(self, request, pk):
+        person = get_visible_or_404(Person.objects.all(), request.user, pk=pk)
+        number = services.reveal_id_number(request.user, person)
+        view = PersonDetailView()
+        view.setup(request, pk=pk)
+        context = view.get_context_data(pk=pk, person=person)
+        context["revealed_id_number"] = number
+        return render(request, view.template_name, context)
+
+
+class PersonPhotoView(ScopedViewMixin, View):
+    """The person's ID photo, for whoever may see the person (and the person themselves)."""
+
+    def get(self, request, pk):
+        person = get_visible_or_404(Person.objects.all(), request.user, pk=pk)
+        if not person.photo:
+            raise Http404
+        content_type = mimetypes.guess_type(person.photo.name)[0] or "application/octet-stream"
+        response = FileResponse(person.photo.open("rb"), content_type=content_type)
+        response["Cache-Control"] = "private, max-age=300"
+        return response
+
+
+# --- 核对 ----------------------------------------------------------------------------------------------------
+
+
+def may_check(user):
+    return getattr(user, "role", None) == "admin" and getattr(user, "region_id", None) is not None
+
+
+class CheckingListView(RegistryListView):
+    """Holder records of the official's region still to be checked, and the share checked per child region."""
+
+    model = Person
+    template_name = "workers/checking_list.html"
+    filterset_class = PersonFilter
+    default_sort = "region"
+    sorts = PersonListView.sorts
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not getattr(request.user, "is_official", False):
+            raise PermissionDenied(_("Checking is done by civil affairs officials."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def base_queryset(self):
+        return Person.objects.visible_to(self.request.user).filter(checked=False)
+
+    def prepare(self, queryset, sort):
+        return queryset.select_related("region")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["shares"] = services.checked_share_by_region(self.request.user)
+        context["may_check"] = may_check(self.request.user)
+        return context
+
+
+class PersonCheckView(ScopedViewMixin, View):
+    """Confirm (and if need be correct) one holder record; the reason is mandatory and audited."""
+
+    template_name = "workers/person_check.html"
+
+    def get_person(self, request, pk):
+        person = get_visible_or_404(Person.objects.select_related("region"), request.user, pk=pk)
+        if not Person.objects.editable_by(request.user).filter(pk=person.pk).exists() or not may_check(request.user):
+            raise PermissionDenied(_("You cannot check this person's record."))
+        return person
+
+    def initial(self, person):
+        return {"name": person.name, "phone": person.phone, "region": person.region_id}
+
+    def get(self, request, pk):
+        person = self.get_person(request, pk)
+        form = CheckForm(initial=self.initial(person), root=request.user.region)
+        return render(request, self.template_name, {"person": person, "form": form})
+
+    def post(self, request, pk):
+        person = self.get_person(request, pk)
+        form = CheckForm(request.POST, root=request.user.region)
+        if form.is_valid():
+            data = form.cleaned_data
+            corrections = {}
+            if data["name"] != person.name:
+                corrections["name"] = data["name"]
+            if data["id_number"]:
+                corrections["id_number"] = data["id_number"]
+            if (data["phone"] or "") != (person.phone or ""):
+                corrections["phone"] = data["phone"]
+            if data["region"].code != person.region_id:
+                corrections["region"] = data["region"]
+            try:
+                services.confirm_checked(request.user, person, data["reason"], **corrections)
+            except ValidationError as exc:
+                from .views import add_service_errors
+
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The record of %(name)s is checked.") % {"name": data["name"]})
+                return redirect("workers:checking")
+        return render(request, self.template_name, {"person": person, "form": form}, status=400)
