@@ -20,6 +20,13 @@ def _fresh_caches(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 costs about 0.1 s a hash by design; tests that check the real hasher set it themselves
+    (the production order is asserted in shegong/accounts/tests/test_password_hashing.py)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
 @pytest.fixture
 def region():
     from shegong.regions.models import Region

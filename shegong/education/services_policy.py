@@ -90,4 +90,9 @@ def save_policy(actor, province, *, required, annual_required=None, review_level
         if old != new:
             changes[f"rule_{form}"] = [old, new]
     record(actor, "education.policy_change", policy, changes=changes, region_code=province.code)
+    if changes:
+        from .tasks import refresh_region_standings
+
+        code = province.code
+        transaction.on_commit(lambda: refresh_region_standings.enqueue(region_code=code))
     return after

@@ -124,3 +124,14 @@ def refresh_all_standings():
 
 
 register_periodic(refresh_all_standings, every=timedelta(days=1))
+
+
+@task()
+def refresh_region_standings(region_code):
+    """Recompute the standings of one region's subtree (after its province changed its rules)."""
+    from shegong.regions.models import Region
+
+    from .ledger import refresh_standings
+
+    region = Region.objects.filter(code=region_code).first()
+    return refresh_standings(region) if region is not None else 0
