@@ -16,7 +16,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from shegong.core.scoping import SCOPED, LoginRequiredMixin
 from shegong.core.tasks import start_job
-from shegong.regions.forms import RegionPickerWidget
+from shegong.regions.forms import RegionPickerWidget, fold_picker
 from shegong.regions.models import Level
 
 from . import permissions, services_users
@@ -57,19 +57,6 @@ class TargetMixin:
         return self._target
 
 
-def filter_data(querydict, picker="within"):
-    """The request's filters with the region picker's selects (``within_0``...) folded into ``within``."""
-    data = querydict.copy()
-    keys = [f"{picker}_{index}" for index in range(len(RegionPickerWidget.levels))]
-    if any(key in data for key in keys):
-        data[picker] = RegionPickerWidget().value_from_datadict(data, None, picker)
-        for key in keys:
-            data.pop(key, None)
-    if not data.get(picker):
-        data.pop(picker, None)
-    return data
-
-
 class UserListView(AccountAdminMixin, ListView):
     template_name = "accounts/users/list.html"
     context_object_name = "accounts"
@@ -77,7 +64,7 @@ class UserListView(AccountAdminMixin, ListView):
 
     def get_queryset(self):
         visible = permissions.users_visible_to(self.request.user).select_related("region")
-        self.data = filter_data(self.request.GET)
+        self.data = fold_picker(self.request.GET)
         self.filterset = UserFilter(self.data or None, queryset=visible)
         queryset = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
         if not self.data.get("sort"):
@@ -109,7 +96,7 @@ class UserExportView(AccountAdminMixin, View):
         if fmt not in EXPORT_FORMATS:
             messages.error(request, _("Unknown export format."))
             return redirect("accounts:user-list")
-        filters = {k: v for k, v in filter_data(request.POST).items() if k in UserFilter.base_filters and v}
+        filters = {k: v for k, v in fold_picker(request.POST).items() if k in UserFilter.base_filters and v}
         run = start_job(
             request.user,
             export_users_job,

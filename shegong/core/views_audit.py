@@ -43,21 +43,6 @@ class AuditorMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-def filter_data(querydict, picker="within"):
-    """The request's filters with the region picker's selects (``within_0``...) folded into ``within``."""
-    from shegong.regions.forms import RegionPickerWidget
-
-    data = querydict.copy()
-    keys = [f"{picker}_{index}" for index in range(len(RegionPickerWidget.levels))]
-    if any(key in data for key in keys):
-        data[picker] = RegionPickerWidget().value_from_datadict(data, None, picker)
-        for key in keys:
-            data.pop(key, None)
-    if not data.get(picker):
-        data.pop(picker, None)
-    return data
-
-
 def _int(value):
     try:
         return int(value)
@@ -94,11 +79,11 @@ class AuditListView(AuditorMixin, TemplateView):
     template_name = "audit/list.html"
 
     def get_context_data(self, **kwargs):
-        from shegong.regions.forms import RegionPickerWidget
+        from shegong.regions.forms import RegionPickerWidget, fold_picker
 
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        params = filter_data(self.request.GET)
+        params = fold_picker(self.request.GET)
         older, newer = _int(params.pop("older", [None])[-1]), _int(params.pop("newer", [None])[-1])
         filterset = AuditEventFilter(params or None, queryset=AuditEvent.objects.visible_to(user))
         queryset = filterset.qs if filterset.is_bound else filterset.queryset
@@ -198,11 +183,13 @@ class AuditExportView(AuditorMixin, View):
     """Start a background export of the filtered events; the job re-applies the scope and is itself audited."""
 
     def post(self, request):
+        from shegong.regions.forms import fold_picker
+
         fmt = request.POST.get("format", "xlsx")
         if fmt not in EXPORT_FORMATS:
             messages.error(request, _("Unknown export format."))
             return redirect("audit:list")
-        filters = {k: v for k, v in filter_data(request.POST).items() if k in AuditEventFilter.base_filters and v}
+        filters = {k: v for k, v in fold_picker(request.POST).items() if k in AuditEventFilter.base_filters and v}
         if not AuditEventFilter(filters, queryset=AuditEvent.objects.none()).is_valid():
             messages.error(request, _("Some filters are not valid."))
             return redirect("audit:list")

@@ -50,6 +50,19 @@ class RegionPickerWidget(forms.Widget):
         return context
 
 
+def fold_picker(querydict, name="within"):
+    """Filter data with a region picker's selects (``within_0``, ``within_1``...) folded into ``within``."""
+    data = querydict.copy()
+    keys = [f"{name}_{index}" for index in range(len(RegionPickerWidget.levels))]
+    if any(key in data for key in keys):
+        data[name] = RegionPickerWidget().value_from_datadict(data, None, name)
+        for key in keys:
+            data.pop(key, None)
+    if not data.get(name):
+        data.pop(name, None)
+    return data
+
+
 class RegionField(forms.CharField):
     """A region within ``root``'s subtree (the user's own region by default)."""
 

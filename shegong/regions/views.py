@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView
 
-from shegong.core.scoping import LoginRequiredMixin, ScopedViewMixin
+from shegong.core.scoping import PUBLIC, LoginRequiredMixin, ScopedViewMixin
 from shegong.core.tasks import start_job
 
 from .filters import RegionFilter
-from .forms import RegionPickerWidget
+from .forms import RegionPickerWidget, fold_picker
 from .models import Level, Region
 from .tasks import export_regions
 
@@ -31,9 +31,7 @@ class RegionListView(ScopedViewMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        data = self.request.GET.copy()
-        if any(f"within_{i}" in data for i in range(3)):
-            data["within"] = RegionPickerWidget().value_from_datadict(data, None, "within")
+        data = fold_picker(self.request.GET)
         self.within = data.get("within", "")
         self.filterset = RegionFilter(data or None, queryset=super().get_queryset().select_related("parent"))
         return self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
@@ -73,10 +71,14 @@ class RegionExportView(LoginRequiredMixin, View):
         return redirect("core:task-detail", pk=run.pk)
 
 
-class RegionPickerView(LoginRequiredMixin, View):
-    """Re-render the cascading picker after one of its selects changed (HTMX)."""
+class RegionPickerView(View):
+    """Re-render the cascading picker after one of its selects changed (HTMX).
 
-    scope_policy = ScopedViewMixin.scope_policy
+    Public: the division tree is reference data, and sign-up pages use the picker before login.
+    A signed-in official's picker stays inside their own region.
+    """
+
+    scope_policy = PUBLIC
 
     def get(self, request):
         name = request.GET.get("name", "region")[:50]
@@ -89,7 +91,7 @@ class RegionPickerView(LoginRequiredMixin, View):
         value = ""
         for index in range(changed + 1):
             value = request.GET.get(f"{name}_{index}", "") or value
-        root = user_root(request.user)
+        root = user_root(request.user) if request.user.is_authenticated else None
         if value and root is not None and not root.contains(value):
             value = ""
         widget = RegionPickerWidget(root=root, max_level=max_level)

@@ -1,0 +1,44 @@
+"""/api/v1/education/...: providers, activities and ledger rows, read-only, scoped like the pages."""
+
+from rest_framework import viewsets
+from rest_framework.pagination import CursorPagination
+
+from shegong.core.scoping import ScopedAPIMixin
+
+from ..filters import ActivityFilter, ProviderFilter, StudyRecordFilter
+from ..models import Activity, Provider, StudyRecord
+from .serializers import ActivitySerializer, ProviderSerializer, StudyRecordSerializer
+
+
+class IdPagination(CursorPagination):
+    ordering = "-id"
+    page_size = 50
+    max_page_size = 500
+    page_size_query_param = "page_size"
+
+
+class ProviderViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """继续教育机构 / Continuing-education providers (filtered by name, status, filing province)."""
+
+    queryset = Provider.objects.select_related("province")
+    serializer_class = ProviderSerializer
+    filterset_class = ProviderFilter
+    pagination_class = IdPagination
+
+
+class ActivityViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """继续教育活动 / Activities (filtered by kind, status, provider, province, dates)."""
+
+    queryset = Activity.objects.select_related("provider")
+    serializer_class = ActivitySerializer
+    filterset_class = ActivityFilter
+    pagination_class = IdPagination
+
+
+class StudyRecordViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """学时台账 / Ledger rows (filtered by person, form, source, provider, activity, dates, year, region)."""
+
+    queryset = StudyRecord.objects.select_related("person")
+    serializer_class = StudyRecordSerializer
+    filterset_class = StudyRecordFilter
+    pagination_class = IdPagination

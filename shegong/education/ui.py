@@ -1,0 +1,95 @@
+"""The app's place in the shell: menu entries, home-page panels, the demo seeder (from EducationConfig.ready)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from shegong.core import dashboard, navigation
+
+
+def _role(user):
+    return getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
+
+
+def is_worker(user):
+    return _role(user) == "worker"
+
+
+def is_provider(user):
+    return _role(user) == "provider"
+
+
+def is_official(user):
+    return getattr(user, "is_official", False) and _role(user) in {"admin", "staff"}
+
+
+def education_panel(request):
+    """A social worker's hours in the current period; a provider's upcoming activities."""
+    user = request.user
+    if is_worker(user):
+        from . import services as S
+        from .views import own_person
+
+        person = own_person(user)
+        if person is None:
+            return None
+        return {
+            "template": "education/_panel_worker.html",
+            "title": _("Continuing education"),
+            "progress": S.progress(person),
+        }
+    if is_provider(user):
+        from django.utils import timezone
+
+        from .models import Activity
+
+        upcoming = Activity.objects.visible_to(user).filter(ends_at__gte=timezone.now()).count()
+        return {"template": "education/_panel_provider.html", "title": _("My activities"), "upcoming": upcoming}
+    return None
+
+
+def register():
+    from shegong.accounts.management.commands import seed_demo
+
+    from .demo import seed_education
+
+    navigation.register(
+        navigation.NavItem(key="education-me", label=_("My study hours"), url_name="education:me", order=112, visible=is_worker)
+    )
+    navigation.register(
+        navigation.NavItem(
+            key="education-activities",
+            label=_("Courses"),
+            url_name="education:activity-list",
+            order=114,
+            visible=is_worker,
+        )
+    )
+    navigation.register(
+        navigation.NavItem(
+            key="education-provider",
+            label=_("My activities"),
+            url_name="education:provider-home",
+            order=12,
+            visible=is_provider,
+        )
+    )
+    navigation.register(
+        navigation.NavItem(
+            key="education-compliance",
+            label=_("Continuing education"),
+            url_name="education:compliance",
+            order=60,
+            visible=is_official,
+        )
+    )
+    navigation.register(
+        navigation.NavItem(
+            key="education-providers",
+            label=_("Education providers"),
+            url_name="education:provider-list",
+            order=62,
+            visible=is_official,
+        )
+    )
+    dashboard.register(order=35)(education_panel)
+    if seed_education not in seed_demo.EXTRA_SEEDERS:
+        seed_demo.EXTRA_SEEDERS.append(seed_education)

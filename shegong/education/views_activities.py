@@ -1,0 +1,343 @@
+"""Activity pages: the catalogue, enrolment and sign-in (workers), and the provider's own pages."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from shegong.core.scoping import OwnViewMixin, ScopedViewMixin, get_visible_or_404
+
+from . import attendance_import
+from . import rules as R
+from . import services_activities as activities
+from .filters import ActivityFilter
+from .forms import ActivityForm, ImportForm, SignInForm
+from .models import Activity, ActivityKind, ActivityStatus, AttendanceImport, Enrolment, EnrolmentStatus
+from .services_providers import provider_of
+from .views import add_errors, own_person
+
+
+def is_provider(user):
+    return getattr(user, "is_authenticated", False) and user.role == "provider" and provider_of(user) is not None
+
+
+class ProviderRequiredMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not is_provider(request.user):
+            raise PermissionDenied(_("This page is for continuing-education providers."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ProviderHomeView(ProviderRequiredMixin, OwnViewMixin, TemplateView):
+    """The provider account's start page: its provider and its activities."""
+
+    template_name = "education/provider_home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        provider = provider_of(self.request.user)
+        context["provider"] = provider
+        context["activities"] = (
+            Activity.objects.visible_to(self.request.user)
+            .annotate(
+                enrolled=Count("enrolments", filter=~Q(enrolments__status=EnrolmentStatus.CANCELLED)),
+                attended=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ATTENDED)),
+            )
+            .order_by("-starts_at")[:100]
+        )
+        return context
+
+
+class ActivityListView(ScopedViewMixin, ListView):
+    """The catalogue: activities of published providers (workers), one's own (providers), or of the area."""
+
+    model = Activity
+    template_name = "education/activity_list.html"
+    context_object_name = "activities"
+    paginate_by = 30
+
+    def get_queryset(self):
+        queryset = super().get_queryset().select_related("provider", "provider__province")
+        data = self.request.GET.copy()
+        if self.request.user.role == "worker" and "upcoming" not in data:
+            data["upcoming"] = "true"
+        self.filterset = ActivityFilter(data, queryset=queryset)
+        queryset = self.filterset.qs if self.filterset.is_valid() else queryset.none()
+        return queryset.order_by("starts_at", "pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            {
+                "filter": self.filterset,
+                "query_string": query.urlencode(),
+                "kinds": ActivityKind.choices,
+                "statuses": ActivityStatus.choices,
+                "is_provider": is_provider(self.request.user),
+            }
+        )
+        return context
+
+
+class ActivityDetailView(ScopedViewMixin, DetailView):
+    model = Activity
+    template_name = "education/activity_detail.html"
+    context_object_name = "activity"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("provider", "provider__province")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        activity = self.object
+        person = own_person(user)
+        enrolment = Enrolment.objects.filter(activity=activity, person=person).first() if person else None
+        taken = activity.enrolments.active().count()
+        context.update(
+            {
+                "person": person,
+                "enrolment": enrolment,
+                "taken": taken,
+                "full": activity.capacity is not None and taken >= activity.capacity,
+                "is_owner": is_provider(user) and provider_of(user).pk == activity.provider_id,
+                "sign_in_form": kwargs.get("sign_in_form") or SignInForm(),
+                "in_window": activity.in_window(),
+                "over": activity.ends_at < timezone.now(),
+            }
+        )
+        return context
+
+
+class _ActivityFormView(ProviderRequiredMixin, ScopedViewMixin, FormView):
+    template_name = "education/activity_form.html"
+    form_class = ActivityForm
+    activity = None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["activity"] = self.activity
+        return context
+
+    def save(self, data):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            activity = self.save(form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The activity is saved."))
+        return redirect(activity)
+
+
+class ActivityCreateView(_ActivityFormView):
+    def save(self, data):
+        return activities.create_activity(self.request.user, **data)
+
+
+class ActivityEditView(_ActivityFormView):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.activity = get_visible_or_404(Activity.objects, request.user, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {name: getattr(self.activity, name) for name in activities.ACTIVITY_FIELDS}
+
+    def save(self, data):
+        return activities.update_activity(self.request.user, self.activity, **data)
+
+
+class ActivityActionView(ScopedViewMixin, View):
+    """POST actions on an activity: a worker enrols, cancels or signs in; its provider changes its
+    status or the sign-in code. Every refusal is shown as a message; nothing changes."""
+
+    def post(self, request, pk, action):
+        activity = get_visible_or_404(Activity.objects.select_related("provider"), request.user, pk=pk)
+        handlers = {
+            "enrol": self.enrol,
+            "cancel": self.cancel,
+            "sign-in": self.sign_in,
+            "close": lambda r, a: self.status(r, a, ActivityStatus.CLOSED),
+            "reopen": lambda r, a: self.status(r, a, ActivityStatus.OPEN),
+            "cancel-activity": lambda r, a: self.status(r, a, ActivityStatus.CANCELLED),
+            "code": self.code,
+        }
+        handler = handlers.get(action)
+        if handler is None:
+            raise Http404
+        try:
+            response = handler(request, activity)
+        except (ValidationError, PermissionDenied) as exc:
+            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            if action == "sign-in" and isinstance(exc, ValidationError):
+                form = SignInForm(request.POST)
+                form.is_valid()
+                form.add_error("code", text)
+                view = ActivityDetailView()
+                view.setup(request, pk=pk)
+                view.object = view.get_object()
+                return view.render_to_response(view.get_context_data(sign_in_form=form), status=400)
+            messages.error(request, text)
+            return redirect(activity)
+        return response or redirect(activity)
+
+    def enrol(self, request, activity):
+        activities.enrol(request.user, activity)
+        messages.success(request, _("You are enrolled."))
+
+    def cancel(self, request, activity):
+        person = own_person(request.user)
+        enrolment = Enrolment.objects.filter(activity=activity, person=person).first() if person else None
+        if enrolment is None:
+            raise ValidationError(_("You are not enrolled in this activity."))
+        activities.cancel_enrolment(request.user, enrolment)
+        messages.success(request, _("Your enrolment is cancelled."))
+
+    def sign_in(self, request, activity):
+        form = SignInForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Enter the sign-in code."))
+        row = activities.sign_in_with_code(request.user, activity, form.cleaned_data["code"])
+        messages.success(
+            request,
+            _("Signed in: %(hours)s hours credited to your ledger.") % {"hours": R.format_hours(row.hours_credited)},
+        )
+
+    def status(self, request, activity, status):
+        activities.set_activity_status(request.user, activity, status)
+        messages.success(request, _("The activity's status is now: %(status)s.") % {"status": ActivityStatus(status).label})
+
+    def code(self, request, activity):
+        activities.renew_sign_in_code(request.user, activity)
+        messages.success(request, _("A new sign-in code is shown."))
+        return redirect("education:attendance", pk=activity.pk)
+
+
+class AttendanceView(ProviderRequiredMixin, ScopedViewMixin, TemplateView):
+    """The provider records attendance on screen, shows the sign-in code, and imports sheets."""
+
+    template_name = "education/attendance.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and is_provider(request.user):
+            self.activity = get_visible_or_404(
+                Activity.objects.select_related("provider"), request.user, pk=kwargs["pk"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        enrolments = list(
+            Enrolment.objects.visible_to(self.request.user)
+            .filter(activity=self.activity)
+            .exclude(status=EnrolmentStatus.CANCELLED)
+            .select_related("person")
+            .order_by("person__name", "pk")
+        )
+        context.update(
+            {
+                "activity": self.activity,
+                "enrolments": enrolments,
+                "attended": sum(1 for e in enrolments if e.status == EnrolmentStatus.ATTENDED),
+                "import_form": kwargs.get("import_form") or ImportForm(),
+                "imports": AttendanceImport.objects.visible_to(self.request.user).filter(activity=self.activity)[:10],
+                "started": self.activity.starts_at <= timezone.now(),
+                "in_window": self.activity.in_window(),
+                "errors": kwargs.get("errors", []),
+            }
+        )
+        return context
+
+    def post(self, request, pk):
+        enrolments = {
+            e.pk: e
+            for e in Enrolment.objects.visible_to(request.user).filter(activity=self.activity).select_related("person")
+        }
+        entries, errors = [], []
+        for key in request.POST.getlist("attended"):
+            try:
+                enrolment = enrolments[int(key)]
+            except (KeyError, ValueError):
+                continue
+            hours = request.POST.get(f"hours_{enrolment.pk}") or self.activity.hours
+            entries.append((enrolment, hours))
+        if not entries:
+            errors.append(_("Tick the social workers who attended."))
+        else:
+            try:
+                rows = activities.record_attendance(request.user, self.activity, entries)
+            except (ValidationError, PermissionDenied) as exc:
+                errors.extend(exc.messages if isinstance(exc, ValidationError) else [str(exc)])
+            else:
+                messages.success(
+                    request, _("Attendance recorded for %(count)s social workers; their hours are credited.") % {"count": len(rows)}
+                )
+                return redirect("education:attendance", pk=self.activity.pk)
+        return self.render_to_response(self.get_context_data(errors=errors), status=400)
+
+
+class ImportUploadView(ProviderRequiredMixin, ScopedViewMixin, View):
+    def post(self, request, pk):
+        activity = get_visible_or_404(Activity.objects.select_related("provider"), request.user, pk=pk)
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                staged = attendance_import.stage_import(request.user, activity, form.cleaned_data["file"])
+            except ValidationError as exc:
+                form.add_error("file", exc.messages)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                return redirect("education:import-detail", pk=staged.pk)
+        view = AttendanceView()
+        view.setup(request, pk=pk)
+        view.activity = activity
+        return view.render_to_response(view.get_context_data(import_form=form), status=400)
+
+
+class ImportDetailView(ProviderRequiredMixin, ScopedViewMixin, DetailView):
+    """The checked sheet: valid rows and every error (row, column, reason); confirm or discard."""
+
+    model = AttendanceImport
+    template_name = "education/import_detail.html"
+    context_object_name = "staged"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("activity", "activity__provider")
+
+    def post(self, request, pk):
+        staged = self.get_object()
+        try:
+            if request.POST.get("action") == "discard":
+                attendance_import.discard_import(request.user, staged)
+                messages.info(request, _("The file was discarded; nothing was recorded."))
+            else:
+                rows, skipped = attendance_import.commit_import(request.user, staged)
+                messages.success(
+                    request,
+                    _("Attendance recorded for %(count)s social workers; their hours are credited.") % {"count": len(rows)},
+                )
+                if skipped:
+                    messages.warning(
+                        request, _("Already recorded, skipped: %(names)s") % {"names": "、".join(skipped)}
+                    )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        return redirect("education:attendance", pk=staged.activity_id)
+
+
+class ImportTemplateView(OwnViewMixin, View):
+    def get(self, request):
+        response = HttpResponse(attendance_import.template_csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="attendance-template.csv"'
+        return response

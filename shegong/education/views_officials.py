@@ -1,0 +1,367 @@
+"""Officials' pages: providers (filing, publishing, accounts), province rules, compliance; and the public list."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from shegong.accounts.models import User
+from shegong.core.scoping import PublicViewMixin, ScopedViewMixin, get_visible_or_404
+from shegong.core.tasks import start_job
+from shegong.core.views_workflow import picker_data
+from shegong.regions.forms import RegionPickerWidget
+from shegong.regions.models import Level, Region
+
+from . import compliance
+from . import rules as R
+from . import services as S
+from . import services_policy
+from . import services_providers as providers
+from .filters import ProviderFilter, StandingFilter
+from .forms import PolicyForm, ProviderAccountForm, ProviderForm, ReasonForm
+from .models import ComplianceStatus, Provider, ProviderStatus, StudyForm, StudyStanding
+from .views import add_errors
+
+
+def provinces():
+    return Region.objects.administered().filter(level=Level.PROVINCE).order_by("code")
+
+
+# --- public ------------------------------------------------------------------------------------------
+class PublicProviderListView(PublicViewMixin, ListView):
+    """The published providers of each province (public reference, no sign-in)."""
+
+    template_name = "education/public_providers.html"
+    context_object_name = "providers"
+    paginate_by = 50
+
+    def get_queryset(self):
+        queryset = Provider.objects.published().select_related("province").order_by("province", "name", "pk")
+        self.province = self.request.GET.get("province", "")
+        if self.province:
+            queryset = queryset.filter(province_id=self.province)
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["provinces"] = provinces()
+        context["province"] = self.province
+        context["query_string"] = f"province={self.province}" if self.province else ""
+        return context
+
+
+# --- providers ---------------------------------------------------------------------------------------
+class OfficialRequiredMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not getattr(request.user, "is_official", False):
+            raise PermissionDenied(_("This page is for civil affairs officials."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ProviderListView(OfficialRequiredMixin, ScopedViewMixin, ListView):
+    model = Provider
+    template_name = "education/provider_list.html"
+    context_object_name = "providers"
+    paginate_by = 50
+
+    def get_queryset(self):
+        queryset = super().get_queryset().select_related("province")
+        self.filterset = ProviderFilter(self.request.GET or None, queryset=queryset)
+        queryset = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else queryset
+        return queryset.order_by("province", "name", "pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            {
+                "filter": self.filterset,
+                "query_string": query.urlencode(),
+                "statuses": ProviderStatus.choices,
+                "provinces": provinces(),
+                "can_file": providers.can_file_providers(self.request.user),
+            }
+        )
+        return context
+
+
+class ProviderCreateView(OfficialRequiredMixin, ScopedViewMixin, FormView):
+    template_name = "education/provider_form.html"
+    form_class = ProviderForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not providers.can_file_providers(request.user):
+            raise PermissionDenied(_("Only administrators at province level or above file providers."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        province = data.pop("province")
+        publish = data.pop("publish")
+        try:
+            provider = providers.file_provider(self.request.user, province, publish=publish, **data)
+        except (ValidationError, PermissionDenied) as exc:
+            add_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+            return self.form_invalid(form)
+        messages.success(self.request, _("The provider is filed."))
+        return redirect(provider)
+
+
+class ProviderEditView(OfficialRequiredMixin, ScopedViewMixin, FormView):
+    template_name = "education/provider_form.html"
+    form_class = ProviderForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.provider = get_visible_or_404(Provider.objects, request.user, pk=kwargs["pk"])
+            if not Provider.objects.editable_by(request.user).filter(pk=self.provider.pk).exists():
+                raise PermissionDenied(_("You cannot manage this provider."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "editing": True}
+
+    def get_initial(self):
+        return {name: getattr(self.provider, name) for name in providers.PROVIDER_FIELDS}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "provider": self.provider}
+
+    def form_valid(self, form):
+        try:
+            providers.update_provider(self.request.user, self.provider, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(self.provider)
+
+
+class ProviderDetailView(ScopedViewMixin, DetailView):
+    model = Provider
+    template_name = "education/provider_detail.html"
+    context_object_name = "provider"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("province")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        can_edit = Provider.objects.editable_by(user).filter(pk=self.object.pk).exists()
+        context.update(
+            {
+                "can_edit": can_edit,
+                "accounts": (
+                    User.objects.filter(provider_membership__provider=self.object).order_by("username")
+                    if can_edit
+                    else []
+                ),
+                "activities": self.object.activities.order_by("-starts_at")[:20],
+                "revoke_form": kwargs.get("revoke_form") or ReasonForm(),
+                "account_form": kwargs.get("account_form") or ProviderAccountForm(),
+                "new_account": kwargs.get("new_account"),
+            }
+        )
+        return context
+
+
+class ProviderActionView(ScopedViewMixin, View):
+    """POST: publish, revoke, create an account, reset an account's password, disable or enable it."""
+
+    def post(self, request, pk, action):
+        provider = get_visible_or_404(Provider.objects, request.user, pk=pk)
+        view = ProviderDetailView()
+        view.setup(request, pk=pk)
+        view.object = provider
+        try:
+            if action == "publish":
+                providers.publish_provider(request.user, provider)
+                messages.success(request, _("The provider is published."))
+            elif action == "revoke":
+                form = ReasonForm(request.POST)
+                if not form.is_valid():
+                    return view.render_to_response(view.get_context_data(revoke_form=form), status=400)
+                providers.revoke_provider(request.user, provider, form.cleaned_data["reason"])
+                messages.success(request, _("The provider's filing is revoked."))
+            elif action == "account":
+                form = ProviderAccountForm(request.POST)
+                if not form.is_valid():
+                    return view.render_to_response(view.get_context_data(account_form=form), status=400)
+                try:
+                    user, password = providers.create_provider_account(request.user, provider, **form.cleaned_data)
+                except ValidationError as exc:
+                    add_errors(form, exc)
+                    return view.render_to_response(view.get_context_data(account_form=form), status=400)
+                # The one-time password is shown once, on this response, and never stored.
+                return view.render_to_response(view.get_context_data(new_account={"user": user, "password": password}))
+            elif action in {"reset", "disable", "enable"}:
+                target = User.objects.filter(pk=request.POST.get("user"), provider_membership__provider=provider).first()
+                if target is None:
+                    raise PermissionDenied(_("This account does not act for this provider."))
+                if action == "reset":
+                    password = providers.reset_provider_password(request.user, provider, target)
+                    return view.render_to_response(
+                        view.get_context_data(new_account={"user": target, "password": password})
+                    )
+                providers.set_provider_account_active(request.user, provider, target, action == "enable")
+                messages.success(request, _("Saved."))
+            else:
+                messages.error(request, _("Unknown action."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        return redirect(provider)
+
+
+# --- province rules ----------------------------------------------------------------------------------
+class PolicyView(ScopedViewMixin, TemplateView):
+    """A province's rules: everyone signed in reads them; its administrators (and national ones) change them."""
+
+    template_name = "education/policy.html"
+
+    def province(self):
+        user = self.request.user
+        code = self.request.GET.get("province") or self.request.POST.get("province")
+        if not code and user.region_id and user.region.level >= Level.PROVINCE:
+            from .models.scope import province_code_of
+
+            code = province_code_of(user.region)
+        if not code and getattr(user, "person_id", None):
+            from .models.scope import province_code_of
+
+            code = province_code_of(user.person.region)
+        return Region.objects.filter(code=code, level=Level.PROVINCE).first() if code else None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        province = kwargs.get("province", self.province())
+        policy = S.policy_for_province(province.code) if province else S.NATIONAL_POLICY
+        can_edit = province is not None and services_policy.can_edit_policy(self.request.user, province)
+        form = kwargs.get("form")
+        if form is None and can_edit:
+            form = PolicyForm(initial=PolicyForm.initial_from(policy))
+        context.update(
+            {
+                "province": province,
+                "provinces": provinces(),
+                "policy": policy,
+                "can_edit": can_edit,
+                "form": form,
+                "rules": [(StudyForm(value).label, policy.rule(value)) for value in StudyForm.values],
+            }
+        )
+        return context
+
+    def post(self, request):
+        province = self.province()
+        if province is None or not services_policy.can_edit_policy(request.user, province):
+            raise PermissionDenied(_("Only administrators of the province (or above) change its rules."))
+        form = PolicyForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services_policy.save_policy(
+                    request.user,
+                    province,
+                    required={
+                        "assistant": data["required_assistant"],
+                        "intermediate": data["required_intermediate"],
+                        "senior": data["required_senior"],
+                    },
+                    annual_required=data.get("annual_required"),
+                    review_level=data["review_level"],
+                    rules=form.rules(),
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("The rules of %(province)s are saved.") % {"province": province})
+                return redirect(f"{request.path}?province={province.code}")
+        return self.render_to_response(self.get_context_data(form=form, province=province), status=400)
+
+
+# --- compliance --------------------------------------------------------------------------------------
+class ComplianceView(OfficialRequiredMixin, ScopedViewMixin, ListView):
+    """Counts per region (complete, on track, short) and the list of persons, with filters and export."""
+
+    model = StudyStanding
+    template_name = "education/compliance.html"
+    context_object_name = "standings"
+    paginate_by = 50
+
+    def get_queryset(self):
+        data = picker_data(self.request.GET, "within")
+        self.within = data.get("within", "")
+        queryset = super().get_queryset().select_related("person", "region")
+        self.filterset = StandingFilter(data or None, queryset=queryset)
+        queryset = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else queryset
+        return queryset.order_by("region_id", "person_id")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        region = Region.objects.filter(code=self.within).first() if self.within else user.region
+        if region is None or not user.region.contains(region.code):
+            region = user.region
+        rows, total = compliance.compliance_counts(user, region)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        today = timezone.localdate()
+        for standing in context["standings"]:
+            standing.state = standing.status(today)
+        context.update(
+            {
+                "region": region,
+                "rows": rows,
+                "total": total,
+                "filter": self.filterset,
+                "query_string": query.urlencode(),
+                "statuses": ComplianceStatus.choices,
+                "levels": _levels(),
+                "within_picker": RegionPickerWidget(root=user.region).render("within", self.within, attrs={"id": "f-within"}),
+                "format_hours": R.format_hours,
+            }
+        )
+        return context
+
+
+def _levels():
+    from shegong.workers.models import CertificateLevel
+
+    return CertificateLevel.choices
+
+
+class ComplianceExportView(OfficialRequiredMixin, ScopedViewMixin, View):
+    """Start a background export of the filtered compliance list; the job re-applies the scope."""
+
+    def post(self, request):
+        from .tasks import export_compliance
+
+        fmt = request.POST.get("format", "xlsx")
+        if fmt not in {"xlsx", "csv"}:
+            messages.error(request, _("Unknown export format."))
+            return redirect("education:compliance")
+        data = picker_data(request.POST, "within")
+        filters = {k: v for k, v in data.items() if k in StandingFilter.base_filters and v}
+        if not StandingFilter(filters, queryset=StudyStanding.objects.none()).is_valid():
+            messages.error(request, _("Some filters are not valid."))
+            return redirect("education:compliance")
+        run = start_job(
+            request.user,
+            export_compliance,
+            kind="education.compliance_export",
+            title=gettext_lazy("Export of the continuing-education compliance list (%(format)s)") % {"format": fmt},
+            filters=filters,
+            fmt=fmt,
+        )
+        return redirect("core:task-detail", pk=run.pk)
