@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "shegong.accounts",
     "shegong.workers",
     "shegong.organizations",
+    "shegong.registration",
+    "shegong.education",
 ]
 
 MIDDLEWARE = [

@@ -10,11 +10,24 @@ from shegong.accounts import views as account_views
 from shegong.accounts.api.views import UserViewSet
 from shegong.core import views as core_views
 from shegong.core.scoping import OWN, PUBLIC
+from shegong.core.tabular import api as tabular_api
+from shegong.education.api import views as education_api
 from shegong.regions.api.views import RegionViewSet
+from shegong.registration.api.views import PublicCertificateCheckView, RegistrationViewSet
+from shegong.workers.api.views import CertificateViewSet, PersonViewSet
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("users", UserViewSet, basename="user")
+router.register("imports", tabular_api.ImportJobViewSet, basename="import")
+router.register("import-tables", tabular_api.ImportTableViewSet, basename="import-table")
+router.register("exports", tabular_api.ExportViewSet, basename="export")
+router.register("workers", PersonViewSet, basename="worker")
+router.register("certificates", CertificateViewSet, basename="certificate")
+router.register("registrations", RegistrationViewSet, basename="registration")
+router.register("education/providers", education_api.ProviderViewSet, basename="education-provider")
+router.register("education/activities", education_api.ActivityViewSet, basename="education-activity")
+router.register("education/records", education_api.StudyRecordViewSet, basename="education-record")
 
 
 def declare(view, policy):
@@ -36,10 +49,14 @@ urlpatterns = [
     path("workers/", include("shegong.workers.urls")),
     path("regions/", include("shegong.regions.urls")),
     path("jobs/", include("shegong.core.urls")),
+    path("imports/", include("shegong.core.tabular.urls")),
     path("audit/", include("shegong.core.urls_audit")),
     path("workflow/", include("shegong.core.urls_workflow")),
     path("organizations/", include("shegong.organizations.urls")),
+    path("registration/", include("shegong.registration.urls")),
+    path("education/", include("shegong.education.urls")),
     path("i18n/setlang/", declare(set_language, PUBLIC), name="set_language"),
+    path("api/v1/public/certificate-check/", PublicCertificateCheckView.as_view(), name="api-public-certificate-check"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", declare(login_required(SpectacularAPIView.as_view()), OWN), name="api-schema"),
     path(

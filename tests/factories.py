@@ -220,3 +220,128 @@ def answer_second_factor(page, username):
         page.wait_for_load_state()
         return True
     return False
+
+
+# --- continuing education --------------------------------------------------------------------------------
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    """A published continuing-education provider filed in 广东省 unless told otherwise."""
+
+    class Meta:
+        model = "education.Provider"
+
+    name = factory.Sequence(lambda n: f"测试继续教育机构{n}")
+    province_id = "440000"
+    status = "published"
+    contact_name = "联系人"
+    contact_phone = "020-12345678"
+    filed_on = factory.LazyFunction(datetime.date.today)
+    published_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
+
+
+def provider_user(provider, username=None, **kwargs):
+    """An account (role provider) acting for ``provider``."""
+    from shegong.education.models import ProviderMembership
+
+    if username is None:
+        username = f"provider{provider.pk}_{ProviderMembership.objects.filter(provider=provider).count() + 1}"
+    user = UserFactory(role=Role.PROVIDER, region_id=provider.province_id, username=username, **kwargs)
+    ProviderMembership.objects.create(user=user, provider=provider)
+    return user
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    """A course of 6 hours that started an hour ago and ends in two hours (sign-in is open)."""
+
+    class Meta:
+        model = "education.Activity"
+
+    provider = factory.SubFactory(ProviderFactory)
+    title = factory.Sequence(lambda n: f"测试培训班{n}")
+    kind = "course"
+    starts_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1))
+    ends_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=2))
+    place = "广州市"
+    hours = 6
+    capacity = None
+    status = "open"
+    sign_in_code = "246810"
+
+
+def worker_with_person(person=None, username=None, **kwargs):
+    """A social worker account linked to ``person`` (a new registry person with a certificate by default)."""
+    if person is None:
+        person = CertificateFactory().person
+    user = UserFactory(role=Role.WORKER, region_id=None, username=username or f"worker{person.pk}", **kwargs)
+    person.account = user
+    person.save(update_fields=["account"])
+    user.refresh_from_db()
+    return user
+
+
+# --- registration ----------------------------------------------------------------------------------------
+
+
+def jpeg_bytes(size=(90, 120)):
+    """A small valid JPEG (an ID photo stand-in)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (180, 190, 200)).save(buffer, format="JPEG", quality=70)
+    return buffer.getvalue()
+
+
+def complete_profile(person, **overrides):
+    """Fill a person's personal information table so that a registration application is possible."""
+    from django.core.files.base import ContentFile
+
+    fields = {
+        "phone": person.phone or "13900001111",
+        "education": "bachelor",
+        "employer_type": "public_institution",
+        "employer_name": "天河区社会工作服务站",
+        "household_region": person.region_id,
+    }
+    fields.update(overrides)
+    for name, value in fields.items():
+        setattr(person, name if name != "household_region" else "household_region_id", value)
+    if not person.photo:
+        person.photo.save("photo.jpg", ContentFile(jpeg_bytes()), save=False)
+    person.save()
+    return person
+
+
+def holder(
+    n=1,
+    region_code="440106",
+    *,
+    level="assistant",
+    exam_year=None,
+    issued_on=None,
+    username=None,
+    complete=True,
+    name=None,
+):
+    """A certificate holder with a worker account: returns (user, person, certificate)."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    person = PersonFactory(
+        id_number=id_number_for(1000 + n, region_code), region_id=region_code, **({"name": name} if name else {})
+    )
+    certificate = CertificateFactory(
+        person=person,
+        level=level,
+        exam_year=exam_year or today.year,
+        issued_on=issued_on if issued_on is not None else today - datetime.timedelta(days=30),
+        management_no=f"M{region_code}{n:010d}",
+    )
+    user = UserFactory(username=username or f"holder{n}", role=Role.WORKER, region_id=None, full_name=person.name)
+    person.account = user
+    person.save(update_fields=["account"])
+    if complete:
+        complete_profile(person)
+    return user, person, certificate

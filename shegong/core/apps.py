@@ -9,6 +9,9 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import navigation, tasks_maintenance  # noqa: F401  (registers periodic tasks)
+        from .tabular import setup as tabular_setup
+
+        tabular_setup.ready()  # imports: menu entry and the periodic clean-up
 
         navigation.register(
             navigation.NavItem(

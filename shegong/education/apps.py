@@ -8,7 +8,8 @@ class EducationConfig(AppConfig):
     verbose_name = _("Continuing education")
 
     def ready(self):
-        from . import flows, ui
+        from . import flows, hooks, ui
 
         flows.register()
+        hooks.register()
         ui.register()

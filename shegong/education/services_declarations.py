@@ -162,7 +162,9 @@ def declare(actor, person, *, files, **fields):
 @transaction.atomic
 def update_declaration(actor, declaration, *, files=(), remove=(), **fields):
     """Correct a returned declaration (fields, added files, removed files); resubmit it separately."""
-    declaration = Declaration.objects.select_for_update().select_related("application", "person").get(pk=declaration.pk)
+    declaration = (
+        Declaration.objects.select_for_update(of=("self",)).select_related("application", "person").get(pk=declaration.pk)
+    )
     _require_self(actor, declaration.person)
     application = declaration.application
     if application is None or not wf.flow_for(application).applicant_may_edit(application):

@@ -47,23 +47,28 @@ def _require_editable(actor, provider):
 
 
 def _clean(fields):
+    """The provider's fields, trimmed and checked; every problem at once, keyed by field."""
     data = {name: (fields.get(name) or "").strip() for name in PROVIDER_FIELDS if name in fields}
+    errors = {}
     if "name" in data and not data["name"]:
-        raise ValidationError({"name": _("Enter the provider's name.")})
+        errors["name"] = [_("Enter the provider's name.")]
     if data.get("credit_code"):
         try:
             data["credit_code"] = validate_credit_code(data["credit_code"]).code
         except IdentifierError as exc:
-            raise ValidationError({"credit_code": exc.messages}) from exc
+            errors["credit_code"] = exc.messages
     if "contact_phone" in data:
         if not data["contact_phone"]:
-            raise ValidationError({"contact_phone": _("Enter a contact phone number.")})
-        try:
-            validate_phone(data["contact_phone"])
-        except ValidationError as exc:
-            raise ValidationError({"contact_phone": exc.messages}) from exc
+            errors["contact_phone"] = [_("Enter a contact phone number.")]
+        else:
+            try:
+                validate_phone(data["contact_phone"])
+            except ValidationError as exc:
+                errors["contact_phone"] = exc.messages
     if "contact_name" in data and not data["contact_name"]:
-        raise ValidationError({"contact_name": _("Enter the contact person.")})
+        errors["contact_name"] = [_("Enter the contact person.")]
+    if errors:
+        raise ValidationError(errors)
     return data
 
 

@@ -44,7 +44,12 @@ from django.utils.module_loading import import_string
 from shegong.regions.models import Level
 from shegong.workers.status import renewal_window_months  # noqa: F401  (one setting, read in workers)
 
-LEVELS = {"county": Level.COUNTY, "prefecture": Level.PREFECTURE, "province": Level.PROVINCE, "national": Level.NATIONAL}
+LEVELS = {
+    "county": Level.COUNTY,
+    "prefecture": Level.PREFECTURE,
+    "province": Level.PROVINCE,
+    "national": Level.NATIONAL,
+}
 
 
 def get(name, default):

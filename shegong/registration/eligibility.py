@@ -108,7 +108,9 @@ def _kind_checks(request, day):
                 )
             )
         elif status == RegistrationStatus.REVOKED:
-            checks.append(Check(False, _("Registration not revoked"), _("The registration of this certificate was revoked.")))
+            checks.append(
+                Check(False, _("Registration not revoked"), _("The registration of this certificate was revoked."))
+            )
         else:
             checks.append(
                 Check(
@@ -118,7 +120,9 @@ def _kind_checks(request, day):
                 )
             )
         return checks
-    in_force = previous is not None and previous.status == RowStatus.REGISTERED and previous.certificate_id == certificate.pk
+    in_force = (
+        previous is not None and previous.status == RowStatus.REGISTERED and previous.certificate_id == certificate.pk
+    )
     checks.append(
         Check(
             in_force and previous.valid_to >= day,

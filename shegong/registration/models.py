@@ -97,7 +97,12 @@ class Registration(models.Model):
         related_name="+",
     )
     previous = models.ForeignKey(
-        "self", verbose_name=_("previous registration"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "self",
+        verbose_name=_("previous registration"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     reason = models.TextField(_("reason"), blank=True)
     decided_by = models.ForeignKey(
@@ -131,7 +136,9 @@ class Registration(models.Model):
                 name="registration_number_unique",
                 violation_error_message=_("This registration number is already issued."),
             ),
-            models.CheckConstraint(condition=models.Q(valid_to__gte=models.F("valid_from")), name="registration_valid_dates"),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__gte=models.F("valid_from")), name="registration_valid_dates"
+            ),
         ]
 
     def __str__(self):
@@ -163,7 +170,10 @@ class RegistrationRequest(models.Model):
 
     kind = models.CharField(_("kind"), max_length=12, choices=RegistrationKind.choices)
     person = models.ForeignKey(
-        "workers.Person", verbose_name=_("social worker"), on_delete=models.PROTECT, related_name="registration_requests"
+        "workers.Person",
+        verbose_name=_("social worker"),
+        on_delete=models.PROTECT,
+        related_name="registration_requests",
     )
     certificate = models.ForeignKey(
         "workers.Certificate", verbose_name=_("certificate"), on_delete=models.PROTECT, related_name="+"
@@ -196,7 +206,12 @@ class RegistrationRequest(models.Model):
         related_name="registration_request",
     )
     registration = models.ForeignKey(
-        Registration, verbose_name=_("resulting registration"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Registration,
+        verbose_name=_("resulting registration"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -230,7 +245,9 @@ class RegistrationCounter(models.Model):
 class RegistrationReminder(models.Model):
     """An expiry reminder sent for one registration at one threshold (so each goes out exactly once)."""
 
-    registration = models.ForeignKey(Registration, verbose_name=_("registration"), on_delete=models.CASCADE, related_name="reminders")
+    registration = models.ForeignKey(
+        Registration, verbose_name=_("registration"), on_delete=models.CASCADE, related_name="reminders"
+    )
     days_before = models.PositiveSmallIntegerField(_("days before expiry"))
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 

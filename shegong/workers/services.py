@@ -486,7 +486,7 @@ def _organization_for_employer(value):
     return organization
 
 
-def _clean_employer(values, person):
+def clean_employer(values, person):
     """The employer rule of domain.md §5.2 on the values after the change."""
     from .models import EmployerType
 
@@ -599,7 +599,7 @@ def update_person(actor, person, *, own=False, reason="", action="update", **fie
         if not own:
             _require_region_editable(actor, values["region"])
     if {"employer_type", "employer_organization", "employer_name"} & set(values):
-        _clean_employer(values, person)
+        clean_employer(values, person)
     photo = values.pop("photo", None)
     id_number = values.pop("id_number", None)
     changes = {}

@@ -211,7 +211,7 @@ def login(site):
         page.locator("input[name=username]").fill(username)
         page.locator("input[name=password]").fill(password)
         page.locator("form:has(input[name=password]) [type=submit]").click()
-        page.wait_for_load_state()
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
         complete_second_factor(page, username)
         return page
 

@@ -72,7 +72,7 @@ def answer_enrolment(page):
     form.locator("[type=submit]").click()
     expect(page.get_by_test_id("recovery-codes")).to_be_visible()
     page.get_by_test_id("continue").click()
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
 
 
 def answer_verification(page, username):
@@ -81,4 +81,4 @@ def answer_verification(page, username):
     form = page.locator(VERIFY_FORM)
     form.locator("input[name=code]").fill(device_code(device))
     form.locator("[type=submit]").click()
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: "/accounts/2fa/verify/" not in url)

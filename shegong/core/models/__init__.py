@@ -2,6 +2,7 @@
 
 from .audit import AuditEvent, AuditEventQuerySet
 from .jobs import TaskRun, TaskRunQuerySet, WorkerHeartbeat
+from .tabular import ImportIssue, ImportJob, ImportJobQuerySet
 from .workflow import (
     Application,
     ApplicationQuerySet,
@@ -19,6 +20,9 @@ __all__ = [
     "AuditEvent",
     "AuditEventQuerySet",
     "Decision",
+    "ImportIssue",
+    "ImportJob",
+    "ImportJobQuerySet",
     "DecisionAction",
     "Notification",
     "TaskRun",

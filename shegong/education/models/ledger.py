@@ -95,10 +95,8 @@ class StudyRecord(models.Model):
             ),
         ]
         indexes = [
-            # Sums per person and period: an index-only range scan on PostgreSQL.
-            models.Index(
-                fields=["person", "occurred_on"], name="edu_record_person_date", include=["hours_credited", "form"]
-            ),
+            # Sums per person and period: an index-only range scan.
+            models.Index(fields=["person", "occurred_on", "hours_credited"], name="edu_record_person_date"),
             models.Index(fields=["provider", "-created_at"], name="edu_record_provider"),
         ]
 
@@ -163,9 +161,7 @@ class StudyStanding(models.Model):
         ordering = ["region", "person"]
         indexes = [
             # Per-region counts read only this index (index-only scan on PostgreSQL).
-            models.Index(
-                fields=["region", "track_until"], name="edu_standing_region", include=["credited", "required"]
-            ),
+            models.Index(fields=["region", "track_until", "credited", "required"], name="edu_standing_region"),
         ]
 
     def __str__(self):

@@ -26,7 +26,15 @@ class CertificateBriefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Certificate
-        fields = ["id", "level", "management_no", "exam_year", "issued_on", "registration_status", "registration_valid_to"]
+        fields = [
+            "id",
+            "level",
+            "management_no",
+            "exam_year",
+            "issued_on",
+            "registration_status",
+            "registration_valid_to",
+        ]
 
 
 class PersonSerializer(serializers.ModelSerializer):

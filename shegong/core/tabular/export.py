@@ -1,0 +1,183 @@
+"""Exports: every list page's filtered rows, to CSV or Excel, through the table specs.
+
+``start_export(user, spec_name, filters, fmt)`` starts a background job (a ``TaskRun`` with its
+progress page). When the job runs, the rows are selected again with ``visible_to(user)`` and the
+list's filter set, so a scope that changed in the meantime applies; the file is written as a stream
+(CSV line by line, xlsxwriter in constant-memory mode), kept for RESULT_FILE_HOURS, and the export
+is audited. Exported files use the template's Chinese headers, so an export can be edited and
+imported again.
+"""
+
+import csv
+import datetime
+import os
+import tempfile
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_tasks import task
+
+from shegong.core.audit import record
+from shegong.core.tasks import job_task, start_job
+
+from .columns import DateColumn, DecimalColumn, IntColumn
+from .spec import get_spec
+
+FORMATS = ("xlsx", "csv")
+PROGRESS_ROWS = 10_000
+# Roles that see full identity numbers in exports (the same roles that may reveal one on a page).
+UNMASK_ROLES = {"admin", "staff"}
+
+
+class ExportContext:
+    def __init__(self, user):
+        self.user = user
+        self.unmask = getattr(user, "role", None) in UNMASK_ROLES
+        self.cache = {}
+
+    def region_names(self):
+        names = self.cache.get("region_names")
+        if names is None:
+            from shegong.regions.models import Region
+
+            names = dict(Region.objects.values_list("code", "full_name"))
+            self.cache["region_names"] = names
+        return names
+
+
+def start_export(user, spec_name, filters, fmt, *, title=None):
+    """Queue an export of ``spec_name``'s rows visible to ``user`` and matching ``filters``; returns the TaskRun."""
+    spec = get_spec(spec_name)
+    if fmt not in FORMATS:
+        raise ValueError(fmt)
+    if not spec.can_export(user):
+        raise PermissionDenied(_("You may not export %(table)s.") % {"table": spec.title})
+    clean = {str(k): (v if isinstance(v, str | int | bool) else [str(x) for x in v]) for k, v in (filters or {}).items() if v not in ("", None, [])}
+    return start_job(
+        user,
+        export_table,
+        kind="tabular.export",
+        title=title or gettext_lazy("Export of %(table)s (%(format)s)") % {"table": spec.title, "format": fmt},
+        spec_name=spec.name,
+        filters=clean,
+        fmt=fmt,
+    )
+
+
+def write_export(spec, rows, fmt, target, *, total=0, progress=None):
+    """Write ``rows`` (from ``spec.export_rows``) to ``target``; returns the number of data rows."""
+    headers = spec.export_headers()
+    count = 0
+    if fmt == "csv":
+        with open(target, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(headers)
+            for row in rows:
+                writer.writerow(["" if v is None else _csv_cell(v) for v in row])
+                count += 1
+                if progress is not None and count % PROGRESS_ROWS == 0:
+                    progress(count, total)
+        return count
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_numbers": False, "strings_to_urls": False})
+    sheet = workbook.add_worksheet(str(spec.title)[:31])
+    bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    text = workbook.add_format({"num_format": "@"})
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    columns = spec.export_columns()
+    writers = []
+    write_string, write_number, write_datetime = sheet.write_string, sheet.write_number, sheet.write_datetime
+    for index, column in enumerate(columns):
+        sheet.set_column(index, index, column.width, text if column.text_format else None)
+        if isinstance(column, DateColumn):
+            writers.append(lambda r, c, v: write_datetime(r, c, v, date_format))
+        elif isinstance(column, IntColumn | DecimalColumn):
+            writers.append(lambda r, c, v: write_number(r, c, v) if isinstance(v, int | float | Decimal) else write_string(r, c, str(v)))
+        else:
+            writers.append(lambda r, c, v: write_string(r, c, str(v)))
+    extra = len(headers) - len(columns)
+    for index in range(len(columns), len(columns) + extra):
+        sheet.set_column(index, index, 30)
+        writers.append(lambda r, c, v: write_string(r, c, str(v)))
+    for index, header in enumerate(headers):
+        sheet.write_string(0, index, header, bold)
+    sheet.freeze_panes(1, 0)
+    r = 0
+    for row in rows:
+        r += 1
+        for c, value in enumerate(row):
+            if value is None or value == "":
+                continue
+            writers[c](r, c, value)
+        if progress is not None and r % PROGRESS_ROWS == 0:
+            progress(r, total)
+    workbook.close()
+    return r
+
+
+def _csv_cell(value):
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def save_result_file(job, filename, path):
+    """Attach the file at ``path`` as the job's result (like ``JobContext.save_result``, without reading it into memory)."""
+    run = job.run
+    run.result_name = filename
+    with open(path, "rb") as handle:
+        run.result_file.save(filename, File(handle), save=False)
+    run.expires_at = timezone.now() + timedelta(hours=settings.RESULT_FILE_HOURS)
+    run.save(update_fields=["result_file", "result_name", "expires_at"])
+
+
+def run_export(user, spec, filters, fmt, target, progress=None):
+    """Select (with the user's scope as it is now) and write; returns (rows, unmasked)."""
+    if not spec.can_export(user):
+        raise PermissionDenied(_("You may not export %(table)s.") % {"table": spec.title})
+    queryset = spec.export_queryset(user, filters)
+    total = queryset.count()
+    context = ExportContext(user)
+    count = write_export(spec, spec.export_rows(queryset, context), fmt, target, total=total, progress=progress)
+    return count, context
+
+
+@task()
+@job_task
+def export_table(job, spec_name, filters, fmt):
+    user = job.run.user
+    spec = get_spec(spec_name)
+    job.progress(2, _("Selecting the rows"))
+
+    def progress(done, total):
+        job.progress(5 + 90 * done // max(1, total), _("%(done)s of %(total)s rows") % {"done": f"{done:,}", "total": f"{total:,}"})
+
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    with tempfile.TemporaryDirectory() as tmp:
+        target = os.path.join(tmp, f"export.{fmt}")
+        count, context = run_export(user, spec, filters, fmt, target, progress)
+        job.progress(97, _("Saving the file"))
+        save_result_file(job, f"{spec.name}-{stamp}.{fmt}", target)
+    record(
+        user,
+        "export",
+        None,
+        changes={
+            "table": spec.name,
+            "filters": filters,
+            "rows": count,
+            "format": fmt,
+            "unmasked": bool(getattr(spec, "has_personal_ids", False) and context.unmask),
+            "job": str(job.run.pk),
+        },
+        region_code=getattr(user, "region_id", "") or "",
+    )

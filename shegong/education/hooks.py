@@ -1,0 +1,68 @@
+"""How the education app follows changes made elsewhere, and shows itself on a person's page.
+
+* A panel on the person pages of the workers app (officials' person detail, the worker's "My record").
+* Standings are refreshed after the transaction that added a certificate or a registration row, or
+  changed a person's work region, commits (single saves only: bulk imports rely on the daily refresh).
+  Signals on the higher registration app are connected by model label, so nothing here imports it.
+"""
+
+import logging
+
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
+
+
+def study_hours_panel(request, person):
+    from . import services as S
+
+    progress = S.progress(person)
+    if progress.level is None:
+        return None
+    return {
+        "title": _("Study hours"),
+        "template": "education/_person_hours.html",
+        "progress": progress,
+        "own": getattr(request, "person_page", "") == "own",
+    }
+
+
+def _refresh_later(person_id):
+    def run():
+        from shegong.workers.models import Person
+
+        from .ledger import refresh_standing
+
+        person = Person.objects.filter(pk=person_id).first()
+        if person is None:
+            return
+        try:
+            refresh_standing(person)
+        except Exception:  # the change itself is committed; the daily refresh repairs the standing
+            logger.exception("could not refresh the study-hour standing of person %s", person_id)
+
+    transaction.on_commit(run)
+
+
+def _on_row_saved(sender, instance, raw=False, **kwargs):
+    if not raw and getattr(instance, "person_id", None):
+        _refresh_later(instance.person_id)
+
+
+def _on_person_changed(person, actor, changes):
+    if "region" in changes or "region_id" in changes:
+        _refresh_later(person.pk)
+
+
+def register():
+    from django.apps import apps
+
+    from shegong.workers import panels
+
+    panels.register_person_panel(order=60)(study_hours_panel)
+    panels.register_person_listener(_on_person_changed)
+    post_save.connect(_on_row_saved, sender="workers.Certificate", dispatch_uid="education-certificate")
+    if apps.is_installed("shegong.registration"):
+        post_save.connect(_on_row_saved, sender="registration.Registration", dispatch_uid="education-registration")

@@ -1,0 +1,371 @@
+"""Activities: the provider's own, enrolment, attendance on screen, by sign-in code and by imported sheet."""
+
+import csv
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import xlsxwriter
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from shegong.core import crypto
+from shegong.core.models import AuditEvent
+from shegong.education import attendance_import as imports
+from shegong.education import services_activities as A
+from shegong.education.models import (
+    AttendanceImport,
+    AttendanceMethod,
+    Enrolment,
+    EnrolmentStatus,
+    ProviderStatus,
+    Source,
+    StudyRecord,
+    StudyStanding,
+)
+from tests.factories import (
+    ActivityFactory,
+    CertificateFactory,
+    PersonFactory,
+    ProviderFactory,
+    official,
+    provider_user,
+    worker_with_person,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def new_worker(region="440106", level="intermediate"):
+    person = PersonFactory(region_id=region)
+    CertificateFactory(person=person, level=level)
+    return worker_with_person(person)
+
+
+def activity_data(**changes):
+    now = timezone.now()
+    data = {
+        "title": "社会工作督导实务",
+        "kind": "course",
+        "starts_at": now + timedelta(days=3),
+        "ends_at": now + timedelta(days=3, hours=6),
+        "place": "广州市",
+        "hours": Decimal("6"),
+        "capacity": 2,
+    }
+    data.update(changes)
+    return data
+
+
+# --- the provider's activities ------------------------------------------------------------------------
+def test_provider_creates_and_changes_its_activities(provider_account):
+    activity = A.create_activity(provider_account, **activity_data())
+    assert activity.provider == provider_account.provider_membership.provider
+    assert len(activity.sign_in_code) == 6 and activity.sign_in_code.isdigit()
+    A.update_activity(provider_account, activity, title="社会工作督导实务（二）")
+    activity.refresh_from_db()
+    assert activity.title == "社会工作督导实务（二）"
+    other = provider_user(ProviderFactory())
+    with pytest.raises(PermissionDenied):
+        A.update_activity(other, activity, title="改名")
+
+
+@pytest.mark.parametrize("role", ["worker", "admin"])
+def test_only_provider_accounts_create_activities(role):
+    user = new_worker() if role == "worker" else official("440000")
+    with pytest.raises(PermissionDenied):
+        A.create_activity(user, **activity_data())
+
+
+def test_revoked_provider_cannot_create(provider_account):
+    provider = provider_account.provider_membership.provider
+    provider.status = ProviderStatus.REVOKED
+    provider.save()
+    with pytest.raises(PermissionDenied):
+        A.create_activity(provider_account, **activity_data())
+
+
+def test_activity_fields_are_checked(provider_account):
+    now = timezone.now()
+    with pytest.raises(ValidationError) as caught:
+        A.create_activity(
+            provider_account,
+            **activity_data(title="", starts_at=now, ends_at=now - timedelta(hours=1), hours=0, place="", capacity=0),
+        )
+    assert {"title", "ends_at", "hours", "place", "capacity"} <= set(caught.value.message_dict)
+    with pytest.raises(ValidationError) as caught:
+        A.create_activity(provider_account, **activity_data(kind="online", place="", link=""))
+    assert "link" in caught.value.message_dict
+
+
+# --- enrolment -------------------------------------------------------------------------------------------
+def test_enrol_capacity_and_once():
+    activity = ActivityFactory(capacity=2, starts_at=timezone.now() + timedelta(days=1), ends_at=timezone.now() + timedelta(days=2))
+    first, second, third = new_worker(), new_worker(), new_worker()
+    A.enrol(first, activity)
+    with pytest.raises(ValidationError, match="already enrolled"):
+        A.enrol(first, activity)
+    A.enrol(second, activity)
+    with pytest.raises(ValidationError, match="full"):
+        A.enrol(third, activity)
+    # A cancelled place frees capacity; the same person can take a place again.
+    A.cancel_enrolment(second, Enrolment.objects.get(activity=activity, person_id=second.person_id))
+    A.enrol(third, activity)
+    with pytest.raises(ValidationError, match="full"):
+        A.enrol(second, activity)
+    assert activity.enrolments.active().count() == 2
+
+
+def test_enrol_refusals():
+    worker = new_worker()
+    unpublished = ActivityFactory(provider=ProviderFactory(status=ProviderStatus.FILED))
+    with pytest.raises(ValidationError, match="not published"):
+        A.enrol(worker, unpublished)
+    closed = ActivityFactory(status="closed")
+    with pytest.raises(ValidationError, match="not open"):
+        A.enrol(worker, closed)
+    over = ActivityFactory(starts_at=timezone.now() - timedelta(days=2), ends_at=timezone.now() - timedelta(days=1))
+    with pytest.raises(ValidationError, match="over"):
+        A.enrol(worker, over)
+    with pytest.raises(PermissionDenied):
+        A.enrol(official("440106"), ActivityFactory())
+    unlinked = worker_with_person()
+    person = unlinked.person
+    person.account = None
+    person.save()
+    unlinked.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        A.enrol(unlinked, ActivityFactory())  # an account without a registry record
+
+
+def test_cancel_someone_elses_enrolment_refused():
+    activity = ActivityFactory()
+    owner, other = new_worker(), new_worker()
+    enrolment = A.enrol(owner, activity)
+    with pytest.raises(PermissionDenied):
+        A.cancel_enrolment(other, enrolment)
+
+
+# --- attendance on screen -------------------------------------------------------------------------------
+def test_provider_records_attendance_and_hours_are_credited():
+    activity = ActivityFactory(hours=6)
+    account = provider_user(activity.provider)
+    worker = new_worker()
+    enrolment = A.enrol(worker, activity)
+    rows = A.record_attendance(account, activity, [(enrolment, "5.5")])
+    row = rows[0]
+    assert row.source == Source.ATTENDANCE and row.hours_credited == Decimal("5.5") and row.activity == activity
+    assert row.provider == activity.provider and row.reviewer == account and row.form == "training"
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.ATTENDED and enrolment.method == AttendanceMethod.SCREEN
+    assert StudyStanding.objects.get(person_id=worker.person_id).credited == Decimal("5.5")
+    with pytest.raises(ValidationError, match="already recorded"):
+        A.record_attendance(account, activity, [(enrolment, 6)])
+    assert StudyRecord.objects.filter(person_id=worker.person_id).count() == 1
+
+
+def test_attendance_refusals():
+    activity = ActivityFactory(hours=6)
+    account = provider_user(activity.provider)
+    enrolment = A.enrol(new_worker(), activity)
+    with pytest.raises(ValidationError, match="between 0.1 and the 6 hours"):
+        A.record_attendance(account, activity, [(enrolment, 7)])
+    other_provider = provider_user(ProviderFactory())
+    with pytest.raises(PermissionDenied):
+        A.record_attendance(other_provider, activity, [(enrolment, 6)])
+    with pytest.raises(PermissionDenied):
+        A.record_attendance(official("440000"), activity, [(enrolment, 6)])
+    future = ActivityFactory(provider=activity.provider, starts_at=timezone.now() + timedelta(days=1), ends_at=timezone.now() + timedelta(days=2))
+    future_enrolment = A.enrol(new_worker(), future)
+    with pytest.raises(ValidationError, match="not started"):
+        A.record_attendance(account, future, [(future_enrolment, 6)])
+    with pytest.raises(PermissionDenied):
+        A.record_attendance(account, activity, [(future_enrolment, 6)])  # another activity's enrolment
+    filed = ProviderFactory(status=ProviderStatus.FILED)
+    filed_activity = ActivityFactory(provider=filed)
+    with pytest.raises(PermissionDenied, match="not yet published"):
+        A.record_attendance(provider_user(filed), filed_activity, [])
+    assert not StudyRecord.objects.exists()
+
+
+def test_province_caps_apply_to_attendance():
+    from shegong.education import services_policy
+    from shegong.education.rules import Rule
+
+    gd = official("440000")
+    services_policy.save_policy(
+        gd,
+        gd.region,
+        required={"assistant": 72, "intermediate": 90, "senior": 90},
+        rules={"online": Rule("online", record_cap=Decimal(4))},
+    )
+    activity = ActivityFactory(kind="online", hours=6, link="https://example.org/c")
+    enrolment = A.enrol(new_worker(), activity)
+    row = A.record_attendance(provider_user(activity.provider), activity, [(enrolment, 6)])[0]
+    assert row.form == "online" and row.hours_claimed == 6 and row.hours_credited == 4
+
+
+# --- sign-in code ----------------------------------------------------------------------------------------
+def test_sign_in_with_the_code_credits_the_full_hours():
+    activity = ActivityFactory(hours=6, sign_in_code="135790")
+    worker = new_worker()
+    A.enrol(worker, activity)
+    row = A.sign_in_with_code(worker, activity, " 135 790 ")
+    assert row.hours_credited == 6
+    assert Enrolment.objects.get(activity=activity).method == AttendanceMethod.CODE
+    with pytest.raises(ValidationError, match="already recorded"):
+        A.sign_in_with_code(worker, activity, "135790")
+
+
+def test_sign_in_refusals():
+    cache.clear()
+    activity = ActivityFactory(sign_in_code="135790")
+    worker = new_worker()
+    with pytest.raises(ValidationError, match="not enrolled"):
+        A.sign_in_with_code(worker, activity, "135790")
+    A.enrol(worker, activity)
+    with pytest.raises(ValidationError, match="wrong"):
+        A.sign_in_with_code(worker, activity, "000000")
+    assert AuditEvent.objects.filter(action="education.sign_in_refused").count() == 1
+    later = ActivityFactory(starts_at=timezone.now() + timedelta(hours=2), ends_at=timezone.now() + timedelta(hours=4), sign_in_code="1")
+    A.enrol(worker, later)
+    with pytest.raises(ValidationError, match="only during the activity"):
+        A.sign_in_with_code(worker, later, "1")
+    over = ActivityFactory(starts_at=timezone.now() - timedelta(hours=4), ends_at=timezone.now() - timedelta(hours=1), sign_in_code="2")
+    Enrolment.objects.create(activity=over, person_id=worker.person_id)
+    with pytest.raises(ValidationError, match="only during the activity"):
+        A.sign_in_with_code(worker, over, "2")
+    assert not StudyRecord.objects.exists()
+
+
+def test_too_many_wrong_codes_lock_sign_in():
+    cache.clear()
+    activity = ActivityFactory(sign_in_code="135790")
+    worker = new_worker()
+    A.enrol(worker, activity)
+    for _attempt in range(A.SIGN_IN_MAX_FAILURES):
+        with pytest.raises(ValidationError, match="wrong"):
+            A.sign_in_with_code(worker, activity, "111111")
+    with pytest.raises(ValidationError, match="Too many"):
+        A.sign_in_with_code(worker, activity, "135790")  # even the right code, for a while
+
+
+def test_renewed_code_replaces_the_old_one():
+    activity = ActivityFactory(sign_in_code="135790")
+    A.renew_sign_in_code(provider_user(activity.provider), activity)
+    activity.refresh_from_db()
+    assert activity.sign_in_code != "135790" or len(activity.sign_in_code) == 6
+
+
+# --- imported sheets -------------------------------------------------------------------------------------
+def xlsx(rows):
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet()
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, (int, float)):
+                sheet.write_number(r, c, value)
+            else:
+                sheet.write_string(r, c, value)
+    workbook.close()
+    return SimpleUploadedFile("签到表.xlsx", buffer.getvalue())
+
+
+def csv_file(rows, name="attendance.csv"):
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return SimpleUploadedFile(name, ("\ufeff" + out.getvalue()).encode("utf-8"))
+
+
+def test_import_checks_every_row_then_records(settings):
+    from shegong.core.identifiers import build_id_number
+    from datetime import date
+
+    activity = ActivityFactory(hours=6)
+    account = provider_user(activity.provider)
+    number_a = build_id_number("440106", date(1990, 1, 2), 12)
+    number_b = build_id_number("440106", date(1991, 3, 4), 34)
+    person_a = PersonFactory(id_number=number_a, name="甲")
+    person_b = PersonFactory(id_number=number_b, name="乙")
+    certificate_c = CertificateFactory(management_no="2020000000099", person=PersonFactory(name="丙"))
+    upload = xlsx(
+        [
+            ["身份证号", "管理号", "姓名", "学时"],
+            [number_a, "", "甲", "6"],
+            [number_b, "", "错名", 6],
+            ["", certificate_c.management_no, "", 4.5],
+            ["440106199001021234", "", "", 6],  # a bad check digit
+            [number_a, "", "", 3],  # the same person again
+            ["", "", "", ""],  # an empty row is skipped
+            ["", "", "某", 6],  # no number
+            ["", "2020000000098", "", 6],  # unknown management number
+            [number_b, "", "", 9],  # more hours than offered
+            [440106199001021235, "", "", 6],  # stored as a number
+        ]
+    )
+    staged = imports.stage_import(account, activity, upload)
+    assert staged.total_rows == 9  # the empty row is not counted
+    assert [row["row"] for row in staged.rows] == [2, 4]
+    reasons = {(e["row"], e["column"]): e["reason"] for e in staged.errors}
+    assert "does not match" in reasons[(3, "Name")]
+    assert (5, "ID number") in reasons
+    assert "already on row 2" in reasons[(6, "ID number")]
+    assert (8, "ID number") in reasons and "No social worker" in reasons[(9, "Management number")]
+    assert "between 0.1 and the 6 hours" in reasons[(10, "Hours")]
+    assert "as a number" in reasons[(11, "ID number")]
+    assert not StudyRecord.objects.exists()  # nothing before confirmation
+
+    rows, skipped = imports.commit_import(account, staged)
+    assert len(rows) == 2 and not skipped
+    assert {r.person_id: r.hours_credited for r in StudyRecord.objects.all()} == {
+        person_a.pk: Decimal("6"),
+        certificate_c.person_id: Decimal("4.5"),
+    }
+    assert set(StudyRecord.objects.values_list("source", flat=True)) == {Source.IMPORT}
+    assert Enrolment.objects.get(activity=activity, person=person_a).method == AttendanceMethod.IMPORT
+    staged.refresh_from_db()
+    assert staged.state == AttendanceImport.State.COMMITTED and staged.recorded == 2
+    with pytest.raises(ValidationError, match="already recorded or discarded"):
+        imports.commit_import(account, staged)
+    # A second sheet with the same person reports it as already recorded.
+    again = imports.stage_import(account, activity, csv_file([["身份证号", "学时"], [number_a, "6"]]))
+    assert again.rows == [] and "already recorded" in again.errors[0]["reason"]
+    assert person_b.pk not in set(StudyRecord.objects.values_list("person_id", flat=True))
+
+
+def test_import_header_and_file_checks():
+    activity = ActivityFactory()
+    account = provider_user(activity.provider)
+    staged = imports.stage_import(account, activity, csv_file([["姓名", "备注"], ["甲", ""]]))
+    assert staged.rows == [] and staged.errors[0]["row"] == 1 and "header row" in staged.errors[0]["reason"]
+    with pytest.raises(ValidationError, match=".xlsx or .csv"):
+        imports.stage_import(account, activity, SimpleUploadedFile("a.txt", b"x"))
+    with pytest.raises(ValidationError, match="could not be read"):
+        imports.stage_import(account, activity, SimpleUploadedFile("a.xlsx", b"not a workbook"))
+    gbk = SimpleUploadedFile("gbk.csv", "管理号,学时\r\n2020000000077,2\r\n".encode("gb18030"))
+    staged = imports.stage_import(account, activity, gbk)
+    assert "No social worker" in staged.errors[0]["reason"]
+
+
+def test_import_only_by_the_activitys_provider():
+    activity = ActivityFactory()
+    with pytest.raises(PermissionDenied):
+        imports.stage_import(provider_user(ProviderFactory()), activity, csv_file([["管理号", "学时"]]))
+    staged = imports.stage_import(provider_user(activity.provider), activity, csv_file([["管理号", "学时"]]))
+    with pytest.raises(PermissionDenied):
+        imports.commit_import(provider_user(ProviderFactory()), staged)
+
+
+def test_import_by_management_number_without_enrolment_ignores_capacity():
+    activity = ActivityFactory(capacity=1)
+    A.enrol(new_worker(), activity)
+    certificate = CertificateFactory(management_no="2020000000055")
+    account = provider_user(activity.provider)
+    staged = imports.stage_import(account, activity, csv_file([["管理号", "学时"], ["2020000000055", "6"]]))
+    rows, _skipped = imports.commit_import(account, staged)
+    assert rows[0].person_id == certificate.person_id
+    assert crypto.is_token(certificate.person.id_encrypted)

@@ -1,0 +1,42 @@
+from datetime import timedelta
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+def _is_worker(user):
+    return getattr(user, "role", None) == "worker"
+
+
+class RegistrationConfig(AppConfig):
+    name = "shegong.registration"
+    label = "registration"
+    verbose_name = _("Certificate registration")
+
+    def ready(self):
+        from shegong.accounts.management.commands import seed_demo
+        from shegong.core import navigation
+        from shegong.core.schedule import register_periodic
+        from shegong.workers import panels as person_panels
+
+        from . import flows, panels, services
+        from .demo import seed_registrations
+        from .tasks import daily_registration_task
+
+        flows.register()
+        person_panels.register_person_panel(panels.registrations_panel, order=40)
+        person_panels.register_person_panel(panels.applications_panel, order=50)
+        person_panels.register_edit_lock(services.edit_lock_reason)
+        person_panels.register_person_listener(services.refresh_pending_snapshots)
+        register_periodic(daily_registration_task, every=timedelta(days=1))
+        navigation.register(
+            navigation.NavItem(
+                key="registration-mine",
+                label=_("My registration"),
+                url_name="registration:mine",
+                order=105,
+                visible=_is_worker,
+            )
+        )
+        if seed_registrations not in seed_demo.EXTRA_SEEDERS:
+            seed_demo.EXTRA_SEEDERS.append(seed_registrations)

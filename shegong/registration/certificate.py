@@ -1,0 +1,251 @@
+"""The electronic registration certificate (社工电子登记证): a one-page PDF drawn with reportlab.
+
+The certificate is an official Chinese document, so its wording below is fixed Chinese text (the
+document titles of 民发〔2009〕44号 and the usual field names), not interface text: it does not
+change with the reader's language and is not in the translation catalogue.
+
+Fonts: reportlab embeds TrueType outlines only (Noto CJK is CFF, which it cannot embed). The
+default list uses Debian's WenQuanYi Zen Hei (fonts-wqy-zenhei) for Chinese text and the Hanazono
+fonts (fonts-hanazono) for rare characters outside GB 18030's common set, such as 𠮷 (U+20BB7):
+every character is drawn with the first font that has a glyph for it. REGISTRATION_CERTIFICATE_FONTS
+replaces the list ("path" or "path#subfont-index" entries; the missing ones are skipped).
+"""
+
+import io
+import logging
+import threading
+import zlib
+from pathlib import Path
+
+import qrcode
+from django.conf import settings
+from django.utils import timezone
+from reportlab.lib.colors import HexColor
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+from shegong.core import crypto
+from shegong.core.identifiers import mask_id_number
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_FONTS = [
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc#0",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc#0",
+    "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf",
+    "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
+]
+
+# Official document wording (Chinese, fixed).
+TITLES = {
+    "assistant": "中华人民共和国助理社会工作师登记证书",
+    "intermediate": "中华人民共和国社会工作师登记证书",
+    "senior": "中华人民共和国高级社会工作师登记证书",
+}
+DEFAULT_TITLE = "中华人民共和国社会工作者职业资格登记证书"
+LEVEL_NAMES = {"assistant": "助理社会工作师", "intermediate": "社会工作师", "senior": "高级社会工作师"}
+KIND_NAMES = {"first": "首次登记", "renewal": "再登记", "change": "变更登记"}
+MUNICIPALITIES = {"110000", "120000", "310000", "500000", "660000"}
+
+
+class CertificateFontMissing(RuntimeError):
+    pass
+
+
+def _to_unicode_cmap(fontname, subset):
+    """reportlab's ToUnicode CMap with characters beyond the BMP written as UTF-16 (surrogate pairs).
+
+    reportlab 4/5 writes ``<20BB7>`` for 𠮷, which is not valid hex UTF-16: the glyph is drawn but
+    the text cannot be copied, searched or read aloud. Same CMap otherwise.
+    """
+    entries = [f"<{i:02X}> <{chr(v).encode('utf-16-be').hex().upper()}>" for i, v in enumerate(subset)]
+    return "\n".join(
+        [
+            "/CIDInit /ProcSet findresource begin",
+            "12 dict begin",
+            "begincmap",
+            "/CIDSystemInfo",
+            f"<< /Registry ({fontname})",
+            f"/Ordering ({fontname})",
+            "/Supplement 0",
+            ">> def",
+            f"/CMapName /{fontname} def",
+            "/CMapType 2 def",
+            "1 begincodespacerange",
+            f"<00> <{len(subset) - 1:02X}>",
+            "endcodespacerange",
+            f"{len(subset)} beginbfchar",
+            *entries,
+            "endbfchar",
+            "endcmap",
+            "CMapName currentdict /CMap defineresource pop",
+            "end",
+            "end",
+        ]
+    )
+
+
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+
+
+_lock = threading.Lock()
+_fonts = {"key": None, "faces": []}
+
+
+def font_specs():
+    return list(getattr(settings, "REGISTRATION_CERTIFICATE_FONTS", DEFAULT_FONTS))
+
+
+def fonts():
+    """[(reportlab font name, set of code points)] for the configured fonts that exist, loaded once."""
+    specs = font_specs()
+    with _lock:
+        if _fonts["key"] == specs:
+            return _fonts["faces"]
+        faces = []
+        for spec in specs:
+            path, _sep, sub = spec.partition("#")
+            if not Path(path).is_file():
+                continue
+            name = f"SG{zlib.crc32(spec.encode()):08x}"
+            try:
+                font = TTFont(name, path, subfontIndex=int(sub or 0))
+            except Exception:  # a broken or CFF font: skip it, the next one may do
+                logger.warning("cannot use font %s for certificates", spec, exc_info=True)
+                continue
+            pdfmetrics.registerFont(font)
+            faces.append((name, frozenset(font.face.charToGlyph)))
+        if not faces:
+            raise CertificateFontMissing(
+                "No TrueType CJK font for the e-certificate: install Debian's fonts-wqy-zenhei and fonts-hanazono "
+                "(or set REGISTRATION_CERTIFICATE_FONTS)."
+            )
+        _fonts.update(key=specs, faces=faces)
+        return faces
+
+
+def covered(text):
+    """Whether every character of ``text`` has a glyph in one of the certificate fonts."""
+    faces = fonts()
+    return all(any(ord(ch) in cmap for _name, cmap in faces) for ch in text if not ch.isspace())
+
+
+def runs(text):
+    """Split ``text`` into (font name, piece) runs, each character in the first font that has it."""
+    faces = fonts()
+    result = []
+    for ch in text:
+        name = next((n for n, cmap in faces if ord(ch) in cmap), faces[0][0])
+        if result and result[-1][0] == name:
+            result[-1][1] += ch
+        else:
+            result.append([name, ch])
+    return [(name, piece) for name, piece in result]
+
+
+def text_width(text, size):
+    return sum(pdfmetrics.stringWidth(piece, name, size) for name, piece in runs(text))
+
+
+def draw_text(pdf, x, y, text, size, *, align="left", color="#1a1a1a"):
+    width = text_width(text, size)
+    if align == "center":
+        x -= width / 2
+    elif align == "right":
+        x -= width
+    pdf.setFillColor(HexColor(color))
+    for name, piece in runs(text):
+        pdf.setFont(name, size)
+        pdf.drawString(x, y, piece)
+        x += pdfmetrics.stringWidth(piece, name, size)
+    return width
+
+
+def authority_name(region):
+    """登记机关: the provincial civil affairs department (民政局 for municipalities and the XPCC)."""
+    suffix = "民政局" if region.code in MUNICIPALITIES else "民政厅"
+    return f"{region.full_name or region.name}{suffix}"
+
+
+def qr_image(url):
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=2)
+    code.add_data(url)
+    code.make(fit=True)
+    image = code.make_image(fill_color="black", back_color="white")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    buffer.seek(0)
+    return buffer
+
+
+def fields(registration):
+    person, certificate = registration.person, registration.certificate
+    try:
+        id_number = mask_id_number(crypto.decrypt(person.id_encrypted))
+    except crypto.DecryptionError:
+        id_number = ""
+    issued = timezone.localdate(registration.created_at) if registration.created_at else timezone.localdate()
+    return [
+        ("姓　　名", person.name),
+        ("性　　别", {"male": "男", "female": "女"}.get(person.sex, "")),
+        ("身份证件号码", id_number),
+        ("职业资格等级", LEVEL_NAMES.get(certificate.level, certificate.get_level_display())),
+        ("证书管理号", certificate.management_no),
+        ("登 记 号", registration.number),
+        ("登记类别", KIND_NAMES.get(registration.kind, "")),
+        ("有 效 期", f"{registration.valid_from:%Y年%m月%d日} 至 {registration.valid_to:%Y年%m月%d日}"),
+        ("登记机关", authority_name(registration.authority_region)),
+        ("发证日期", f"{issued:%Y年%m月%d日}"),
+    ]
+
+
+def render_certificate(registration, check_url):
+    """The PDF (bytes) of the e-certificate of ``registration``; ``check_url`` is what the QR code opens."""
+    fonts()  # fail early and clearly when no font is installed
+    buffer = io.BytesIO()
+    width, height = landscape(A4)
+    pdf = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=1)
+    title = TITLES.get(registration.certificate.level, DEFAULT_TITLE)
+    pdf.setTitle(title)
+    pdf.setAuthor("全国社会工作信息系统")
+    pdf.setSubject(f"登记号 {registration.number}")
+    pdf.setCreator("shegong")
+
+    red = HexColor("#a4161a")
+    pdf.setStrokeColor(red)
+    pdf.setLineWidth(3)
+    pdf.rect(24, 24, width - 48, height - 48)
+    pdf.setLineWidth(0.8)
+    pdf.rect(32, 32, width - 64, height - 64)
+
+    draw_text(pdf, width / 2, height - 100, title, 24, align="center", color="#a4161a")
+    draw_text(pdf, width / 2, height - 126, "电子登记证书", 13, align="center", color="#444444")
+
+    top, left, label_width, line = height - 180, 90, 120, 30
+    for index, (label, value) in enumerate(fields(registration)):
+        y = top - index * line
+        draw_text(pdf, left, y, label, 13, color="#555555")
+        draw_text(pdf, left + label_width, y, value or "—", 14)
+
+    photo = registration.person.photo
+    if photo:
+        try:
+            with photo.open("rb") as handle:
+                reader = ImageReader(io.BytesIO(handle.read()))
+            pdf.drawImage(reader, width - 230, height - 330, width=110, height=150, preserveAspectRatio=True)
+        except Exception:  # a photo that cannot be drawn must not stop the certificate
+            logger.warning("photo of person %s not drawn on the certificate", registration.person_id, exc_info=True)
+
+    qr_size = 120
+    pdf.drawImage(ImageReader(qr_image(check_url)), width - 90 - qr_size, 70, width=qr_size, height=qr_size)
+    draw_text(pdf, width - 90 - qr_size / 2, 56, "扫码核验登记信息", 10, align="center", color="#555555")
+    draw_text(
+        pdf, 90, 80, "本证书由全国社会工作信息系统生成，可扫描二维码或在公开查询页面核验登记信息。", 10, color="#555555"
+    )
+    draw_text(pdf, 90, 62, check_url, 8, color="#777777")
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

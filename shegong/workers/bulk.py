@@ -1,0 +1,248 @@
+"""Bulk verbs of the workers app, used by the import engine (core/tabular) for large files.
+
+They apply the rules of ``services.register_person`` and ``services.add_certificate`` to many rows
+at once: the same identifier checks (core.identifiers), the same name, phone and management-number
+normalisation (imported from services), the same scope rule, the same uniqueness (the ID number's
+blind index, the management number). Rows are checked in Python one by one, without a query;
+what needs the database (existing records, the holder of a certificate) is decided by set-based SQL
+over the staging table; the write is ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` and
+``UPDATE ... FROM`` from the staging table, one transaction per batch, in which the engine also
+advances the import's watermark and writes the batch's audit event (with the batch id).
+"""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shegong.core import crypto
+from shegong.core.identifiers import mask_id_number
+from shegong.core.tabular.keys import BlindIndexer, refuse_during_rotation
+
+from . import services
+from .models import Certificate, Person
+
+
+def prepare(context):
+    refuse_during_rotation()
+    context.cache["blind_index"] = BlindIndexer()
+
+
+def _region_in_scope(row, context, column, code):
+    if code is not None and not context.scope.contains(code):
+        row.error(column, "out_of_scope", context.scope.refusal(code, lambda c: f"{context.regions.full_name(c)} ({c})"), code)
+        return False
+    return True
+
+
+# --- persons -----------------------------------------------------------------------------------------------
+
+PERSON_STAGE_ORDER = (
+    "name",
+    "sex",
+    "birth_date",
+    "id_kind",
+    "phone",
+    "household_region_id",
+    "region_id",
+    "checked",
+    "id_encrypted",  # volatile: a fresh nonce on every import
+)
+
+
+def clean_person(values, row):
+    """(blind index, masked ID, staged values) for one row of the social-worker table, or None."""
+    context = row.context
+    parsed = values["id_number"]
+    if parsed is None:
+        return None
+    ok = True
+    name = values.get("name")
+    if name is not None:
+        name = services.normalise_name(name)
+        if not name:
+            row.error("name", "required", _("Enter the name."))
+            ok = False
+    sex = values.get("sex")
+    if sex is not None and sex != parsed.sex:
+        row.error(
+            "sex",
+            "sex_contradicts_id",
+            _("The ID number belongs to a %(id_sex)s person (its 17th digit), but the sex column says %(sex)s.")
+            % {"id_sex": _label_sex(parsed.sex), "sex": _label_sex(sex)},
+            _label_sex(sex),
+        )
+        ok = False
+    born = values.get("birth_date")
+    if born is not None and born != parsed.birth_date:
+        row.error(
+            "birth_date",
+            "birth_contradicts_id",
+            _("The ID number gives the birth date %(id_date)s, but the birth-date column says %(date)s.")
+            % {"id_date": parsed.birth_date.isoformat(), "date": born.isoformat()},
+            born,
+        )
+        ok = False
+    region = values.get("region")
+    ok = _region_in_scope(row, context, "region", region) and ok
+    household = values.get("household_region")
+    phone = values.get("phone")
+    if phone is not None:
+        phone = services.normalise_phone(phone)
+        if not services.MOBILE_RE.match(phone):
+            row.error("phone", "bad_phone", _("Enter an 11-digit mainland mobile phone number starting with 1."), phone)
+            ok = False
+    if not ok:
+        return None
+    number = parsed.number
+    staged = (
+        name,
+        parsed.sex,
+        parsed.birth_date,
+        parsed.kind,
+        phone,
+        household,
+        region,
+        values.get("checked"),
+        crypto.encrypt(number),
+    )
+    return context.cache["blind_index"](number), mask_id_number(number), staged
+
+
+def _label_sex(value):
+    return {"male": _("male"), "female": _("female")}.get(value, value)
+
+
+def commit_persons(stage, lo, hi, context):
+    """Write one batch of staged persons; returns (inserted, updated)."""
+    now = timezone.now()
+    inserted = stage.insert_new(
+        Person,
+        {
+            "id_blind_index": "s.skey",
+            "id_encrypted": "s.id_encrypted",
+            "id_kind": "s.id_kind",
+            "name": "s.name",
+            "sex": "s.sex",
+            "birth_date": "s.birth_date",
+            "phone": "COALESCE(s.phone, '')",
+            "household_region_id": "s.household_region_id",
+            "region_id": "s.region_id",
+            "checked": "COALESCE(s.checked, FALSE)",
+        },
+        lo,
+        hi,
+        constants={"created_at": now, "updated_at": now},
+        conflict="id_blind_index",
+    )
+    keep = stage.keep
+    updated = stage.update_existing(
+        Person,
+        {
+            "name": keep(Person, "name"),
+            "phone": keep(Person, "phone"),
+            "household_region_id": keep(Person, "household_region_id"),
+            "region_id": keep(Person, "region_id"),
+            "checked": keep(Person, "checked"),
+        },
+        lo,
+        hi,
+        constants={"updated_at": now},
+    )
+    return inserted, updated
+
+
+# --- certificates ------------------------------------------------------------------------------------------
+
+
+def clean_certificate(values, row):
+    """(management number, management number, staged values) for one certificate row, or None."""
+    context = row.context
+    parsed = values["id_number"]
+    raw_number = values.get("management_no")
+    if parsed is None or raw_number is None:
+        return None
+    try:
+        management_no = services.validate_management_no(raw_number)
+    except Exception as exc:  # ValidationError keyed by field
+        messages = getattr(exc, "message_dict", {}).get("management_no") or getattr(exc, "messages", [str(exc)])
+        row.error("management_no", "bad_management_no", " ".join(messages), raw_number)
+        return None
+    year = values.get("exam_year")
+    this_year = context.today.year
+    if year is not None and not services.FIRST_EXAM_YEAR <= year <= this_year:
+        row.error(
+            "exam_year",
+            "bad_exam_year",
+            _("The exam year must lie between %(first)d and this year.") % {"first": services.FIRST_EXAM_YEAR},
+            year,
+        )
+        return None
+    issued = values.get("issued_on")
+    if issued is not None and year is not None and issued.year < year:
+        row.error(
+            "issued_on",
+            "issued_before_exam",
+            _("The certificate cannot be issued (%(date)s) before its exam year (%(year)s).")
+            % {"date": issued.isoformat(), "year": year},
+            issued,
+        )
+        return None
+    if issued is not None and issued > context.today:
+        row.error("issued_on", "future_date", _("The date %(date)s is in the future.") % {"date": issued.isoformat()}, issued)
+        return None
+    name = values.get("name")
+    staged = (
+        context.cache["blind_index"](parsed.number),
+        None,  # person_id, found by the lookup
+        None,  # person_region
+        services.normalise_name(name) if name is not None else None,
+        values.get("level"),
+        year,
+        issued,
+    )
+    return management_no, management_no, staged
+
+
+def certificate_name_check(stage):
+    """Reject certificate rows whose holder's name differs from the registry's."""
+    from shegong.core.tabular.stage import q
+
+    person = q(Person._meta.db_table)
+    stage.execute(
+        f"""
+        UPDATE {stage.table} SET action = 'r', reason = 'name_mismatch', ref = p.name
+        FROM {person} p
+        WHERE p.id = {stage.table}.person_id AND {stage.table}.action = 'v'
+          AND {stage.table}.holder_name IS NOT NULL AND p.name <> {stage.table}.holder_name
+        """
+    )
+
+
+def commit_certificates(stage, lo, hi, context):
+    now = timezone.now()
+    inserted = stage.insert_new(
+        Certificate,
+        {
+            "person_id": "s.person_id",
+            "level": "s.level",
+            "management_no": "s.skey",
+            "exam_year": "s.exam_year",
+            "issued_on": "s.issued_on",
+        },
+        lo,
+        hi,
+        constants={"created_at": now, "updated_at": now},
+        conflict="management_no",
+    )
+    keep = stage.keep
+    updated = stage.update_existing(
+        Certificate,
+        {
+            "level": keep(Certificate, "level"),
+            "exam_year": keep(Certificate, "exam_year"),
+            "issued_on": keep(Certificate, "issued_on"),
+        },
+        lo,
+        hi,
+        constants={"updated_at": now},
+    )
+    return inserted, updated

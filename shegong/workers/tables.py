@@ -1,0 +1,305 @@
+"""Import and export tables of the workers app: social workers and their qualification certificates."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shegong.core.identifiers import Sex, mask_id_number
+from shegong.core.tabular import columns as c
+from shegong.core.tabular.spec import Lookup, Match, StageColumn, TableSpec, register
+
+from . import bulk
+from .models import Certificate, CertificateLevel, Person
+
+ID_ALIASES = ("身份证号", "公民身份号码", "身份证件号码", "证件号码", "证件号", "身份证", "居民身份证号码")
+SEX_WORDS = {Sex.MALE: "男", Sex.FEMALE: "女"}
+LEVEL_WORDS = {
+    CertificateLevel.ASSISTANT: "助理社会工作师",
+    CertificateLevel.INTERMEDIATE: "社会工作师",
+    CertificateLevel.SENIOR: "高级社会工作师",
+}
+LEVEL_ALIASES = {
+    CertificateLevel.ASSISTANT: ("助理", "初级", "助理社工师", "初级社会工作者"),
+    CertificateLevel.INTERMEDIATE: ("中级", "社工师", "中级社会工作者"),
+    CertificateLevel.SENIOR: ("高级", "高级社工师"),
+}
+
+
+def _id_for_export(token, context):
+    from shegong.core import crypto
+
+    try:
+        number = crypto.decrypt(token)
+    except crypto.DecryptionError:
+        return ""
+    return number if context.unmask else mask_id_number(number)
+
+
+class PersonTable(TableSpec):
+    has_personal_ids = True
+
+    def prepare(self, context):
+        bulk.prepare(context)
+
+    def clean_row(self, values, row):
+        return bulk.clean_person(values, row)
+
+    def commit_batch(self, stage, lo, hi, context):
+        return bulk.commit_persons(stage, lo, hi, context)
+
+    def export_rows(self, queryset, context):
+        names = context.region_names()
+        fields = ("id_encrypted", "name", "sex", "birth_date", "region_id", "household_region_id", "phone", "checked")
+        checked = self.by_name["checked"]
+        sex = self.by_name["sex"]
+        for token, name, person_sex, born, region, household, phone, is_checked in queryset.order_by("pk").values_list(
+            *fields
+        ).iterator(chunk_size=5000):
+            yield [
+                _id_for_export(token, context),
+                name,
+                sex.to_cell(person_sex),
+                born,
+                region,
+                household or "",
+                phone,
+                checked.to_cell(is_checked),
+                names.get(region, ""),
+            ]
+
+
+persons = register(
+    PersonTable(
+        name="workers",
+        title=gettext_lazy("Social workers"),
+        description=gettext_lazy(
+            "The registry of certificate holders (社工库). One row per person; the ID number identifies the person. "
+            "Sex and date of birth follow from the ID number: if the file has these columns they must agree with it."
+        ),
+        model=Person,
+        order=10,
+        key=("id_number",),
+        columns=[
+            c.IdNumberColumn(
+                "id_number",
+                "身份证号码",
+                gettext_lazy("ID number"),
+                required=True,
+                aliases=ID_ALIASES,
+                example="440106199001011234",
+                help=gettext_lazy("The person's resident ID number (or residence permit number)."),
+            ),
+            c.TextColumn(
+                "name", "姓名", gettext_lazy("Name"), required=True, aliases=("社工姓名", "持证人姓名"), example="张三", max_length=100, width=12
+            ),
+            c.EnumColumn(
+                "sex",
+                "性别",
+                gettext_lazy("Sex"),
+                choices=Sex,
+                words=SEX_WORDS,
+                value_aliases={Sex.MALE: ("M",), Sex.FEMALE: ("F",)},
+                example="男",
+                help=gettext_lazy("Optional; checked against the ID number."),
+                width=8,
+            ),
+            c.DateColumn(
+                "birth_date",
+                "出生日期",
+                gettext_lazy("Date of birth"),
+                aliases=("出生年月日", "生日"),
+                example="1990-01-01",
+                help=gettext_lazy("Optional; checked against the ID number."),
+            ),
+            c.RegionColumn(
+                "region",
+                "工作地区",
+                gettext_lazy("Work region"),
+                required=True,
+                aliases=("工作所在地", "所在地区", "所在区县", "工作区县", "区县", "地区", "行政区划代码", "地区代码", "所属地区"),
+                example="440106",
+                help=gettext_lazy("The county-level unit where the person works; the record belongs to it."),
+            ),
+            c.RegionColumn(
+                "household_region",
+                "户籍地",
+                gettext_lazy("Household registration region"),
+                aliases=("户籍所在地", "户籍地区", "户口所在地"),
+                example="",
+                help=gettext_lazy("Optional: the county-level unit of the household registration."),
+            ),
+            c.IdentifierTextColumn(
+                "phone", "手机号码", gettext_lazy("Mobile phone"), aliases=("手机", "手机号", "联系电话", "电话"), example="13800138000", width=14
+            ),
+            c.BoolColumn(
+                "checked",
+                "已核对",
+                gettext_lazy("Checked"),
+                aliases=("是否核对", "核对"),
+                example="是",
+                help=gettext_lazy("Whether the record was checked against the certificate holder database."),
+            ),
+        ],
+        stage=(
+            StageColumn("name"),
+            StageColumn("sex"),
+            StageColumn("birth_date", "date"),
+            StageColumn("id_kind"),
+            StageColumn("phone"),
+            StageColumn("household_region_id"),
+            StageColumn("region_id"),
+            StageColumn("checked", "bool"),
+            StageColumn("id_encrypted", volatile=True),
+        ),
+        match=Match(
+            model=Person,
+            target_key="id_blind_index",
+            compare=(
+                ("name", "name"),
+                ("phone", "phone"),
+                ("household_region_id", "household_region_id"),
+                ("region_id", "region_id"),
+                ("checked", "checked"),
+            ),
+            target_region="t.region_id",
+        ),
+        export_only_headers=("工作地区名称",),
+        notes=(
+            gettext_lazy(
+                "An empty cell leaves the stored value as it is when a record is updated; sex, date of birth and the "
+                "ID number itself never change through an import."
+            ),
+        ),
+    )
+)
+
+
+class CertificateTable(TableSpec):
+    has_personal_ids = True
+
+    def prepare(self, context):
+        bulk.prepare(context)
+
+    def clean_row(self, values, row):
+        return bulk.clean_certificate(values, row)
+
+    def after_lookups(self, stage, context):
+        bulk.certificate_name_check(stage)
+
+    def reason_message(self, reason, ref, context):
+        if reason == "name_mismatch":
+            return _("The registry has this ID number under the name %(name)s, not the name in the file.") % {"name": ref}
+        if reason == "owner":
+            return _("This management number belongs to another person's certificate.")
+        return None
+
+    def commit_batch(self, stage, lo, hi, context):
+        return bulk.commit_certificates(stage, lo, hi, context)
+
+    def export_rows(self, queryset, context):
+        level = self.by_name["level"]
+        rows = queryset.order_by("pk").values_list(
+            "person__id_encrypted", "person__name", "level", "management_no", "exam_year", "issued_on", "person__region_id"
+        )
+        names = context.region_names()
+        for token, name, cert_level, number, year, issued, region in rows.iterator(chunk_size=5000):
+            yield [_id_for_export(token, context), name, level.to_cell(cert_level), number, year, issued, names.get(region, "")]
+
+
+certificates = register(
+    CertificateTable(
+        name="certificates",
+        title=gettext_lazy("Qualification certificates"),
+        description=gettext_lazy(
+            "The professional-level certificates (职业水平证书) of persons already in the registry: import the social "
+            "workers first. The management number identifies the certificate."
+        ),
+        model=Certificate,
+        order=20,
+        key=("management_no",),
+        columns=[
+            c.IdNumberColumn(
+                "id_number",
+                "身份证号码",
+                gettext_lazy("ID number"),
+                required=True,
+                aliases=ID_ALIASES,
+                example="440106199001011234",
+                help=gettext_lazy("The holder's ID number; the holder must be in the registry."),
+            ),
+            c.TextColumn(
+                "name",
+                "姓名",
+                gettext_lazy("Name"),
+                aliases=("持证人姓名", "社工姓名"),
+                example="张三",
+                max_length=100,
+                width=12,
+                help=gettext_lazy("Optional; when given it must match the registry's name for the ID number."),
+            ),
+            c.EnumColumn(
+                "level",
+                "证书等级",
+                gettext_lazy("Level"),
+                required=True,
+                choices=CertificateLevel,
+                words=LEVEL_WORDS,
+                value_aliases=LEVEL_ALIASES,
+                aliases=("等级", "级别", "证书级别", "资格等级", "职业水平等级"),
+                example="助理社会工作师",
+                width=16,
+            ),
+            c.IdentifierTextColumn(
+                "management_no",
+                "管理号",
+                gettext_lazy("Management number"),
+                required=True,
+                aliases=("证书管理号", "证书编号", "证书号", "管理编号"),
+                example="20204401060000001",
+                width=22,
+                help=gettext_lazy("The number printed on the certificate (管理号); treated as an opaque string."),
+            ),
+            c.IntColumn(
+                "exam_year",
+                "考试年度",
+                gettext_lazy("Exam year"),
+                required=True,
+                aliases=("考试年份", "取得年度", "取得年份", "年度"),
+                example=2020,
+                min_value=2008,
+                max_value=2100,
+            ),
+            c.DateColumn("issued_on", "发证日期", gettext_lazy("Issued on"), aliases=("签发日期", "取得日期", "发证时间"), example="2020-12-01"),
+        ],
+        stage=(
+            StageColumn("person_key"),
+            StageColumn("person_id", "bigint"),
+            StageColumn("person_region"),
+            StageColumn("holder_name"),
+            StageColumn("level"),
+            StageColumn("exam_year", "int"),
+            StageColumn("issued_on", "date"),
+        ),
+        lookups=(
+            Lookup(
+                column="id_number",
+                stage_key="person_key",
+                model=Person,
+                target_key="id_blind_index",
+                into="person_id",
+                region_into="person_region",
+                target_region="region_id",
+                missing=gettext_lazy("No social worker with this ID number is in the registry; import the social worker first."),
+                out_of_scope=gettext_lazy("The social worker with this ID number belongs to %(region)s, outside your region."),
+            ),
+        ),
+        match=Match(
+            model=Certificate,
+            target_key="management_no",
+            compare=(("level", "level"), ("exam_year", "exam_year"), ("issued_on", "issued_on")),
+            target_region="tp.region_id",
+            region_join="JOIN workers_person tp ON tp.id = t.person_id",
+            owner_check=(("person_id", "person_id"),),
+        ),
+        export_only_headers=("工作地区名称",),
+    )
+)
