@@ -36,9 +36,9 @@ def main():
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from bench import regions
+    from bench import education, regions
 
-    for suite in (regions,):
+    for suite in (regions, education):
         for line in suite.run(timed):
             print(line)
 

@@ -104,7 +104,11 @@ def check_rows(activity, table):
     if "hours" not in columns:
         missing.append(_("a column 学时 (hours)"))
     if missing:
-        return [], [{"row": 1, "column": "", "reason": _("The header row needs %(what)s.") % {"what": "; ".join(missing)}}], 0
+        return (
+            [],
+            [{"row": 1, "column": "", "reason": _("The header row needs %(what)s.") % {"what": "; ".join(missing)}}],
+            0,
+        )
 
     def cell(row, key):
         index = columns.get(key)
@@ -112,41 +116,62 @@ def check_rows(activity, table):
 
     body = [(number, row) for number, row in enumerate(table[1:], start=2) if any(_text(c) for c in row)]
     if len(body) > MAX_ROWS:
-        return [], [{"row": "", "column": "", "reason": _("At most %(max)s rows per file.") % {"max": MAX_ROWS}}], len(body)
+        return (
+            [],
+            [{"row": "", "column": "", "reason": _("At most %(max)s rows per file.") % {"max": MAX_ROWS}}],
+            len(body),
+        )
     for number, row in body:
         entry = {"row": number}
         raw_id, raw_no = cell(row, "id_number"), cell(row, "management_no")
         if isinstance(raw_id, float):
-            errors.append({"row": number, "column": str(column_label("id_number")), "reason": _(
-                "The ID number is stored as a number and has lost digits; format the column as text."
-            )})
+            errors.append(
+                {
+                    "row": number,
+                    "column": str(column_label("id_number")),
+                    "reason": _("The ID number is stored as a number and has lost digits; format the column as text."),
+                }
+            )
             continue
         id_text, no_text = _text(raw_id), _text(raw_no)
         if id_text:
             try:
                 entry["id"] = validate_id_number(id_text).number
             except IdentifierError as exc:
-                errors.append({"row": number, "column": str(column_label("id_number")), "reason": " ".join(exc.messages)})
+                errors.append(
+                    {"row": number, "column": str(column_label("id_number")), "reason": " ".join(exc.messages)}
+                )
                 continue
         elif no_text:
             try:
                 entry["no"] = validate_management_no(no_text)
             except ValidationError as exc:
-                errors.append({"row": number, "column": str(column_label("management_no")), "reason": " ".join(exc.messages)})
+                errors.append(
+                    {"row": number, "column": str(column_label("management_no")), "reason": " ".join(exc.messages)}
+                )
                 continue
         else:
-            errors.append({"row": number, "column": str(column_label("id_number")), "reason": _(
-                "Give the ID number or the management number."
-            )})
+            errors.append(
+                {
+                    "row": number,
+                    "column": str(column_label("id_number")),
+                    "reason": _("Give the ID number or the management number."),
+                }
+            )
             continue
         try:
             value = R.hours(_text(cell(row, "hours")))
         except InvalidOperation:
             value = Decimal(-1)
         if value <= 0 or value > activity.hours:
-            errors.append({"row": number, "column": str(column_label("hours")), "reason": _(
-                "Hours must lie between 0.1 and the %(hours)s hours the activity offers."
-            ) % {"hours": R.format_hours(activity.hours)}})
+            errors.append(
+                {
+                    "row": number,
+                    "column": str(column_label("hours")),
+                    "reason": _("Hours must lie between 0.1 and the %(hours)s hours the activity offers.")
+                    % {"hours": R.format_hours(activity.hours)},
+                }
+            )
             continue
         entry["hours"] = value
         entry["given_name"] = _text(cell(row, "name"))
@@ -165,9 +190,9 @@ def check_rows(activity, table):
         certificate.management_no: certificate.person
         for certificate in Certificate.objects.filter(management_no__in=numbers).select_related("person")
     }
-    recorded = set(
-        StudyRecord.objects.filter(activity=activity).values_list("person_id", flat=True)
-    ) | set(Enrolment.objects.filter(activity=activity, status=EnrolmentStatus.ATTENDED).values_list("person_id", flat=True))
+    recorded = set(StudyRecord.objects.filter(activity=activity).values_list("person_id", flat=True)) | set(
+        Enrolment.objects.filter(activity=activity, status=EnrolmentStatus.ATTENDED).values_list("person_id", flat=True)
+    )
     valid, seen = [], {}
     for entry in candidates:
         number = entry["row"]
@@ -176,26 +201,36 @@ def check_rows(activity, table):
         else:
             person, column = by_no.get(entry["no"]), column_label("management_no")
         if person is None:
-            errors.append({"row": number, "column": str(column), "reason": _("No social worker in the registry has this number.")})
+            errors.append(
+                {"row": number, "column": str(column), "reason": _("No social worker in the registry has this number.")}
+            )
             continue
         if entry["given_name"] and not names_match(entry["given_name"], person.name):
-            errors.append({"row": number, "column": str(column_label("name")), "reason": _(
-                "The name does not match the registry record of this number."
-            )})
+            errors.append(
+                {
+                    "row": number,
+                    "column": str(column_label("name")),
+                    "reason": _("The name does not match the registry record of this number."),
+                }
+            )
             continue
         if person.pk in seen:
-            errors.append({"row": number, "column": str(column), "reason": _(
-                "The same person is already on row %(row)s."
-            ) % {"row": seen[person.pk]}})
+            errors.append(
+                {
+                    "row": number,
+                    "column": str(column),
+                    "reason": _("The same person is already on row %(row)s.") % {"row": seen[person.pk]},
+                }
+            )
             continue
         if person.pk in recorded:
-            errors.append({"row": number, "column": str(column), "reason": _(
-                "Attendance of this person is already recorded."
-            )})
+            errors.append(
+                {"row": number, "column": str(column), "reason": _("Attendance of this person is already recorded.")}
+            )
             continue
         seen[person.pk] = number
         valid.append({"row": number, "person": person.pk, "name": person.name, "hours": str(entry["hours"])})
-    errors.sort(key=lambda e: (e["row"] if isinstance(e["row"], int) else 0))
+    errors.sort(key=lambda e: e["row"] if isinstance(e["row"], int) else 0)
     return valid, errors, len(body)
 
 
@@ -231,7 +266,10 @@ def commit_import(actor, staged):
     activity = _own_activity(actor, staged.activity, published=True)
     if staged.state != AttendanceImport.State.STAGED:
         raise ValidationError(_("This file was already recorded or discarded."))
-    if staged.uploaded_by_id != actor.pk and not AttendanceImport.objects.visible_to(actor).filter(pk=staged.pk).exists():
+    if (
+        staged.uploaded_by_id != actor.pk
+        and not AttendanceImport.objects.visible_to(actor).filter(pk=staged.pk).exists()
+    ):
         raise PermissionDenied(_("This import belongs to another provider."))
     _recordable(activity)
     persons = Person.objects.in_bulk([row["person"] for row in staged.rows])

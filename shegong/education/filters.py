@@ -44,7 +44,9 @@ class ActivityFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ActivityStatus.choices)
     provider = django_filters.NumberFilter(label=_("Provider"), field_name="provider_id")
     province = django_filters.CharFilter(label=_("Filing province"), field_name="provider__province_id")
-    starts_after = django_filters.DateFilter(label=_("Starts on or after"), field_name="starts_at", lookup_expr="date__gte")
+    starts_after = django_filters.DateFilter(
+        label=_("Starts on or after"), field_name="starts_at", lookup_expr="date__gte"
+    )
     starts_before = django_filters.DateFilter(
         label=_("Starts on or before"), field_name="starts_at", lookup_expr="date__lte"
     )
@@ -80,7 +82,9 @@ class StudyRecordFilter(django_filters.FilterSet):
 
 
 class StandingFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(label=_("Compliance"), choices=ComplianceStatus.choices, method="filter_status")
+    status = django_filters.ChoiceFilter(
+        label=_("Compliance"), choices=ComplianceStatus.choices, method="filter_status"
+    )
     level = django_filters.ChoiceFilter(label=_("Level"), choices=CertificateLevel.choices)
     within = django_filters.CharFilter(label=_("Within region"), method="filter_within")
     name = django_filters.CharFilter(label=_("Name starts with"), field_name="person__name", lookup_expr="startswith")

@@ -121,7 +121,10 @@ class DeclarationForm(StyledFormMixin, forms.Form):
     form = forms.ChoiceField(label=_("Form of study"))
     title = forms.CharField(label=_("Title"), max_length=200, help_text=_("The course, paper, project or activity."))
     organizer = forms.CharField(
-        label=_("Organizer or publisher"), max_length=200, required=False, help_text=_("Who ran, published or awarded it.")
+        label=_("Organizer or publisher"),
+        max_length=200,
+        required=False,
+        help_text=_("Who ran, published or awarded it."),
     )
     occurred_on = forms.DateField(
         label=_("Date"),
@@ -177,9 +180,7 @@ class PolicyForm(StyledFormMixin, forms.Form):
         required=False,
         help_text=_("Optional; shown beside the yearly totals only."),
     )
-    review_level = forms.TypedChoiceField(
-        label=_("Declarations reviewed at"), choices=ReviewLevel.choices, coerce=int
-    )
+    review_level = forms.TypedChoiceField(label=_("Declarations reviewed at"), choices=ReviewLevel.choices, coerce=int)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -213,7 +214,10 @@ class PolicyForm(StyledFormMixin, forms.Form):
         for row in self.form_rows:
             yield {
                 **row,
-                "fields": [self[f"{row['prefix']}_{name}"] for name in ("accepted", "conversion", "value", "record_cap", "period_cap", "once")],
+                "fields": [
+                    self[f"{row['prefix']}_{name}"]
+                    for name in ("accepted", "conversion", "value", "record_cap", "period_cap", "once")
+                ],
             }
 
     def clean(self):

@@ -128,7 +128,9 @@ def apply_rule(rule, claimed, *, used_in_period=ZERO, already_once=False):
         room = max(ZERO, hours(rule.period_cap) - hours(used_in_period))
         if credited > room:
             credited = room
-            words += "; " + _("at most %(cap)s hours of this form per registration period (%(used)s already credited)") % {
+            words += "; " + _(
+                "at most %(cap)s hours of this form per registration period (%(used)s already credited)"
+            ) % {
                 "cap": format_hours(rule.period_cap),
                 "used": format_hours(used_in_period),
             }

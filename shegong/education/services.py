@@ -338,7 +338,11 @@ def reregistration_hours_check(person, registration=None):
     period and highest certificate level. Returns a ``HoursCheck`` with ``ok``, ``required``,
     ``credited`` and, when short, a translated ``reason`` ready to show.
     """
-    if registration is not None and getattr(registration, "valid_from", None) and getattr(registration, "valid_to", None):
+    if (
+        registration is not None
+        and getattr(registration, "valid_from", None)
+        and getattr(registration, "valid_to", None)
+    ):
         period = registration_period(registration)
     else:
         period = current_period(person)
@@ -349,7 +353,9 @@ def reregistration_hours_check(person, registration=None):
             ok=False,
             required=R.ZERO,
             credited=R.ZERO,
-            reason=_("No qualification certificate is recorded, so no continuing-education requirement can be checked."),
+            reason=_(
+                "No qualification certificate is recorded, so no continuing-education requirement can be checked."
+            ),
             period=period,
             level=level,
         )

@@ -152,7 +152,13 @@ def set_activity_status(actor, activity, status):
     old = activity.status
     activity.status = status
     activity.save(update_fields=["status", "updated_at"])
-    record(actor, "education.activity_status", activity, changes={"status": [old, status]}, region_code=activity.provider.province_id)
+    record(
+        actor,
+        "education.activity_status",
+        activity,
+        changes={"status": [old, status]},
+        region_code=activity.provider.province_id,
+    )
     return activity
 
 
@@ -192,7 +198,9 @@ def enrol(actor, activity):
     if activity.provider.status != ProviderStatus.PUBLISHED:
         raise ValidationError(_("This provider is not published: its activities are not open for enrolment."))
     if activity.status != ActivityStatus.OPEN:
-        raise ValidationError(_("Enrolment for this activity is not open (%(status)s).") % {"status": activity.get_status_display()})
+        raise ValidationError(
+            _("Enrolment for this activity is not open (%(status)s).") % {"status": activity.get_status_display()}
+        )
     if activity.ends_at < timezone.now():
         raise ValidationError(_("This activity is over."))
     existing = Enrolment.objects.filter(activity=activity, person=person).first()
@@ -227,7 +235,13 @@ def cancel_enrolment(actor, enrolment):
         return enrolment
     enrolment.status = EnrolmentStatus.CANCELLED
     enrolment.save(update_fields=["status"])
-    record(actor, "education.enrol_cancel", enrolment, changes={"activity": enrolment.activity_id}, region_code=person.region_id)
+    record(
+        actor,
+        "education.enrol_cancel",
+        enrolment,
+        changes={"activity": enrolment.activity_id},
+        region_code=person.region_id,
+    )
     return enrolment
 
 
@@ -247,9 +261,10 @@ def _check_hours(activity, value):
 
 def _attend(actor, activity, enrolment, hours, method):
     """Mark an enrolment attended and credit the hours (the caller holds the activity lock)."""
-    if enrolment.status == EnrolmentStatus.ATTENDED or StudyRecord.objects.filter(
-        person_id=enrolment.person_id, activity=activity
-    ).exists():
+    if (
+        enrolment.status == EnrolmentStatus.ATTENDED
+        or StudyRecord.objects.filter(person_id=enrolment.person_id, activity=activity).exists()
+    ):
         raise ValidationError(
             _("Attendance of %(name)s is already recorded.") % {"name": enrolment.person.name}, code="duplicate"
         )
@@ -317,7 +332,9 @@ def sign_in_with_code(actor, activity, code):
             cache.incr(key)
         except ValueError:
             cache.set(key, 1, SIGN_IN_LOCK_SECONDS)
-        record(actor, "education.sign_in_refused", activity, changes={"person": person.pk}, region_code=person.region_id)
+        record(
+            actor, "education.sign_in_refused", activity, changes={"person": person.pk}, region_code=person.region_id
+        )
         raise ValidationError(_("The sign-in code is wrong."), code="wrong_code")
     with transaction.atomic():
         activity = Activity.objects.select_for_update().select_related("provider").get(pk=activity.pk)
@@ -356,7 +373,10 @@ def record_imported_attendance(actor, activity, person_hours):
     for person, hours in person_hours:
         enrolment, _created = Enrolment.objects.select_for_update().get_or_create(activity=activity, person=person)
         enrolment.person = person
-        if enrolment.status == EnrolmentStatus.ATTENDED or StudyRecord.objects.filter(person=person, activity=activity).exists():
+        if (
+            enrolment.status == EnrolmentStatus.ATTENDED
+            or StudyRecord.objects.filter(person=person, activity=activity).exists()
+        ):
             skipped.append(person.name)
             continue
         rows.append(_attend(actor, activity, enrolment, _check_hours(activity, hours), AttendanceMethod.IMPORT))

@@ -96,14 +96,17 @@ def _clean(person, data, *, exclude_pk=None):
     if rule is not None and rule.once and "form" not in errors:
         credited = StudyRecord.objects.filter(person=person, form=form, hours_credited__gt=0).exists()
         pending = (
-            Declaration.objects.filter(person=person, form=form, application__state__in=["pending", "returned", "draft"])
+            Declaration.objects.filter(
+                person=person, form=form, application__state__in=["pending", "returned", "draft"]
+            )
             .exclude(pk=exclude_pk)
             .exists()
         )
         if credited or pending:
-            errors["form"] = [_("%(form)s counts only once, and you already have it credited or under review.") % {
-                "form": StudyForm(form).label
-            }]
+            errors["form"] = [
+                _("%(form)s counts only once, and you already have it credited or under review.")
+                % {"form": StudyForm(form).label}
+            ]
     if errors:
         raise ValidationError(errors)
     return {
@@ -163,13 +166,19 @@ def declare(actor, person, *, files, **fields):
 def update_declaration(actor, declaration, *, files=(), remove=(), **fields):
     """Correct a returned declaration (fields, added files, removed files); resubmit it separately."""
     declaration = (
-        Declaration.objects.select_for_update(of=("self",)).select_related("application", "person").get(pk=declaration.pk)
+        Declaration.objects.select_for_update(of=("self",))
+        .select_related("application", "person")
+        .get(pk=declaration.pk)
     )
     _require_self(actor, declaration.person)
     application = declaration.application
     if application is None or not wf.flow_for(application).applicant_may_edit(application):
         raise ValidationError(_("The declaration can be changed only while it is returned for revision."))
-    data = _clean(declaration.person, {**{n: getattr(declaration, n) for n in DECLARATION_FIELDS}, **fields}, exclude_pk=declaration.pk)
+    data = _clean(
+        declaration.person,
+        {**{n: getattr(declaration, n) for n in DECLARATION_FIELDS}, **fields},
+        exclude_pk=declaration.pk,
+    )
     changes = {}
     for name, value in data.items():
         if getattr(declaration, name) != value:
@@ -189,7 +198,9 @@ def update_declaration(actor, declaration, *, files=(), remove=(), **fields):
     if changes:
         declaration.save()
         wf.update_application(application, actor, title=_declaration_title(declaration))
-        record(actor, "education.declaration_edit", declaration, changes=changes, region_code=declaration.person.region_id)
+        record(
+            actor, "education.declaration_edit", declaration, changes=changes, region_code=declaration.person.region_id
+        )
     return declaration
 
 

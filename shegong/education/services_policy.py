@@ -37,7 +37,9 @@ def save_policy(actor, province, *, required, annual_required=None, review_level
     if province is None or province.level != Level.PROVINCE:
         raise ValidationError(_("Choose a province."))
     if not can_edit_policy(actor, province):
-        raise PermissionDenied(_("Only administrators of %(province)s (or above) change its rules.") % {"province": province})
+        raise PermissionDenied(
+            _("Only administrators of %(province)s (or above) change its rules.") % {"province": province}
+        )
     if review_level not in ReviewLevel.values:
         raise ValidationError({"review_level": _("Choose a review level.")})
     for level in R.LEVEL_ORDER:

@@ -37,7 +37,9 @@ def _require_filer(actor, province):
     if province is None or province.level != Level.PROVINCE:
         raise ValidationError({"province": _("Choose a province.")})
     if not can_file_providers(actor, province):
-        raise PermissionDenied(_("Only administrators of %(province)s (or above) file its providers.") % {"province": province})
+        raise PermissionDenied(
+            _("Only administrators of %(province)s (or above) file its providers.") % {"province": province}
+        )
 
 
 def _require_editable(actor, provider):
@@ -94,7 +96,12 @@ def file_provider(actor, province, *, filed_on=None, publish=False, **fields):
         provider.status = ProviderStatus.PUBLISHED
         provider.published_at = timezone.now()
     _save(provider)
-    record(actor, "education.provider_file", provider, changes={**data, "province": province.code, "status": provider.status})
+    record(
+        actor,
+        "education.provider_file",
+        provider,
+        changes={**data, "province": province.code, "status": provider.status},
+    )
     return provider
 
 
@@ -208,7 +215,13 @@ def reset_provider_password(actor, provider, user):
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
-    record(actor, "education.provider_account_reset", user, changes={"provider": provider.pk}, region_code=provider.province_id)
+    record(
+        actor,
+        "education.provider_account_reset",
+        user,
+        changes={"provider": provider.pk},
+        region_code=provider.province_id,
+    )
     return password
 
 

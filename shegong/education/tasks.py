@@ -111,7 +111,13 @@ def export_compliance(job, filters, fmt):
         user,
         "export",
         None,
-        changes={"table": "education_compliance", "filters": filters, "rows": rows, "format": fmt, "truncated": truncated},
+        changes={
+            "table": "education_compliance",
+            "filters": filters,
+            "rows": rows,
+            "format": fmt,
+            "truncated": truncated,
+        },
     )
 
 

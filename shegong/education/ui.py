@@ -52,7 +52,9 @@ def register():
     from .demo import seed_education
 
     navigation.register(
-        navigation.NavItem(key="education-me", label=_("My study hours"), url_name="education:me", order=112, visible=is_worker)
+        navigation.NavItem(
+            key="education-me", label=_("My study hours"), url_name="education:me", order=112, visible=is_worker
+        )
     )
     navigation.register(
         navigation.NavItem(

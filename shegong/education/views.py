@@ -160,7 +160,9 @@ class DeclarationCreateView(OwnViewMixin, FormView):
         if request.user.is_authenticated:
             self.person = own_person(request.user)
             if self.person is None:
-                messages.error(request, _("Study hours can be declared only by a social worker with a registry record."))
+                messages.error(
+                    request, _("Study hours can be declared only by a social worker with a registry record.")
+                )
                 return redirect("home")
         return super().dispatch(request, *args, **kwargs)
 
@@ -288,6 +290,8 @@ class EvidenceView(ScopedViewMixin, View):
         except FileNotFoundError as exc:
             raise Http404 from exc
         response = FileResponse(handle, content_type=evidence.content_type)
-        response["Content-Disposition"] = f'inline; filename="evidence-{evidence.pk}.{evidence.file.name.rsplit(".", 1)[-1]}"'
+        response["Content-Disposition"] = (
+            f'inline; filename="evidence-{evidence.pk}.{evidence.file.name.rsplit(".", 1)[-1]}"'
+        )
         response["X-Content-Type-Options"] = "nosniff"
         return response

@@ -215,7 +215,9 @@ class ActivityActionView(ScopedViewMixin, View):
 
     def status(self, request, activity, status):
         activities.set_activity_status(request.user, activity, status)
-        messages.success(request, _("The activity's status is now: %(status)s.") % {"status": ActivityStatus(status).label})
+        messages.success(
+            request, _("The activity's status is now: %(status)s.") % {"status": ActivityStatus(status).label}
+        )
 
     def code(self, request, activity):
         activities.renew_sign_in_code(request.user, activity)
@@ -280,7 +282,9 @@ class AttendanceView(ProviderRequiredMixin, ScopedViewMixin, TemplateView):
                 errors.extend(exc.messages if isinstance(exc, ValidationError) else [str(exc)])
             else:
                 messages.success(
-                    request, _("Attendance recorded for %(count)s social workers; their hours are credited.") % {"count": len(rows)}
+                    request,
+                    _("Attendance recorded for %(count)s social workers; their hours are credited.")
+                    % {"count": len(rows)},
                 )
                 return redirect("education:attendance", pk=self.activity.pk)
         return self.render_to_response(self.get_context_data(errors=errors), status=400)
@@ -325,12 +329,11 @@ class ImportDetailView(ProviderRequiredMixin, ScopedViewMixin, DetailView):
                 rows, skipped = attendance_import.commit_import(request.user, staged)
                 messages.success(
                     request,
-                    _("Attendance recorded for %(count)s social workers; their hours are credited.") % {"count": len(rows)},
+                    _("Attendance recorded for %(count)s social workers; their hours are credited.")
+                    % {"count": len(rows)},
                 )
                 if skipped:
-                    messages.warning(
-                        request, _("Already recorded, skipped: %(names)s") % {"names": "、".join(skipped)}
-                    )
+                    messages.warning(request, _("Already recorded, skipped: %(names)s") % {"names": "、".join(skipped)})
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
         return redirect("education:attendance", pk=staged.activity_id)

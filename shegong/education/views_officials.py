@@ -16,10 +16,9 @@ from shegong.core.views_workflow import picker_data
 from shegong.regions.forms import RegionPickerWidget
 from shegong.regions.models import Level, Region
 
-from . import compliance
+from . import compliance, services_policy
 from . import rules as R
 from . import services as S
-from . import services_policy
 from . import services_providers as providers
 from .filters import ProviderFilter, StandingFilter
 from .forms import PolicyForm, ProviderAccountForm, ProviderForm, ReasonForm
@@ -204,7 +203,9 @@ class ProviderActionView(ScopedViewMixin, View):
                 # The one-time password is shown once, on this response, and never stored.
                 return view.render_to_response(view.get_context_data(new_account={"user": user, "password": password}))
             elif action in {"reset", "disable", "enable"}:
-                target = User.objects.filter(pk=request.POST.get("user"), provider_membership__provider=provider).first()
+                target = User.objects.filter(
+                    pk=request.POST.get("user"), provider_membership__provider=provider
+                ).first()
                 if target is None:
                     raise PermissionDenied(_("This account does not act for this provider."))
                 if action == "reset":
@@ -328,7 +329,9 @@ class ComplianceView(OfficialRequiredMixin, ScopedViewMixin, ListView):
                 "query_string": query.urlencode(),
                 "statuses": ComplianceStatus.choices,
                 "levels": _levels(),
-                "within_picker": RegionPickerWidget(root=user.region).render("within", self.within, attrs={"id": "f-within"}),
+                "within_picker": RegionPickerWidget(root=user.region).render(
+                    "within", self.within, attrs={"id": "f-within"}
+                ),
                 "format_hours": R.format_hours,
             }
         )

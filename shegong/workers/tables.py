@@ -128,7 +128,7 @@ persons = register(
                 help=gettext_lazy("Optional: the county-level unit of the household registration."),
             ),
             c.IdentifierTextColumn(
-                "phone", "手机号码", gettext_lazy("Mobile phone"), aliases=("手机", "手机号", "联系电话", "电话"), example="13800138000", width=14
+                "phone", "手机号码", gettext_lazy("Mobile phone"), aliases=("手机", "手机号", "联系电话", "电话"), example="13800138000", width=14, leading_zeros=False
             ),
             c.BoolColumn(
                 "checked",

@@ -115,9 +115,14 @@ class IdentifierTextColumn(Column):
     type_label = gettext_lazy("Text (digits kept as typed)")
     text_format = True
 
+    def __init__(self, *args, leading_zeros=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Whether a value may start with 0 (then a spreadsheet number may have dropped it: warn).
+        self.leading_zeros = leading_zeros
+
     def convert(self, raw, row):
         text = cells.identifier_text(raw, what=self.header)
-        if isinstance(raw, float):
+        if isinstance(raw, float) and self.leading_zeros:
             row.warn(
                 self,
                 "stored_as_number",

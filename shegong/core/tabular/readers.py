@@ -105,12 +105,14 @@ def match_header(rows, spec, merges=()):
         lower = [clean_text(cell) if not is_blank(cell) else "" for cell in row]
         if not any(lower):
             continue
-        uppers = []
+        uppers, raw_uppers = [], []
         for back in (1, 2):
             if index - back >= 0:
                 upper = [clean_text(c) if not is_blank(c) else "" for c in rows[index - back]]
+                raw_uppers.append(upper)
                 uppers.append(_carry_right(upper, merges, index - back))
         columns, headers, unknown, ignored = {}, {}, {}, {}
+        duplicate = None
         for c, text in enumerate(lower):
             options = [text] if text else []
             for upper in uppers:
@@ -129,19 +131,30 @@ def match_header(rows, spec, merges=()):
             if found is not None:
                 if found[0] in columns.values():
                     first = next(i for i, n in columns.items() if n == found[0])
-                    raise FileRejected(
-                        _("The column %(header)s appears twice (columns %(first)s and %(second)s).")
-                        % {"header": found[1], "first": _letter(first), "second": _letter(c)}
-                    )
+                    duplicate = _("The column %(header)s appears twice (columns %(first)s and %(second)s).") % {
+                        "header": found[1],
+                        "first": _letter(first),
+                        "second": _letter(c),
+                    }
+                    continue
                 columns[c] = found[0]
                 headers[c] = found[1]
-            elif text and header_key(text) in ignorable:
-                ignored[c] = text
-            elif text:
-                unknown[c] = text
+                continue
+            # Not a column of the table: worth a warning if it is a header of its own (not the empty
+            # lower half of a group header spanning several columns).
+            own = text or next((u[c] for u in raw_uppers[:1] if c < len(u) and u[c]), "")
+            if not own:
+                continue
+            if header_key(own) in ignorable:
+                ignored[c] = own
+            else:
+                unknown[c] = own
         score = len(columns)
         if score and (best is None or score > best.score):
-            best = HeaderMatch(row=index + 1, columns=columns, headers=headers, unknown=unknown, ignored=ignored, score=score)
+            best = HeaderMatch(
+                row=index + 1, columns=columns, headers=headers, unknown=unknown, ignored=ignored, score=score
+            )
+            best.duplicate = duplicate
     return best
 
 
@@ -286,6 +299,8 @@ def locate(source, spec, strategy="upsert"):
             % {"headers": "、".join(column.header for column in spec.import_columns())}
         )
     header = best[1]
+    if getattr(header, "duplicate", None):
+        raise FileRejected(header.duplicate)
     missing = [
         column.header
         for column in spec.import_columns()

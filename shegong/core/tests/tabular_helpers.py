@@ -43,10 +43,11 @@ def xlsx_bytes(rows, *, text_columns=(), merges=(), sheet_name="Sheet1", extra_s
     return buffer.getvalue()
 
 
-def stage(tmp_path, user, table, content, *, name="data.csv", region=None, **options):
+def stage(tmp_path, user, table, content, *, name="data.csv", region=None, language="en", **options):
+    """Stage a file; messages come in English (the msgids) unless ``language`` says otherwise."""
     path = tmp_path / name
     path.write_bytes(content)
-    return engine.stage_file(user, table, str(path), original_name=name, region=region, **options)
+    return engine.stage_file(user, table, str(path), original_name=name, region=region, language=language, **options)
 
 
 def validated(tmp_path, user, table, content, **options):

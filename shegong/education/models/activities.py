@@ -98,7 +98,9 @@ class Enrolment(models.Model):
 
     Status = EnrolmentStatus
 
-    activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="enrolments")
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="enrolments"
+    )
     person = models.ForeignKey(
         "workers.Person", verbose_name=_("social worker"), on_delete=models.PROTECT, related_name="enrolments"
     )

@@ -31,10 +31,15 @@ class StudyRecord(models.Model):
     Form = StudyForm
     Source = Source
 
+    # Indexed by edu_record_person_date, which starts with it.
     person = models.ForeignKey(
-        "workers.Person", verbose_name=_("social worker"), on_delete=models.PROTECT, related_name="study_records"
+        "workers.Person",
+        verbose_name=_("social worker"),
+        on_delete=models.PROTECT,
+        related_name="study_records",
+        db_index=False,
     )
-    form = models.CharField(_("form"), max_length=24, choices=StudyForm.choices, db_index=True)
+    form = models.CharField(_("form"), max_length=24, choices=StudyForm.choices)
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     source_ref = models.CharField(_("source reference"), max_length=100, blank=True)
     title = models.CharField(_("title"), max_length=200)
@@ -45,6 +50,7 @@ class StudyRecord(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="study_records",
+        db_index=False,  # edu_record_provider starts with it
     )
     activity = models.ForeignKey(
         "education.Activity",
@@ -72,6 +78,7 @@ class StudyRecord(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # never looked up by reviewer; saves an index on the largest table
         help_text=_("The official who approved the declaration, or the provider account that recorded attendance."),
     )
     decision = models.CharField(_("decision"), max_length=400, blank=True)
@@ -141,7 +148,10 @@ class StudyStanding(models.Model):
         related_name="study_standing",
     )
     # The person's work region, copied for per-region counts without a join.
-    region = models.ForeignKey("regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    # Indexed by edu_standing_region, which starts with it.
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     level = models.CharField(_("level"), max_length=20)
     period_start = models.DateField(_("period starts"))
     period_end = models.DateField(_("period ends"))
@@ -160,8 +170,14 @@ class StudyStanding(models.Model):
         verbose_name_plural = _("study-hour standings")
         ordering = ["region", "person"]
         indexes = [
-            # Per-region counts read only this index (index-only scan on PostgreSQL).
-            models.Index(fields=["region", "track_until", "credited", "required"], name="edu_standing_region"),
+            # Per-region counts read only this index: a region-code prefix (LIKE '44%') needs the
+            # pattern operator class on PostgreSQL (the C.UTF-8 collation is not "C" to the planner),
+            # and the other columns make it an index-only scan. Equality on region_id uses it too.
+            models.Index(
+                fields=["region", "track_until", "credited", "required"],
+                opclasses=["varchar_pattern_ops", "date_ops", "numeric_ops", "numeric_ops"],
+                name="edu_standing_region",
+            ),
         ]
 
     def __str__(self):

@@ -46,7 +46,9 @@ class EducationPolicy(models.Model):
         limit_choices_to={"level": PROVINCE_LEVEL},
     )
     # Translators: 助理社会工作师 — hours per registration period
-    required_assistant = models.DecimalField(_("hours required: assistant social worker"), max_digits=5, decimal_places=1)
+    required_assistant = models.DecimalField(
+        _("hours required: assistant social worker"), max_digits=5, decimal_places=1
+    )
     required_intermediate = models.DecimalField(_("hours required: social worker"), max_digits=5, decimal_places=1)
     required_senior = models.DecimalField(_("hours required: senior social worker"), max_digits=5, decimal_places=1)
     annual_required = models.DecimalField(
@@ -55,7 +57,9 @@ class EducationPolicy(models.Model):
         decimal_places=1,
         null=True,
         blank=True,
-        help_text=_("Optional (e.g. 90 under 人社部令第25号); shown beside the yearly totals, not used for re-registration."),
+        help_text=_(
+            "Optional (e.g. 90 under 人社部令第25号); shown beside the yearly totals, not used for re-registration."
+        ),
     )
     review_level = models.PositiveSmallIntegerField(
         _("declarations reviewed at"), choices=ReviewLevel.choices, default=ReviewLevel.COUNTY

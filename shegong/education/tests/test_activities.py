@@ -103,7 +103,9 @@ def test_activity_fields_are_checked(provider_account):
 
 # --- enrolment -------------------------------------------------------------------------------------------
 def test_enrol_capacity_and_once():
-    activity = ActivityFactory(capacity=2, starts_at=timezone.now() + timedelta(days=1), ends_at=timezone.now() + timedelta(days=2))
+    activity = ActivityFactory(
+        capacity=2, starts_at=timezone.now() + timedelta(days=1), ends_at=timezone.now() + timedelta(days=2)
+    )
     first, second, third = new_worker(), new_worker(), new_worker()
     A.enrol(first, activity)
     with pytest.raises(ValidationError, match="already enrolled"):
@@ -178,7 +180,11 @@ def test_attendance_refusals():
         A.record_attendance(other_provider, activity, [(enrolment, 6)])
     with pytest.raises(PermissionDenied):
         A.record_attendance(official("440000"), activity, [(enrolment, 6)])
-    future = ActivityFactory(provider=activity.provider, starts_at=timezone.now() + timedelta(days=1), ends_at=timezone.now() + timedelta(days=2))
+    future = ActivityFactory(
+        provider=activity.provider,
+        starts_at=timezone.now() + timedelta(days=1),
+        ends_at=timezone.now() + timedelta(days=2),
+    )
     future_enrolment = A.enrol(new_worker(), future)
     with pytest.raises(ValidationError, match="not started"):
         A.record_attendance(account, future, [(future_enrolment, 6)])
@@ -230,11 +236,15 @@ def test_sign_in_refusals():
     with pytest.raises(ValidationError, match="wrong"):
         A.sign_in_with_code(worker, activity, "000000")
     assert AuditEvent.objects.filter(action="education.sign_in_refused").count() == 1
-    later = ActivityFactory(starts_at=timezone.now() + timedelta(hours=2), ends_at=timezone.now() + timedelta(hours=4), sign_in_code="1")
+    later = ActivityFactory(
+        starts_at=timezone.now() + timedelta(hours=2), ends_at=timezone.now() + timedelta(hours=4), sign_in_code="1"
+    )
     A.enrol(worker, later)
     with pytest.raises(ValidationError, match="only during the activity"):
         A.sign_in_with_code(worker, later, "1")
-    over = ActivityFactory(starts_at=timezone.now() - timedelta(hours=4), ends_at=timezone.now() - timedelta(hours=1), sign_in_code="2")
+    over = ActivityFactory(
+        starts_at=timezone.now() - timedelta(hours=4), ends_at=timezone.now() - timedelta(hours=1), sign_in_code="2"
+    )
     Enrolment.objects.create(activity=over, person_id=worker.person_id)
     with pytest.raises(ValidationError, match="only during the activity"):
         A.sign_in_with_code(worker, over, "2")
@@ -282,8 +292,9 @@ def csv_file(rows, name="attendance.csv"):
 
 
 def test_import_checks_every_row_then_records(settings):
-    from shegong.core.identifiers import build_id_number
     from datetime import date
+
+    from shegong.core.identifiers import build_id_number
 
     activity = ActivityFactory(hours=6)
     account = provider_user(activity.provider)

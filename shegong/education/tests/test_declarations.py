@@ -30,7 +30,9 @@ FIELDS = {
 
 
 def declare(worker, files=None, **changes):
-    return DS.declare(worker, worker.person, files=files if files is not None else [pdf_file()], **{**FIELDS, **changes})
+    return DS.declare(
+        worker, worker.person, files=files if files is not None else [pdf_file()], **{**FIELDS, **changes}
+    )
 
 
 def test_declaration_goes_to_the_county(worker, media):
@@ -137,7 +139,9 @@ def test_evidence_required_and_images_accepted(worker, media):
 
 def test_field_checks(worker, media):
     with pytest.raises(ValidationError) as caught:
-        declare(worker, form="training", title=" ", hours_claimed=None, occurred_on=timezone.localdate() + timedelta(days=1))
+        declare(
+            worker, form="training", title=" ", hours_claimed=None, occurred_on=timezone.localdate() + timedelta(days=1)
+        )
     assert {"title", "hours_claimed", "occurred_on"} <= set(caught.value.message_dict)
     with pytest.raises(ValidationError, match="Choose the form"):
         declare(worker, form="astrology")

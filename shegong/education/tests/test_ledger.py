@@ -8,9 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from shegong.core.models import AuditEvent
-from shegong.education import ledger
+from shegong.education import ledger, services_policy
 from shegong.education import services as S
-from shegong.education import services_policy
 from shegong.education.models import Conversion, FormRule, Source, StudyForm, StudyRecord, StudyStanding
 from shegong.education.rules import Rule
 from tests.factories import CertificateFactory, PersonFactory, official
@@ -204,9 +203,7 @@ def test_fixed_or_rate_needs_a_value():
 # --- the re-registration check -----------------------------------------------------------------------
 def test_reregistration_check_short_then_met():
     person = person_with(level="intermediate", issued_on=date(2018, 12, 1))
-    registration = SimpleNamespace(
-        pk=3, valid_from=date(2023, 1, 1), valid_to=date(2025, 12, 31), certificate=None
-    )
+    registration = SimpleNamespace(pk=3, valid_from=date(2023, 1, 1), valid_to=date(2025, 12, 31), certificate=None)
     credit(person, hours=40, on=date(2024, 5, 1))
     credit(person, hours=30, on=date(2022, 12, 31))  # before the registration: does not count
     check = S.reregistration_hours_check(person, registration)
@@ -278,3 +275,21 @@ def test_bulk_refresh_matches_one_by_one():
             single.credited,
             single.track_until,
         )
+
+
+# --- following changes made elsewhere ----------------------------------------------------------------
+def test_standing_follows_a_new_certificate_and_a_move(django_capture_on_commit_callbacks):
+    from shegong.workers import services as worker_services
+
+    person = PersonFactory(region_id="440106")
+    assert not StudyStanding.objects.filter(person=person).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        worker_services.add_certificate(
+            None, person, level="assistant", management_no="2024440106000001", exam_year=2024, issued_on=date(2024, 12, 1)
+        )
+    standing = StudyStanding.objects.get(person=person)
+    assert standing.level == "assistant" and standing.required == D(72)
+    with django_capture_on_commit_callbacks(execute=True):
+        worker_services.update_person(official("440100"), person, region="440104", reason="工作调动")
+    standing.refresh_from_db()
+    assert standing.region_id == "440104"

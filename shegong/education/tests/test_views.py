@@ -80,7 +80,12 @@ def test_person_panel_on_the_workers_pages(client, worker):
 
 def test_worker_cannot_open_officials_or_providers_pages(client, worker):
     signed_in(client, worker)
-    for url in ("/education/compliance/", "/education/providers/", "/education/provider/", "/education/activities/new/"):
+    for url in (
+        "/education/compliance/",
+        "/education/providers/",
+        "/education/provider/",
+        "/education/activities/new/",
+    ):
         assert client.get(url).status_code == 403, url
     other = PersonFactory()
     assert client.get(f"/education/persons/{other.pk}/").status_code == 404
@@ -112,7 +117,13 @@ def test_declaration_through_the_pages(client, worker, media):
     assert bad.status_code == 200 and "Attach at least one evidence file." in bad.content.decode()
     response = client.post(
         "/education/declarations/new/",
-        {"form": "training", "title": "外省培训", "occurred_on": "2025-10-01", "hours_claimed": "8", "files": [pdf_file()]},
+        {
+            "form": "training",
+            "title": "外省培训",
+            "occurred_on": "2025-10-01",
+            "hours_claimed": "8",
+            "files": [pdf_file()],
+        },
     )
     assert response.status_code == 302 and "/workflow/applications/" in response["Location"]
     page = client.get(response["Location"]).content.decode()
@@ -166,13 +177,17 @@ def test_provider_records_attendance_on_screen(client, worker):
         f"/education/activities/{activity.pk}/attendance/", {"attended": [enrolment.pk], f"hours_{enrolment.pk}": "9"}
     )
     assert too_many.status_code == 400 and "between 0.1 and the 6 hours" in too_many.content.decode()
-    client.post(f"/education/activities/{activity.pk}/attendance/", {"attended": [enrolment.pk], f"hours_{enrolment.pk}": "5"})
+    client.post(
+        f"/education/activities/{activity.pk}/attendance/", {"attended": [enrolment.pk], f"hours_{enrolment.pk}": "5"}
+    )
     assert StudyRecord.objects.get(person=worker.person).hours_credited == Decimal("5")
     # Another provider's activity is not found; officials do not record attendance.
     other = ActivityFactory()
     assert client.get(f"/education/activities/{other.pk}/attendance/").status_code == 404
     client.logout()
-    assert signed_in(client, official("440000")).get(f"/education/activities/{activity.pk}/attendance/").status_code == 403
+    assert (
+        signed_in(client, official("440000")).get(f"/education/activities/{activity.pk}/attendance/").status_code == 403
+    )
 
 
 def test_import_through_the_pages(client):
@@ -195,7 +210,13 @@ def test_officials_file_a_provider_and_issue_an_account(client):
     signed_in(client, admin)
     response = client.post(
         "/education/providers/new/",
-        {"province": "440000", "name": "页面测试学院", "contact_name": "王", "contact_phone": "020-1234567", "publish": "on"},
+        {
+            "province": "440000",
+            "name": "页面测试学院",
+            "contact_name": "王",
+            "contact_phone": "020-1234567",
+            "publish": "on",
+        },
     )
     provider = Provider.objects.get(name="页面测试学院")
     assert response.status_code == 302 and provider.status == "published"
@@ -261,7 +282,9 @@ def compliance_population():
     today = timezone.localdate()
     issued = today - timedelta(days=800)  # in the third year of the period: 60 hours expected by now
     people = []
-    for index, (region, hours) in enumerate([("440106", 95), ("440106", 65), ("440106", 10), ("440104", 0), ("510107", 90)]):
+    for index, (region, hours) in enumerate(
+        [("440106", 95), ("440106", 65), ("440106", 10), ("440104", 0), ("510107", 90)]
+    ):
         person = PersonFactory(region_id=region, name=f"合规{index}")
         CertificateFactory(person=person, level="intermediate", issued_on=issued, exam_year=issued.year)
         if hours:
@@ -336,9 +359,12 @@ def test_api_is_scoped_and_filtered(client):
     ActivityFactory(title="开放课程")
     assert any(a["title"] == "开放课程" for a in client.get("/api/v1/education/activities/").json()["results"])
     client.logout()
-    assert signed_in(client, official("440000", role=Role.AUDITOR, username="aud")).get(
-        "/api/v1/education/records/"
-    ).json()["results"] == []
+    assert (
+        signed_in(client, official("440000", role=Role.AUDITOR, username="aud"))
+        .get("/api/v1/education/records/")
+        .json()["results"]
+        == []
+    )
 
 
 def test_api_in_the_openapi_schema(client):

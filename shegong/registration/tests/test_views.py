@@ -140,3 +140,19 @@ def test_navigation_entry_for_workers(client):
     user, _person, _certificate = holder(1)
     client.force_login(user)
     assert MINE in client.get(reverse("home")).content.decode()
+
+
+def test_demo_seed_is_idempotent_and_covers_every_status(settings):
+    from shegong.registration.demo import seed_registrations
+    from shegong.workers.demo import seed_workers
+    from shegong.workers.models import Person
+
+    settings.MEDIA_ROOT = settings.VAR_DIR / "test-media"
+    for _ in range(2):
+        seed_workers()
+        seed_registrations()
+    statuses = {person.name: person.registration_status for person in Person.objects.all()}
+    assert statuses["陈晓明"] == "registered" and statuses["李静"] == "expiring"
+    assert statuses["黄志强"] == "lapsed" and statuses["张敏"] == "not_registered"
+    pending = RegistrationRequest.objects.get()
+    assert pending.application.state == wf.State.PENDING and pending.person.name == "王芳"

@@ -388,12 +388,15 @@ def test_demo_seeder_is_idempotent():
 
     lines = seed_workers()
     assert any(DEMO_WORKER in line for line in lines)
-    assert Person.objects.count() == 6 and Certificate.objects.count() == 6
+    # six holders, one who passed this year (the demo applicant), two unchecked imported records
+    assert Person.objects.count() == 9 and Certificate.objects.count() == 7
     seed_workers()
-    assert Person.objects.count() == 6 and Certificate.objects.count() == 6
+    assert Person.objects.count() == 9 and Certificate.objects.count() == 7
     person = Person.objects.get(account__username=DEMO_WORKER)
     assert set(Person.objects.values_list("region_id", flat=True)) == {"440106", "510107"}
     assert person.certificates.count() == 1
+    assert not services.missing_fields(person)
+    assert Person.objects.filter(checked=False).count() == 2
 
 
 def test_worker_cannot_decide_on_their_own_signup():
