@@ -35,7 +35,7 @@ PASSWORD_CLASSES = (
     "ABCDEFGHJKLMNPQRSTUVWXYZ",
     "abcdefghijkmnpqrstuvwxyz",
     "23456789",
-    "#$%&*?!",
+    "#$%*?!",  # no & < > " ': the password is shown in HTML and handed over on paper
 )
 INITIAL_PASSWORD_LENGTH = 14  # about 82 bits of entropy
 _random = secrets.SystemRandom()

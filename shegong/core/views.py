@@ -78,3 +78,9 @@ class HomeView(OwnViewMixin, TemplateView):
         context["panels"] = panels_for(self.request)
         context["recent_runs"] = TaskRun.objects.visible_to(self.request.user)[:5]
         return context
+
+
+@scope_policy(PUBLIC)
+def csrf_failure(request, reason=""):
+    """A friendly page instead of Django's technical one when a form's security token is missing or stale."""
+    return render(request, "403_csrf.html", status=403)

@@ -626,3 +626,11 @@ class TestAPI:
         client.force_login(people["gd"])
         assert client.post(self.url, {"username": "x"}).status_code == 405
         assert client.delete(f"{self.url}th_staff/").status_code == 405
+
+
+def test_initial_passwords_avoid_characters_that_html_or_paper_would_mangle():
+    from shegong.accounts.services_users import generate_initial_password
+
+    for _ in range(500):
+        password = generate_initial_password()
+        assert not set(password) & set("&<>\"'lIO01")

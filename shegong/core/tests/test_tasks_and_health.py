@@ -98,3 +98,12 @@ def test_job_list_shows_own_jobs_only(client):
     client.force_login(owner)
     html = client.get(reverse("core:task-list")).content.decode()
     assert "我的导出" in html and "别人的导出" not in html
+
+
+def test_a_stale_form_gets_a_friendly_page():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert "403_csrf.html" in [t.name for t in response.templates]
+    assert "CSRF verification failed" not in response.content.decode()
