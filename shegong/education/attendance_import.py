@@ -27,7 +27,7 @@ from shegong.workers.models import Certificate, Person
 from shegong.workers.services import names_match, validate_management_no
 
 from . import rules as R
-from .models import Activity, AttendanceImport, Enrolment, EnrolmentStatus, StudyRecord
+from .models import AttendanceImport, Enrolment, EnrolmentStatus, StudyRecord
 from .services_activities import _own_activity, _recordable, record_imported_attendance
 
 MAX_ROWS = 5000
@@ -307,4 +307,4 @@ def template_csv():
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-__all__ = ["Activity", "check_rows", "commit_import", "discard_import", "read_table", "stage_import", "template_csv"]
+__all__ = ["check_rows", "commit_import", "discard_import", "read_table", "stage_import", "template_csv"]

@@ -19,7 +19,7 @@ def detail_context(application, request):
     )
     context = {"declaration": declaration}
     if declaration is not None:
-        record = getattr(declaration, "study_record", None) if hasattr(declaration, "study_record") else None
+        record = getattr(declaration, "study_record", None)  # None until approval credits it
         context["study_record"] = record
         if record is None:
             context["expected_credit"], context["expected_period"] = declarations.preview(declaration)

@@ -23,6 +23,7 @@ from . import services_providers as providers
 from .filters import ProviderFilter, StandingFilter
 from .forms import PolicyForm, ProviderAccountForm, ProviderForm, ReasonForm
 from .models import ComplianceStatus, Provider, ProviderStatus, StudyForm, StudyStanding
+from .models.scope import province_code_of
 from .views import add_errors
 
 
@@ -234,12 +235,8 @@ class PolicyView(ScopedViewMixin, TemplateView):
         user = self.request.user
         code = self.request.GET.get("province") or self.request.POST.get("province")
         if not code and user.region_id and user.region.level >= Level.PROVINCE:
-            from .models.scope import province_code_of
-
             code = province_code_of(user.region)
         if not code and getattr(user, "person_id", None):
-            from .models.scope import province_code_of
-
             code = province_code_of(user.person.region)
         return Region.objects.filter(code=code, level=Level.PROVINCE).first() if code else None
 

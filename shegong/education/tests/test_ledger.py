@@ -285,7 +285,12 @@ def test_standing_follows_a_new_certificate_and_a_move(django_capture_on_commit_
     assert not StudyStanding.objects.filter(person=person).exists()
     with django_capture_on_commit_callbacks(execute=True):
         worker_services.add_certificate(
-            None, person, level="assistant", management_no="2024440106000001", exam_year=2024, issued_on=date(2024, 12, 1)
+            None,
+            person,
+            level="assistant",
+            management_no="2024440106000001",
+            exam_year=2024,
+            issued_on=date(2024, 12, 1),
         )
     standing = StudyStanding.objects.get(person=person)
     assert standing.level == "assistant" and standing.required == D(72)
