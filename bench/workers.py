@@ -219,16 +219,19 @@ def list_request(user, query=None):
 
 def page_queryset(user, query=None):
     """The query the page runs (the view's own filtering and ordering), for EXPLAIN."""
+    from django.test import RequestFactory
+
     from shegong.workers.filters import PersonFilter
     from shegong.workers.keyset import after_q, decode_cursor
-    from shegong.workers.models import Person
     from shegong.workers.views_registry import PersonListView
 
     query = dict(query or {})
     view = PersonListView()
+    view.request = RequestFactory().get("/")
+    view.request.user = user
     sort = query.get("sort", view.default_sort)
     keys = view.sorts[sort][1]
-    filterset = PersonFilter(query or None, queryset=Person.objects.visible_to(user))
+    filterset = PersonFilter(query or None, queryset=view.base_queryset())
     queryset = view.prepare(filterset.qs if filterset.is_bound else filterset.queryset, sort)
     values = decode_cursor(query.get("cursor"), len(keys))
     if values:

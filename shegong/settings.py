@@ -277,6 +277,12 @@ TASKS = {"default": {"BACKEND": env("TASK_BACKEND", "django_tasks_db.DatabaseBac
 WORKER_HEARTBEAT_SECONDS = 30
 # Generated files (exports, reports) are deleted after this many hours.
 RESULT_FILE_HOURS = env_int("RESULT_FILE_HOURS", 72)
+# Bulk import (core/tabular): largest file accepted, rows per committed batch, how long an unconfirmed
+# import keeps its staged rows, and how long uploaded files are kept with the import record.
+IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 200)
+IMPORT_BATCH_ROWS = env_int("IMPORT_BATCH_ROWS", 10000)
+IMPORT_STAGE_HOURS = env_int("IMPORT_STAGE_HOURS", 72)
+IMPORT_FILE_DAYS = env_int("IMPORT_FILE_DAYS", 30)
 # Audit events older than this many days are pruned daily (never fewer than 180: core/tasks_audit.py).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
 

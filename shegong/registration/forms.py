@@ -34,7 +34,6 @@ class RequestFieldsMixin(StyledFormMixin):
                     % {"region": person.household_region or "—"},
                 ),
             ],
-            widget=forms.RadioSelect,
             initial=RequestPlace.WORK,
         )
         if kind == RegistrationKind.CHANGE:

@@ -28,7 +28,9 @@ def prepare(context):
 
 def _region_in_scope(row, context, column, code):
     if code is not None and not context.scope.contains(code):
-        row.error(column, "out_of_scope", context.scope.refusal(code, lambda c: f"{context.regions.full_name(c)} ({c})"), code)
+        row.error(
+            column, "out_of_scope", context.scope.refusal(code, lambda c: f"{context.regions.full_name(c)} ({c})"), code
+        )
         return False
     return True
 
@@ -187,7 +189,9 @@ def clean_certificate(values, row):
         )
         return None
     if issued is not None and issued > context.today:
-        row.error("issued_on", "future_date", _("The date %(date)s is in the future.") % {"date": issued.isoformat()}, issued)
+        row.error(
+            "issued_on", "future_date", _("The date %(date)s is in the future.") % {"date": issued.isoformat()}, issued
+        )
         return None
     name = values.get("name")
     staged = (

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shegong.core import crypto
 from shegong.core.identifiers import IdentifierError, validate_id_number
-from shegong.regions.models import Region
+from shegong.regions.models import Level, Region
 
 from .models import Certificate, CertificateLevel, EmployerType, Person
 from .status import RegistrationStatus, status_q
@@ -39,6 +39,14 @@ def blind_indexes(value):
     return crypto.blind_index_candidates(parsed.number)
 
 
+def within_region(queryset, region, person_prefix=""):
+    """Rows of ``region``'s subtree. A county's subtree is the county itself, written as an equality
+    (see models.county_equality)."""
+    if region.level == Level.COUNTY:
+        return queryset.filter(**{f"{person_prefix}region_id": region.code})
+    return queryset.filter(region.subtree_q(f"{person_prefix}region__code"))
+
+
 class RegistryFilterBase(django_filters.FilterSet):
     """Filters common to persons and certificates; ``person_prefix`` is the path from the row to its person."""
 
@@ -66,7 +74,7 @@ class RegistryFilterBase(django_filters.FilterSet):
         region = Region.objects.filter(code=value).first()
         if region is None:
             return queryset.none()
-        return queryset.filter(region.subtree_q(self._p("region__code")))
+        return within_region(queryset, region, self.person_prefix)
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(status_q(value, prefix=self.status_prefix))

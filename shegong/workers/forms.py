@@ -203,9 +203,11 @@ class ProfileForm(StyledFormMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        from .services import is_base_unit
+
         for name in ("household_region", "region"):
             region = cleaned.get(name)
-            if region is not None and region.level != Level.COUNTY:
+            if region is not None and not is_base_unit(region):
                 self.add_error(name, _("Choose down to the county (district)."))
         return cleaned
 
@@ -244,8 +246,10 @@ class CheckForm(StyledFormMixin, forms.Form):
             raise ValidationError(exc.messages, code=exc.code) from exc
 
     def clean_region(self):
+        from .services import is_base_unit
+
         region = self.cleaned_data["region"]
-        if region is None or region.level != Level.COUNTY:
+        if not is_base_unit(region):
             raise ValidationError(_("Choose down to the county (district)."))
         return region
 

@@ -20,7 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from shegong.core.crypto import EncryptedTextField
 from shegong.core.identifiers import IdKind, Sex
-from shegong.core.scoping import ORGANIZATION_ROLES, VIEW, ScopedQuerySet, standard_scope_q
+from shegong.core.scoping import BUSINESS_REGION_ROLES, ORGANIZATION_ROLES, VIEW, ScopedQuerySet, standard_scope_q
 
 from .status import RegistrationState, status_of
 
@@ -39,7 +39,27 @@ class PersonQuerySet(ScopedQuerySet):
         if getattr(user, "role", None) in ORGANIZATION_ROLES:
             hook = type(self).organization_scope
             return hook(user, purpose) if hook is not None else None
-        return standard_scope_q(user, purpose, region_field="region__code", person_field="pk")
+        q = standard_scope_q(user, purpose, region_field="region__code", person_field="pk")
+        return county_equality(user, q)
+
+
+def county_equality(user, q, field="region_id"):
+    """The same rows as the standard rule for an official of a county, written as an equality.
+
+    A county-level unit is a leaf of the tree whose subtree is itself, so ``region_id = code`` selects
+    exactly what the prefix match selects; the database estimates it correctly and reads a county's
+    persons in name order from the (region, name) index (bench/workers.py shows the plans).
+    """
+    from shegong.regions.models import Level
+
+    region = (
+        getattr(user, "region", None)
+        if q is not None and getattr(user, "role", None) in BUSINESS_REGION_ROLES
+        else None
+    )
+    if region is not None and region.level == Level.COUNTY:
+        return models.Q(**{field: region.code})
+    return q
 
 
 def employees_scope_q(user, purpose):
@@ -228,7 +248,8 @@ class CertificateQuerySet(ScopedQuerySet):
             hook = PersonQuerySet.organization_scope
             q = hook(user, purpose) if hook is not None else None
             return models.Q(person__in=Person.objects.filter(q)) if q is not None else None
-        return standard_scope_q(user, purpose, region_field="person__region__code", person_field="person")
+        q = standard_scope_q(user, purpose, region_field="person__region__code", person_field="person")
+        return county_equality(user, q, "person__region_id")
 
 
 class Certificate(models.Model):

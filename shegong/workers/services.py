@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from shegong.core import crypto
 from shegong.core.audit import record
-from shegong.core.identifiers import IdentifierError, mask_id_number, normalise, validate_id_number
+from shegong.core.identifiers import IdentifierError, mask_id_number, mask_phone, normalise, validate_id_number
 from shegong.core.scoping import EDIT, standard_scope_q
 from shegong.regions.models import Level, Region
 
@@ -64,10 +64,19 @@ def _validate_mobile(phone, field="phone"):
     return phone
 
 
+def is_base_unit(region):
+    """A unit records belong to: a county-level unit, or a prefecture-level city without counties (东莞, 中山)."""
+    if region is None or not region.active:
+        return False
+    if region.level == Level.COUNTY:
+        return True
+    return region.level == Level.PREFECTURE and not Region.objects.filter(parent=region, active=True).exists()
+
+
 def _county(region, field="region"):
     if isinstance(region, str):
         region = Region.objects.filter(code=region).first()
-    if region is None or region.level != Level.COUNTY or not region.active:
+    if not is_base_unit(region):
         raise ValidationError({field: _("Choose a county-level unit (county, district or county-level city).")})
     return region
 
@@ -633,6 +642,8 @@ def update_person(actor, person, *, own=False, reason="", action="update", **fie
     person.save()
     _update_employment(person, old_organization_id)
     audit_changes = dict(changes)
+    if "phone" in audit_changes:  # the log shows identifiers masked
+        audit_changes["phone"] = [mask_phone(value) for value in audit_changes["phone"]]
     if reason:
         audit_changes["reason"] = reason
     record(actor, action, person, changes=audit_changes, region_code=person.region_id)

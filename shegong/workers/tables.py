@@ -8,6 +8,7 @@ from shegong.core.tabular import columns as c
 from shegong.core.tabular.spec import Lookup, Match, StageColumn, TableSpec, register
 
 from . import bulk
+from .filters import CertificateFilter, PersonFilter
 from .models import Certificate, CertificateLevel, Person
 
 ID_ALIASES = ("身份证号", "公民身份号码", "身份证件号码", "证件号码", "证件号", "身份证", "居民身份证号码")
@@ -51,9 +52,9 @@ class PersonTable(TableSpec):
         fields = ("id_encrypted", "name", "sex", "birth_date", "region_id", "household_region_id", "phone", "checked")
         checked = self.by_name["checked"]
         sex = self.by_name["sex"]
-        for token, name, person_sex, born, region, household, phone, is_checked in queryset.order_by("pk").values_list(
-            *fields
-        ).iterator(chunk_size=5000):
+        for token, name, person_sex, born, region, household, phone, is_checked in (
+            queryset.order_by("pk").values_list(*fields).iterator(chunk_size=5000)
+        ):
             yield [
                 _id_for_export(token, context),
                 name,
@@ -76,6 +77,7 @@ persons = register(
             "Sex and date of birth follow from the ID number: if the file has these columns they must agree with it."
         ),
         model=Person,
+        filterset_class=PersonFilter,
         order=10,
         key=("id_number",),
         columns=[
@@ -89,7 +91,14 @@ persons = register(
                 help=gettext_lazy("The person's resident ID number (or residence permit number)."),
             ),
             c.TextColumn(
-                "name", "姓名", gettext_lazy("Name"), required=True, aliases=("社工姓名", "持证人姓名"), example="张三", max_length=100, width=12
+                "name",
+                "姓名",
+                gettext_lazy("Name"),
+                required=True,
+                aliases=("社工姓名", "持证人姓名"),
+                example="张三",
+                max_length=100,
+                width=12,
             ),
             c.EnumColumn(
                 "sex",
@@ -115,7 +124,17 @@ persons = register(
                 "工作地区",
                 gettext_lazy("Work region"),
                 required=True,
-                aliases=("工作所在地", "所在地区", "所在区县", "工作区县", "区县", "地区", "行政区划代码", "地区代码", "所属地区"),
+                aliases=(
+                    "工作所在地",
+                    "所在地区",
+                    "所在区县",
+                    "工作区县",
+                    "区县",
+                    "地区",
+                    "行政区划代码",
+                    "地区代码",
+                    "所属地区",
+                ),
                 example="440106",
                 help=gettext_lazy("The county-level unit where the person works; the record belongs to it."),
             ),
@@ -128,7 +147,13 @@ persons = register(
                 help=gettext_lazy("Optional: the county-level unit of the household registration."),
             ),
             c.IdentifierTextColumn(
-                "phone", "手机号码", gettext_lazy("Mobile phone"), aliases=("手机", "手机号", "联系电话", "电话"), example="13800138000", width=14, leading_zeros=False
+                "phone",
+                "手机号码",
+                gettext_lazy("Mobile phone"),
+                aliases=("手机", "手机号", "联系电话", "电话"),
+                example="13800138000",
+                width=14,
+                leading_zeros=False,
             ),
             c.BoolColumn(
                 "checked",
@@ -187,7 +212,9 @@ class CertificateTable(TableSpec):
 
     def reason_message(self, reason, ref, context):
         if reason == "name_mismatch":
-            return _("The registry has this ID number under the name %(name)s, not the name in the file.") % {"name": ref}
+            return _("The registry has this ID number under the name %(name)s, not the name in the file.") % {
+                "name": ref
+            }
         if reason == "owner":
             return _("This management number belongs to another person's certificate.")
         return None
@@ -198,11 +225,25 @@ class CertificateTable(TableSpec):
     def export_rows(self, queryset, context):
         level = self.by_name["level"]
         rows = queryset.order_by("pk").values_list(
-            "person__id_encrypted", "person__name", "level", "management_no", "exam_year", "issued_on", "person__region_id"
+            "person__id_encrypted",
+            "person__name",
+            "level",
+            "management_no",
+            "exam_year",
+            "issued_on",
+            "person__region_id",
         )
         names = context.region_names()
         for token, name, cert_level, number, year, issued, region in rows.iterator(chunk_size=5000):
-            yield [_id_for_export(token, context), name, level.to_cell(cert_level), number, year, issued, names.get(region, "")]
+            yield [
+                _id_for_export(token, context),
+                name,
+                level.to_cell(cert_level),
+                number,
+                year,
+                issued,
+                names.get(region, ""),
+            ]
 
 
 certificates = register(
@@ -214,6 +255,7 @@ certificates = register(
             "workers first. The management number identifies the certificate."
         ),
         model=Certificate,
+        filterset_class=CertificateFilter,
         order=20,
         key=("management_no",),
         columns=[
@@ -268,7 +310,13 @@ certificates = register(
                 min_value=2008,
                 max_value=2100,
             ),
-            c.DateColumn("issued_on", "发证日期", gettext_lazy("Issued on"), aliases=("签发日期", "取得日期", "发证时间"), example="2020-12-01"),
+            c.DateColumn(
+                "issued_on",
+                "发证日期",
+                gettext_lazy("Issued on"),
+                aliases=("签发日期", "取得日期", "发证时间"),
+                example="2020-12-01",
+            ),
         ],
         stage=(
             StageColumn("person_key"),
@@ -288,8 +336,12 @@ certificates = register(
                 into="person_id",
                 region_into="person_region",
                 target_region="region_id",
-                missing=gettext_lazy("No social worker with this ID number is in the registry; import the social worker first."),
-                out_of_scope=gettext_lazy("The social worker with this ID number belongs to %(region)s, outside your region."),
+                missing=gettext_lazy(
+                    "No social worker with this ID number is in the registry; import the social worker first."
+                ),
+                out_of_scope=gettext_lazy(
+                    "The social worker with this ID number belongs to %(region)s, outside your region."
+                ),
             ),
         ),
         match=Match(
@@ -301,5 +353,6 @@ certificates = register(
             owner_check=(("person_id", "person_id"),),
         ),
         export_only_headers=("工作地区名称",),
+        region_field="person__region__code",
     )
 )

@@ -12,7 +12,6 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from shegong.core.scoping import LoginRequiredMixin, ScopedViewMixin, get_visible_or_404
-from shegong.core.tasks import start_job
 from shegong.regions.forms import RegionPickerWidget
 from shegong.regions.models import Level, Region
 
@@ -22,9 +21,7 @@ from .forms import CheckForm
 from .keyset import Key, keyset_page
 from .models import Certificate, CertificateLevel, EmployerType, Person
 from .status import STATUS_BADGES, RegistrationStatus
-from .tasks import export_registry
 
-EXPORT_FORMATS = {"xlsx", "csv"}
 OFFICIAL_ROLES = {"admin", "staff"}
 ORGANIZATION_ROLES = {"org_admin", "org_staff", "assoc_admin"}
 
@@ -157,38 +154,31 @@ class CertificateListView(RegistryListView):
 
 
 class RegistryExportView(LoginRequiredMixin, View):
-    """Start a background export of the filtered rows (the same filters as the page; scope re-applied when it runs)."""
+    """Export the filtered rows (the same filters as the page) through the import/export engine's background job.
+
+    core.tabular re-applies the scope when the job runs and writes the table spec's columns
+    (workers/tables.py); full ID numbers only for the roles it allows, and the export is audited.
+    """
 
     scope_policy = ScopedViewMixin.scope_policy
     tables = {
-        "persons": (PersonFilter, "workers:person-list"),
-        "certificates": (CertificateFilter, "workers:certificate-list"),
+        "persons": ("workers", PersonFilter, "workers:person-list"),
+        "certificates": ("certificates", CertificateFilter, "workers:certificate-list"),
     }
 
     def post(self, request, table):
+        from shegong.core.tabular.export import FORMATS, start_export
+
         if table not in self.tables or not is_registry_reader(request.user):
             raise Http404
-        filterset_class, list_url = self.tables[table]
+        spec_name, filterset_class, list_url = self.tables[table]
         fmt = request.POST.get("format", "xlsx")
-        if fmt not in EXPORT_FORMATS:
+        if fmt not in FORMATS:
             messages.error(request, _("Unknown export format."))
             return redirect(list_url)
         data = picker_data(request.POST)
         filters = {k: v for k, v in data.items() if k in filterset_class.base_filters and v}
-        title = (
-            gettext_lazy("Export of social workers (%(format)s)")
-            if table == "persons"
-            else gettext_lazy("Export of certificates (%(format)s)")
-        )
-        run = start_job(
-            request.user,
-            export_registry,
-            kind=f"workers.export.{table}",
-            title=title % {"format": fmt},
-            table=table,
-            filters=filters,
-            fmt=fmt,
-        )
+        run = start_export(request.user, spec_name, filters, fmt)
         return redirect("core:task-detail", pk=run.pk)
 
 
@@ -218,7 +208,9 @@ class PersonDetailView(ScopedViewMixin, TemplateView):
                 "certificates": person.certificates.all().order_by("-exam_year", "pk"),
                 "employments": person.employments.select_related("organization").all(),
                 "panels": panels.person_panels(self.request, person),
-                "changes": services.person_changes(person) if getattr(user, "is_official", False) else [],
+                "changes": [(event, change_rows(event)) for event in services.person_changes(person)]
+                if getattr(user, "is_official", False)
+                else [],
                 "may_edit": may_edit,
                 "may_reveal": user.role in {"admin", "staff"},
                 "missing": services.missing_fields(person),
@@ -228,6 +220,38 @@ class PersonDetailView(ScopedViewMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         return self.render_to_response(self.get_context_data(**kwargs))
+
+
+EXTRA_LABELS = {
+    "id_number": gettext_lazy("ID number"),
+    "reason": gettext_lazy("Reason"),
+    "corrected": gettext_lazy("Corrected"),
+    "matched": gettext_lazy("Matched"),
+    "person": gettext_lazy("Social worker"),
+    "level": gettext_lazy("Level"),
+    "management_no": gettext_lazy("Management number"),
+    "exam_year": gettext_lazy("Exam year"),
+}
+
+
+def change_rows(event):
+    """An audit event's changes as (label, text) pairs for people: field names as labels, old → new."""
+    rows = []
+    for key, value in (event.changes or {}).items():
+        try:
+            label = Person._meta.get_field(key).verbose_name
+        except Exception:  # not a Person field
+            label = EXTRA_LABELS.get(key, key)
+        if isinstance(value, list) and len(value) == 2:
+            text = (
+                f"{value[0] if value[0] not in (None, '') else '—'} → {value[1] if value[1] not in (None, '') else '—'}"
+            )
+        elif isinstance(value, list):
+            text = ", ".join(str(v) for v in value) or "—"
+        else:
+            text = str(value)
+        rows.append((label, text))
+    return rows
 
 
 class PersonRevealView(ScopedViewMixin, View):
@@ -278,7 +302,7 @@ class CheckingListView(RegistryListView):
         return super().dispatch(request, *args, **kwargs)
 
     def base_queryset(self):
-        return Person.objects.visible_to(self.request.user).filter(checked=False)
+        return super().base_queryset().filter(checked=False)
 
     def prepare(self, queryset, sort):
         return queryset.select_related("region")

@@ -26,9 +26,7 @@ def registry_holder(site, n, name, username=None):
 
     with site.lock:
         if username is None:
-            person = factories.PersonFactory(
-                id_number=factories.id_number_for(7000 + n), region_id="440106", name=name
-            )
+            person = factories.PersonFactory(id_number=factories.id_number_for(7000 + n), region_id="440106", name=name)
             from django.utils import timezone
 
             factories.CertificateFactory(
@@ -141,7 +139,6 @@ def test_holder_signs_up_applies_is_approved_downloads_and_is_found_by_the_publi
 
 def test_returned_application_is_corrected_and_resubmitted(site, page, login, check_a11y):
     from shegong.core.models import Application
-
     from tests.factories import PASSWORD as HOLDER_PASSWORD
 
     _person, user = registry_holder(site, 2, "返工测试", username="e2e_holder")

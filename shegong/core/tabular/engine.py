@@ -222,6 +222,9 @@ class Progress:
         type(self.job).objects.filter(pk=self.job.pk).update(
             percent=percent, message=str(message)[:300], heartbeat_at=timezone.now()
         )
+        echo = getattr(self.job, "echo", None)
+        if echo is not None:
+            echo(percent, str(message))
 
 
 def _set(job, **fields):
@@ -465,26 +468,27 @@ def _sql_issue(context, number, reason, ref, display):
     spec = context.spec
     key_column = spec.by_name[spec.key[0]]
     header, index = context.column_position(key_column.name)
+    key_name = str(spec.key_label) if spec.key_label else key_column.header
     shown = display or ""
     column_header, column_index = header, index
     if reason == "dup":
-        message = _("The same %(key)s is already in row %(row)s; this copy is skipped.") % {"key": key_column.header, "row": ref}
+        message = _("The same %(key)s is already in row %(row)s; this copy is skipped.") % {"key": key_name, "row": ref}
     elif reason == "dup_conflict":
         message = _(
             "The same %(key)s appears again in row %(row)s with different values; decide which row is right and remove the other."
-        ) % {"key": key_column.header, "row": ref}
+        ) % {"key": key_name, "row": ref}
     elif reason == "exists":
         message = _(
             "A record with this %(key)s already exists with different values; to change it, import with the strategy "
             "“update” or “add and update”."
-        ) % {"key": key_column.header}
+        ) % {"key": key_name}
     elif reason == "not_found":
         message = _(
             "There is no record with this %(key)s to update; to add it, import with the strategy “add” or “add and update”."
-        ) % {"key": key_column.header}
+        ) % {"key": key_name}
     elif reason == "target_scope":
         message = _("The existing record with this %(key)s belongs to %(region)s, outside your region.") % {
-            "key": key_column.header,
+            "key": key_name,
             "region": context.regions.full_name(ref) or ref,
         }
     elif reason == "owner":
@@ -500,6 +504,54 @@ def _sql_issue(context, number, reason, ref, display):
     else:
         message = spec.reason_message(reason, ref, context) or _("The row was rejected.")
     return (number, column_header, column_index, shown, (reason or "rejected").split(":")[0], message)
+
+
+# --- the report (the command line prints it; the pages show the same facts) -------------------------------
+
+
+def report_lines(job, max_issues=50):
+    from shegong.core.models import ImportIssue
+
+    spec = get_spec(job.table)
+    lines = [
+        _("Import %(batch)s · %(table)s · %(file)s (SHA-256 %(sha)s)")
+        % {"batch": job.batch_id, "table": spec.title, "file": job.original_name, "sha": job.sha256},
+        _("Status: %(status)s") % {"status": job.get_status_display()},
+    ]
+    if job.error:
+        lines.append(_("Error: %(error)s") % {"error": job.error})
+    if job.validated_at:
+        lines.append(
+            _("Rows: %(total)s · new %(new)s · to update %(updated)s · unchanged %(same)s · rejected %(rejected)s · with warnings %(warnings)s")
+            % {
+                "total": job.total_rows,
+                "new": job.count_new,
+                "updated": job.count_updated,
+                "same": job.count_unchanged,
+                "rejected": job.count_rejected,
+                "warnings": job.count_warnings,
+            }
+        )
+    if job.confirmed_at:
+        lines.append(
+            _("Written: %(new)s added · %(updated)s changed · %(skipped)s skipped · up to row %(row)s in %(batches)s batches")
+            % {
+                "new": job.committed_new,
+                "updated": job.committed_updated,
+                "skipped": job.committed_skipped,
+                "row": job.committed_row,
+                "batches": job.committed_batches,
+            }
+        )
+    issues = job.issues.order_by("row", "id")
+    total = issues.count()
+    for issue in issues[:max_issues]:
+        kind = _("rejected") if issue.severity == ImportIssue.Severity.ERROR else _("warning")
+        column = f"{issue.column_letter} {issue.column}".strip()
+        lines.append(f"  {_('row')} {issue.row}{' · ' + column if column else ''} · {kind}: {issue.message}" + (f" [{issue.value}]" if issue.value else ""))
+    if total > max_issues:
+        lines.append(_("  ... and %(count)s more problems (see the import record)") % {"count": total - max_issues})
+    return lines
 
 
 # --- commit -------------------------------------------------------------------------------------------------
@@ -615,6 +667,14 @@ def commit(job):
             )
             raise
         job.refresh_from_db()
+        if hasattr(spec, "finish"):
+            Progress(job, 99, 100)(0.0, _("Updating summaries"), force=True)
+            try:
+                spec.finish(stage, context)
+            except Exception as exc:
+                logger.exception("finishing import %s failed", job.pk)
+                _set(job, status=ImportJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
+                raise
         stage.drop()
         _set(
             job,

@@ -52,6 +52,10 @@ class Match:
     target_region: str | None = None
     region_join: str = ""
     owner_check: tuple = ()
+    # Extra SQL condition of the match, over ``t`` and ``{stage}`` (the staging table's name), e.g.
+    # when the key is unique only within a person or for some kinds of rows.
+    target_filter: str = ""
+    stage_key: str = "skey"  # the staging column compared with ``target_key``
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ class TableSpec:
     # Headers that exports add for reading (a region's full name...); an import ignores them quietly.
     export_only_headers: tuple = ()
     filterset_class: type | None = None
+    region_field: str = "region__code"  # the rows' region code, for system exports limited to a region
     key_label: str = ""
     notes: tuple = field(default_factory=tuple)
 
@@ -122,6 +127,9 @@ class TableSpec:
     def reason_message(self, reason, ref, context):
         """The message for a spec-specific ``reason`` code set by ``after_lookups`` (or None)."""
         return None
+
+    def finish(self, stage, context):
+        """After the last batch (idempotent: a resumed commit runs it again): summaries, derived state."""
 
     def commit_batch(self, stage, lo, hi, context):
         """Write staged rows lo < row_no <= hi; return (inserted, updated). Runs inside the batch's transaction."""

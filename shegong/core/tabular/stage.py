@@ -177,7 +177,8 @@ class Stage:
             UPDATE {self.table} SET target_id = t.{pk}, target_region = {region},
                 action = CASE WHEN {changed or "1=0"} THEN 'u' ELSE 's' END
             FROM {target} t {match.region_join}
-            WHERE t.{q(match.target_key)} = {self.table}.skey AND {self.table}.action = 'v'
+            WHERE t.{q(match.target_key)} = {self.table}.{q(match.stage_key)} AND {self.table}.action = 'v'
+            {"AND " + match.target_filter.format(stage=self.table) if match.target_filter else ""}
             """
         )
         self.execute(f"UPDATE {self.table} SET action = 'n' WHERE action = 'v'")

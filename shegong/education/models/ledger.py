@@ -155,7 +155,7 @@ class StudyStanding(models.Model):
     level = models.CharField(_("level"), max_length=20)
     period_start = models.DateField(_("period starts"))
     period_end = models.DateField(_("period ends"))
-    period_source = models.CharField(_("period from"), max_length=16)
+    period_source = models.CharField(_("period from"), max_length=24)
     required = models.DecimalField(_("hours required"), max_digits=6, decimal_places=1)
     credited = models.DecimalField(_("hours credited"), max_digits=7, decimal_places=1, default=0)
     # The last day on which ``credited`` is at least the pro-rata share of ``required``

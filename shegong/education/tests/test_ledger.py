@@ -298,3 +298,16 @@ def test_standing_follows_a_new_certificate_and_a_move(django_capture_on_commit_
         worker_services.update_person(official("440100"), person, region="440104", reason="工作调动")
     standing.refresh_from_db()
     assert standing.region_id == "440104"
+
+
+def test_standing_stores_every_kind_of_period(monkeypatch):
+    person = person_with(issued_on=date(2018, 12, 1))
+    for registrations, source in (
+        ([(date(2025, 1, 1), date(2027, 12, 31), 1)], "registration"),
+        ([(date(2020, 1, 1), date(2022, 12, 31), 1)], "after_registration"),
+        ([(date(2027, 1, 1), date(2029, 12, 31), 1)], "before_registration"),
+        ([], "certificate"),
+    ):
+        monkeypatch.setattr(S, "registrations_of", lambda p, rows=registrations: rows)
+        ledger.refresh_standing(person, today=date(2026, 6, 1))
+        assert StudyStanding.objects.get(person=person).period_source == source

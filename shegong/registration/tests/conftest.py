@@ -24,7 +24,9 @@ def hours(monkeypatch):
 
     def check(person, registration):
         state["calls"].append((person.pk, registration.pk))
-        return SimpleNamespace(ok=state["ok"], credited=state["credited"], required=state["required"], reason=state["reason"])
+        return SimpleNamespace(
+            ok=state["ok"], credited=state["credited"], required=state["required"], reason=state["reason"]
+        )
 
     module = ModuleType("shegong.education.services")
     module.reregistration_hours_check = check

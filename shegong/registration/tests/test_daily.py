@@ -102,9 +102,11 @@ def test_status_is_lapsed_before_the_task_runs():
     person.refresh_from_db()
     assert person.registration_state == RegistrationState.REGISTERED
     assert person.registration_status == RegistrationStatus.LAPSED
-    assert Person.objects.filter(pk=person.pk).filter(
-        __import__("shegong.workers.status", fromlist=["status_q"]).status_q(RegistrationStatus.LAPSED)
-    ).exists()
+    assert (
+        Person.objects.filter(pk=person.pk)
+        .filter(__import__("shegong.workers.status", fromlist=["status_q"]).status_q(RegistrationStatus.LAPSED))
+        .exists()
+    )
 
 
 def test_daily_runs_lapse_then_reminders():

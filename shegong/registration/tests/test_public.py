@@ -58,7 +58,15 @@ def test_wrong_name_unknown_number_and_unregistered_certificate_get_the_same_ans
     for response in (wrong_name, unknown, no_registration):
         assert response.status_code == 200
         assert 'data-testid="check-none"' in response.content.decode()
-    strip = lambda r: answer_block(r).replace(registration.number, "N").replace("44000000000000", "N").replace(unregistered.management_no, "N")  # noqa: E731
+
+    def strip(r):
+        return (
+            answer_block(r)
+            .replace(registration.number, "N")
+            .replace("44000000000000", "N")
+            .replace(unregistered.management_no, "N")
+        )
+
     assert strip(wrong_name) == strip(unknown) == strip(no_registration)
 
 
@@ -72,7 +80,10 @@ def test_rate_limited_per_address_with_a_clear_message(client, settings, record)
     assert 'data-testid="check-answer"' not in limited.content.decode()
     assert int(limited["Retry-After"]) > 0
     # The API shares the limit of the same address.
-    assert client.post(API, {"number": registration.number, "name": "陈晓明"}, content_type="application/json").status_code == 429
+    assert (
+        client.post(API, {"number": registration.number, "name": "陈晓明"}, content_type="application/json").status_code
+        == 429
+    )
     # Another address is not limited.
     other = client.post(CHECK, {"number": registration.number, "name": "陈晓明"}, REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 200
@@ -84,7 +95,17 @@ def test_api_check_needs_no_login_and_answers_minimally(client, record):
     assert response.status_code == 200
     body = response.json()
     assert body["found"] is True and body["name"] == "陈*明" and body["status"] == "registered"
-    assert set(body) == {"found", "name", "level", "level_name", "status", "status_name", "valid_from", "valid_to", "authority"}
+    assert set(body) == {
+        "found",
+        "name",
+        "level",
+        "level_name",
+        "status",
+        "status_name",
+        "valid_from",
+        "valid_to",
+        "authority",
+    }
     miss = client.post(API, {"number": registration.number, "name": "别人"}, content_type="application/json")
     assert miss.json() == {"found": False}
     assert client.post(API, {"number": ""}, content_type="application/json").status_code == 400

@@ -71,7 +71,8 @@ def test_returned_application_is_corrected_and_resubmitted_from_the_edit_page(cl
     user, _person, certificate = holder(1)
     client.force_login(user)
     client.post(
-        reverse("registration:apply", args=["first"]), {"certificate": certificate.pk, "place": "work", "declaration": "on"}
+        reverse("registration:apply", args=["first"]),
+        {"certificate": certificate.pk, "place": "work", "declaration": "on"},
     )
     request = RegistrationRequest.objects.get()
     county = official("440106", username="county")
@@ -94,7 +95,8 @@ def test_reviewer_sees_the_application_with_the_registration_details(client):
     user, person, certificate = holder(1)
     client.force_login(user)
     client.post(
-        reverse("registration:apply", args=["first"]), {"certificate": certificate.pk, "place": "work", "declaration": "on"}
+        reverse("registration:apply", args=["first"]),
+        {"certificate": certificate.pk, "place": "work", "declaration": "on"},
     )
     request = RegistrationRequest.objects.get()
     client.force_login(official("440106", username="county"))

@@ -42,7 +42,9 @@ def fast(settings, client):
 
 def people(n, region="440106", start=0, **kwargs):
     return [
-        PersonFactory(id_number=id_number_for(start + i + 1, region), region_id=region, name=f"社工{start + i:03d}", **kwargs)
+        PersonFactory(
+            id_number=id_number_for(start + i + 1, region), region_id=region, name=f"社工{start + i:03d}", **kwargs
+        )
         for i in range(n)
     ]
 
@@ -104,7 +106,9 @@ def test_filters(client):
         registration_state=RegistrationState.REGISTERED, registration_valid_to=timezone.localdate() + timedelta(days=30)
     )
     Person.objects.filter(pk=c.pk).update(
-        registration_state=RegistrationState.REGISTERED, registration_valid_to=date(2028, 3, 15), employer_name="阳光中心"
+        registration_state=RegistrationState.REGISTERED,
+        registration_valid_to=date(2028, 3, 15),
+        employer_name="阳光中心",
     )
     client.force_login(official("440106"))
     assert names(client.get(PERSONS, {"level": "intermediate"})) == [a.name]
@@ -152,7 +156,9 @@ def test_organization_users_see_their_current_staff(client):
     organization = OrganizationFactory()
     employee, former, stranger = people(3)
     Employment.objects.create(person=employee, organization=organization, started_on=date(2024, 1, 1))
-    Employment.objects.create(person=former, organization=organization, started_on=date(2020, 1, 1), ended_on=date(2023, 1, 1))
+    Employment.objects.create(
+        person=former, organization=organization, started_on=date(2020, 1, 1), ended_on=date(2023, 1, 1)
+    )
     user = organization_user(organization)
     client.force_login(user)
     assert names(client.get(PERSONS)) == [employee.name]
@@ -223,7 +229,7 @@ def test_checking_confirm_and_correct_with_reason(client):
     assert {e.action for e in events} == {"correct", "check"}
     correction = events.get(action="correct")
     assert correction.changes["reason"] == "依社工库更正" and new_number not in str(correction.changes)
-    assert f'/workers/persons/{a.pk}/check/' not in client.get(reverse("workers:checking")).content.decode()
+    assert f"/workers/persons/{a.pk}/check/" not in client.get(reverse("workers:checking")).content.decode()
 
 
 def test_checking_refusals(client):
@@ -276,7 +282,9 @@ def test_employer_rule(client):
     organization = OrganizationFactory()
     with pytest.raises(ValidationError, match="chosen from the list"):
         services.update_person(user, person, own=True, employer_type="service_organization", employer_name="自填机构")
-    services.update_person(user, person, own=True, employer_type="service_organization", employer_organization=organization)
+    services.update_person(
+        user, person, own=True, employer_type="service_organization", employer_organization=organization
+    )
     person.refresh_from_db()
     assert person.employer_organization == organization and person.employer_name == ""
     assert Employment.objects.get(person=person, ended_on__isnull=True).organization == organization
@@ -288,7 +296,9 @@ def test_employer_rule(client):
         services.update_person(user, person, own=True, employer_type="enterprise", employer_name="")
     pending = OrganizationFactory(status="pending")
     with pytest.raises(ValidationError):
-        services.update_person(user, person, own=True, employer_type="service_organization", employer_organization=pending)
+        services.update_person(
+            user, person, own=True, employer_type="service_organization", employer_organization=pending
+        )
 
 
 def test_photo_is_checked_by_content_and_size(settings):
@@ -360,7 +370,9 @@ def test_feedback_filed_by_holder_and_resolved_by_county(client, django_capture_
     assert response.status_code == 302
     feedback = RegistryFeedback.objects.get()
     client.force_login(official("440106", Role.STAFF, username="staff"))
-    assert client.post(reverse("workers:feedback-detail", args=[feedback.pk]), {"decision": "accept"}).status_code == 403
+    assert (
+        client.post(reverse("workers:feedback-detail", args=[feedback.pk]), {"decision": "accept"}).status_code == 403
+    )
     client.force_login(official("440105", username="other"))
     assert client.get(reverse("workers:feedback-detail", args=[feedback.pk])).status_code == 404
     admin = official("440106", username="county")
@@ -369,7 +381,9 @@ def test_feedback_filed_by_holder_and_resolved_by_county(client, django_capture_
     rejected = client.post(reverse("workers:feedback-detail", args=[feedback.pk]), {"decision": "reject"})
     assert rejected.status_code == 400  # a rejection needs a reason
     with django_capture_on_commit_callbacks(execute=True):
-        done = client.post(reverse("workers:feedback-detail", args=[feedback.pk]), {"decision": "accept", "issued_on": "2024-12-01"})
+        done = client.post(
+            reverse("workers:feedback-detail", args=[feedback.pk]), {"decision": "accept", "issued_on": "2024-12-01"}
+        )
     assert done.status_code == 302
     feedback.refresh_from_db()
     assert feedback.status == FeedbackStatus.RESOLVED and feedback.certificate.management_no == "F2024000000001"
@@ -379,24 +393,24 @@ def test_feedback_filed_by_holder_and_resolved_by_county(client, django_capture_
 # --- export ----------------------------------------------------------------------------------------------
 
 
-def test_export_job_reapplies_scope_and_masks(client):
-    from shegong.workers.tasks import export_registry
+def test_export_goes_through_the_tabular_engine_with_the_page_filters(client):
+    from shegong.core.tabular.export import export_table
 
     a, b = people(2)
     people(1, "510107", start=30)
-    admin = official("440106")
-    client.force_login(admin)
+    client.force_login(official("440106"))
     response = client.post(reverse("workers:export", args=["persons"]), {"format": "csv", "name": "社工00"})
     run = TaskRun.objects.get()
-    assert response.status_code == 302 and run.kind == "workers.export.persons"
-    export_registry.call(run_id=str(run.pk), table="persons", filters={"name": "社工00"}, fmt="csv")
+    assert response.status_code == 302 and run.kind == "tabular.export"
+    export_table.call(run_id=str(run.pk), spec_name="workers", filters={"name": "社工00"}, fmt="csv")
     run.refresh_from_db()
     content = run.result_file.read().decode("utf-8-sig")
     assert a.name in content and b.name in content and "社工030" not in content
-    assert crypto.decrypt(a.id_encrypted) not in content
-    export_registry.call(run_id=str(run.pk), table="certificates", filters={}, fmt="xlsx")
-    assert AuditEvent.objects.filter(action="export").count() == 2
+    client.force_login(official("440106", Role.STAFF, username="staff"))
+    assert client.post(reverse("workers:export", args=["certificates"]), {"format": "xlsx"}).status_code == 302
     assert client.post(reverse("workers:export", args=["secrets"]), {"format": "csv"}).status_code == 404
+    client.force_login(UserFactory(role=Role.WORKER, region_id=None, username="w"))
+    assert client.post(reverse("workers:export", args=["persons"]), {"format": "csv"}).status_code == 404
 
 
 # --- API -----------------------------------------------------------------------------------------------------
@@ -425,5 +439,17 @@ def test_api_lists_are_scoped_masked_filtered_and_cursor_paginated(client):
 def test_schema_lists_the_registry_and_registration_routes(client):
     client.force_login(official("440106"))
     schema = client.get("/api/schema/", {"format": "json"}).content.decode()
-    for path in ("/api/v1/workers/", "/api/v1/certificates/", "/api/v1/registrations/", "/api/v1/public/certificate-check/"):
+    for path in (
+        "/api/v1/workers/",
+        "/api/v1/certificates/",
+        "/api/v1/registrations/",
+        "/api/v1/public/certificate-check/",
+    ):
         assert path in schema
+
+
+def test_a_city_without_counties_is_a_base_unit():
+    person = services.register_person(None, name="东莞社工", id_number=id_number_for(900, "441900"), region="441900")
+    assert person.region_id == "441900"
+    with pytest.raises(ValidationError):
+        services.register_person(None, name="广州社工", id_number=id_number_for(901), region="440100")

@@ -74,7 +74,7 @@ def test_python_and_sql_agree(cases, today_shift):
     today = TODAY + timedelta(days=today_shift)
     Person.objects.all().delete()
     expected = {}
-    for index, (state, days) in enumerate(cases):
+    for state, days in cases:
         valid_to = None if days is None or state == RegistrationState.NONE else today + timedelta(days=days)
         person = PersonFactory(registration_state=state, registration_valid_to=valid_to)
         expected[person.pk] = derive_status(state, valid_to, today)

@@ -1,0 +1,271 @@
+"""Import and export table of study-hour records (学时记录) kept before this system or by a provincial one.
+
+Historical records are taken as they were decided: the file gives the hours credited (and, if known,
+the hours claimed); the rows enter the ledger with source "import" and are not converted again by
+today's rules (``ledger.credit`` does that for new items). Each row is identified within its person
+by the source system's record number, or, without one, by a fingerprint of the person, date, title,
+form and hours, kept as the row's source reference: importing the same file again changes nothing.
+The standings (hours per registration period) of the region are refreshed after the last batch.
+"""
+
+import hashlib
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shegong.core.tabular import columns as c
+from shegong.core.tabular.keys import BlindIndexer, refuse_during_rotation
+from shegong.core.tabular.spec import Lookup, Match, StageColumn, TableSpec, register
+from shegong.core.tabular.stage import q
+from shegong.workers import services as worker_services
+from shegong.workers.models import Person
+
+from . import rules as R
+from .models import StudyRecord
+from .models.choices import Source, StudyForm
+
+FORM_WORDS = {
+    StudyForm.TRAINING: "继续教育机构培训",
+    StudyForm.AUTHORITY_TRAINING: "主管部门培训",
+    StudyForm.CONFERENCE: "会议研讨",
+    StudyForm.ONLINE: "网络课程",
+    StudyForm.DEGREE: "学历教育",
+    StudyForm.DEGREE_COURSES: "学历课程",
+    StudyForm.PAPER: "论文及案例",
+    StudyForm.RESEARCH: "课题研究",
+    StudyForm.SUPERVISION_GIVEN: "提供督导",
+    StudyForm.SUPERVISION_RECEIVED: "接受督导",
+    StudyForm.OTHER: "其他",
+}
+FORM_ALIASES = {
+    StudyForm.TRAINING: ("培训", "面授培训", "机构培训"),
+    StudyForm.CONFERENCE: ("会议", "研讨会", "学术会议", "讲座"),
+    StudyForm.ONLINE: ("网络学习", "在线课程", "网课", "远程教育"),
+    StudyForm.DEGREE: ("学历", "学位教育"),
+    StudyForm.PAPER: ("论文", "调研报告", "案例"),
+    StudyForm.RESEARCH: ("课题",),
+    StudyForm.SUPERVISION_GIVEN: ("督导",),
+    StudyForm.OTHER: ("其它",),
+}
+
+
+class StudyRecordTable(TableSpec):
+    has_personal_ids = True
+
+    def prepare(self, context):
+        refuse_during_rotation()
+        context.cache["blind_index"] = BlindIndexer()
+
+    def clean_row(self, values, row):
+        context = row.context
+        parsed = values["id_number"]
+        occurred = values.get("occurred_on")
+        form = values.get("form")
+        title = values.get("title")
+        credited = values.get("hours_credited")
+        if None in (parsed, occurred, form, title, credited):
+            return None
+        claimed = values.get("hours_claimed")
+        claimed = credited if claimed is None else claimed
+        for name, hours in (("hours_credited", credited), ("hours_claimed", claimed)):
+            if hours < 0 or hours > R.MAX_HOURS_PER_ITEM:
+                row.error(name, "bad_hours", _("Hours must lie between 0 and %(max)s.") % {"max": R.MAX_HOURS_PER_ITEM}, hours)
+                return None
+        if credited > claimed:
+            row.error("hours_credited", "credited_above_claimed", _("More hours credited than claimed."), credited)
+            return None
+        if occurred > context.today:
+            row.error("occurred_on", "future_date", _("The date %(date)s is in the future.") % {"date": occurred.isoformat()}, occurred)
+            return None
+        index = context.cache["blind_index"](parsed.number)
+        reference = values.get("record_no")
+        if not reference:
+            fingerprint = "|".join((parsed.number, occurred.isoformat(), title, form, str(credited), str(claimed)))
+            reference = "H-" + hashlib.sha256(fingerprint.encode()).hexdigest()[:24]
+        name = values.get("name")
+        staged = (
+            index,
+            None,
+            None,
+            worker_services.normalise_name(name) if name else None,
+            form,
+            title[:200],
+            claimed,
+            credited,
+            occurred,
+            reference[:100],
+        )
+        return f"{index}|{reference}", reference, staged
+
+    def after_lookups(self, stage, context):
+        table = stage.table
+        persons = q(Person._meta.db_table)
+        stage.execute(
+            f"""
+            UPDATE {table} SET action = 'r', reason = 'name_mismatch', ref = p.name
+            FROM {persons} p
+            WHERE p.id = {table}.person_id AND {table}.action = 'v'
+              AND {table}.holder_name IS NOT NULL AND p.name <> {table}.holder_name
+            """
+        )
+
+    def reason_message(self, reason, ref, context):
+        if reason == "name_mismatch":
+            return _("The registry has this ID number under the name %(name)s, not the name in the file.") % {"name": ref}
+        return None
+
+    def commit_batch(self, stage, lo, hi, context):
+        batch = context.job.batch_id
+        inserted = stage.insert_new(
+            StudyRecord,
+            {
+                "person_id": "s.person_id",
+                "form": "s.form",
+                "source_ref": "s.source_ref",
+                "title": "s.title",
+                "hours_claimed": "s.hours_claimed",
+                "hours_credited": "s.hours_credited",
+                "occurred_on": "s.occurred_on",
+            },
+            lo,
+            hi,
+            constants={"source": Source.IMPORT, "decision": _("Imported (batch %(batch)s)") % {"batch": batch}},
+        )
+        keep = stage.keep
+        updated = stage.update_existing(
+            StudyRecord,
+            {
+                "form": keep(StudyRecord, "form"),
+                "title": keep(StudyRecord, "title"),
+                "hours_claimed": keep(StudyRecord, "hours_claimed"),
+                "hours_credited": keep(StudyRecord, "hours_credited"),
+                "occurred_on": keep(StudyRecord, "occurred_on"),
+            },
+            lo,
+            hi,
+        )
+        return inserted, updated
+
+    def finish(self, stage, context):
+        from .ledger import refresh_standings
+
+        refresh_standings(context.scope.region if not context.scope.national else None)
+
+    def export_rows(self, queryset, context):
+        from shegong.core import crypto
+        from shegong.core.identifiers import mask_id_number
+
+        form = self.by_name["form"]
+        rows = queryset.order_by("pk").values_list(
+            "person__id_encrypted",
+            "person__name",
+            "occurred_on",
+            "form",
+            "title",
+            "hours_credited",
+            "hours_claimed",
+            "source_ref",
+        )
+        for token, name, occurred, study_form, title, credited, claimed, reference in rows.iterator(chunk_size=5000):
+            try:
+                number = crypto.decrypt(token)
+            except crypto.DecryptionError:
+                number = ""
+            yield [
+                number if context.unmask else mask_id_number(number),
+                name,
+                occurred,
+                form.to_cell(study_form),
+                title,
+                credited,
+                claimed,
+                reference,
+            ]
+
+
+study_records = register(
+    StudyRecordTable(
+        name="study-records",
+        title=gettext_lazy("Study-hour records"),
+        description=gettext_lazy(
+            "Continuing-education hours already credited (by a provincial system or on paper): one row per item, "
+            "recorded as it was decided. The social worker must be in the registry."
+        ),
+        model=StudyRecord,
+        order=50,
+        key=("record_no",),
+        key_label=gettext_lazy("record (its number, or its person, date, title and hours)"),
+        region_field="person__region__code",
+        columns=[
+            c.IdNumberColumn(
+                "id_number", "身份证号码", gettext_lazy("ID number"), required=True, aliases=("身份证号", "公民身份号码", "证件号码"), example="440106199001011235"
+            ),
+            c.TextColumn("name", "姓名", gettext_lazy("Name"), example="张三", max_length=100, width=12, help=gettext_lazy("Optional; when given it must match the registry.")),
+            c.DateColumn("occurred_on", "学习日期", gettext_lazy("Date"), required=True, aliases=("日期", "培训日期", "完成日期"), example="2022-05-20"),
+            c.EnumColumn(
+                "form",
+                "学习形式",
+                gettext_lazy("Form"),
+                required=True,
+                choices=StudyForm,
+                words=FORM_WORDS,
+                value_aliases=FORM_ALIASES,
+                aliases=("形式", "学习方式", "继续教育形式"),
+                example="继续教育机构培训",
+                width=18,
+            ),
+            c.TextColumn("title", "学习内容", gettext_lazy("Title"), required=True, aliases=("项目名称", "课程名称", "培训名称", "内容"), example="社会工作伦理与实务", max_length=200, width=30),
+            c.DecimalColumn("hours_credited", "认定学时", gettext_lazy("Hours credited"), required=True, aliases=("学时", "学时数", "获得学时"), example=12, places=1),
+            c.DecimalColumn("hours_claimed", "申报学时", gettext_lazy("Hours claimed"), aliases=("申请学时",), example=12, places=1, help=gettext_lazy("Optional: the hours credited when empty.")),
+            c.IdentifierTextColumn(
+                "record_no",
+                "记录编号",
+                gettext_lazy("Record number"),
+                aliases=("原系统编号", "编号", "流水号"),
+                example="",
+                max_length=100,
+                help=gettext_lazy("The record's number in the source system; without it, a row is recognised by its content."),
+            ),
+        ],
+        stage=(
+            StageColumn("person_key"),
+            StageColumn("person_id", "bigint"),
+            StageColumn("person_region"),
+            StageColumn("holder_name"),
+            StageColumn("form"),
+            StageColumn("title"),
+            StageColumn("hours_claimed", "decimal"),
+            StageColumn("hours_credited", "decimal"),
+            StageColumn("occurred_on", "date"),
+            StageColumn("source_ref"),
+        ),
+        lookups=(
+            Lookup(
+                column="id_number",
+                stage_key="person_key",
+                model=Person,
+                target_key="id_blind_index",
+                into="person_id",
+                region_into="person_region",
+                target_region="region_id",
+                missing=gettext_lazy("No social worker with this ID number is in the registry; import the social worker first."),
+                out_of_scope=gettext_lazy("The social worker with this ID number belongs to %(region)s, outside your region."),
+            ),
+        ),
+        match=Match(
+            model=StudyRecord,
+            target_key="source_ref",
+            stage_key="source_ref",
+            compare=(
+                ("form", "form"),
+                ("title", "title"),
+                ("hours_claimed", "hours_claimed"),
+                ("hours_credited", "hours_credited"),
+                ("occurred_on", "occurred_on"),
+            ),
+            target_region="tp.region_id",
+            region_join="JOIN workers_person tp ON tp.id = t.person_id",
+            target_filter="t.person_id = {stage}.person_id AND t.source = 'import'",
+        ),
+    )
+)
