@@ -9,7 +9,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run install install-test setup test lint bench assets messages clean
+.PHONY: run install install-test setup test lint bench seed-national assets messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ lint: install-test
 
 bench: install-test
 	$(PY) -m bench
+
+# National-scale synthetic data (DESIGN.md) and sample import files in var/samples/; SCALE=0.01 for a quick one.
+# Point SHEGONG_DATABASE_URL at a PostgreSQL database for the full scale.
+SCALE ?= 1.0
+seed-national: setup
+	$(PY) manage.py seed_national --scale $(SCALE)
 
 # Refresh the vendored front-end assets from the npm registry (package.json) into static/vendor.
 assets:

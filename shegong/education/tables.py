@@ -104,7 +104,7 @@ class StudyRecordTable(TableSpec):
             f"""
             UPDATE {table} SET action = 'r', reason = 'name_mismatch', ref = p.name
             FROM {persons} p
-            WHERE p.id = {table}.person_id AND {table}.action = 'v'
+            WHERE p.id = {table}.person_id AND {table}.action = 'n'
               AND {table}.holder_name IS NOT NULL AND p.name <> {table}.holder_name
             """
         )

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shegong.core.forms import StyledFormMixin
-from shegong.workers.forms import EmployerOrganizationField, employer_organizations
+from shegong.workers.forms import EmployerOrganizationField
 from shegong.workers.models import EmployerType
 
 from .models import RegistrationKind, RequestPlace
@@ -44,9 +44,7 @@ class RequestFieldsMixin(StyledFormMixin):
                 label=_("New employer type"), required=False, choices=[("", "—"), *EmployerType.choices]
             )
             self.fields["employer_organization"] = EmployerOrganizationField(
-                label=_("New employer (social work service organization)"),
-                queryset=employer_organizations(person.region, person.employer_organization_id),
-                required=False,
+                label=_("New employer (social work service organization)"), required=False
             )
             self.fields["employer_name"] = forms.CharField(label=_("New employer name"), max_length=200, required=False)
         if kind == RegistrationKind.CANCELLATION:
@@ -68,7 +66,8 @@ class RequestFieldsMixin(StyledFormMixin):
             changes["name"] = data["name"]
         if data.get("employer_type"):
             changes["employer_type"] = data["employer_type"]
-            changes["employer_organization"] = data.get("employer_organization")
+            organization = data.get("employer_organization")
+            changes["employer_organization"] = organization.pk if organization else None
             changes["employer_name"] = data.get("employer_name", "")
         return changes
 

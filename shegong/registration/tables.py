@@ -113,14 +113,14 @@ class RegistrationTable(TableSpec):
             f"""
             UPDATE {table} SET action = 'r', reason = 'cert_owner'
             FROM {certificates} c
-            WHERE c.id = {table}.certificate_id AND {table}.action = 'v' AND c.person_id <> {table}.person_id
+            WHERE c.id = {table}.certificate_id AND {table}.action = 'n' AND c.person_id <> {table}.person_id
             """
         )
         stage.execute(
             f"""
             UPDATE {table} SET action = 'r', reason = 'name_mismatch', ref = p.name
             FROM {persons} p
-            WHERE p.id = {table}.person_id AND {table}.action = 'v'
+            WHERE p.id = {table}.person_id AND {table}.action = 'n'
               AND {table}.holder_name IS NOT NULL AND p.name <> {table}.holder_name
             """
         )
@@ -130,11 +130,11 @@ class RegistrationTable(TableSpec):
             UPDATE {table} SET action = 'r', reason = 'out_of_order', ref = (
                 SELECT MIN(o.row_no) FROM {table} o
                 WHERE o.certificate_id = {table}.certificate_id AND o.row_no < {table}.row_no
-                  AND o.valid_from >= {table}.valid_from AND o.action = 'v')
-            WHERE action = 'v' AND EXISTS (
+                  AND o.valid_from >= {table}.valid_from AND o.action = 'n')
+            WHERE action = 'n' AND EXISTS (
                 SELECT 1 FROM {table} o
                 WHERE o.certificate_id = {table}.certificate_id AND o.row_no < {table}.row_no
-                  AND o.valid_from >= {table}.valid_from AND o.action = 'v')
+                  AND o.valid_from >= {table}.valid_from AND o.action = 'n')
             """
         )
         # ... nor older than what is recorded for the certificate (other registration numbers).
@@ -143,7 +143,7 @@ class RegistrationTable(TableSpec):
             UPDATE {table} SET action = 'r', reason = 'older', ref = (
                 SELECT MAX(r.valid_from) FROM {registrations} r
                 WHERE r.certificate_id = {table}.certificate_id AND r.number <> {table}.skey)
-            WHERE action = 'v' AND EXISTS (
+            WHERE action = 'n' AND EXISTS (
                 SELECT 1 FROM {registrations} r
                 WHERE r.certificate_id = {table}.certificate_id AND r.number <> {table}.skey
                   AND r.valid_from >= {table}.valid_from)

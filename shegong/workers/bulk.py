@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core import crypto
-from shegong.core.identifiers import mask_id_number
 from shegong.core.tabular.keys import BlindIndexer, refuse_during_rotation
 
 from . import services
@@ -24,6 +23,14 @@ from .models import Certificate, Person
 def prepare(context):
     refuse_during_rotation()
     context.cache["blind_index"] = BlindIndexer()
+
+
+_NAME_SPECIALS = set("\u2022\u2027\u30fb\uff65\uff0e.\u22c5\u2219 ")
+
+
+def _plain_name(name):
+    """A name services.normalise_name would leave as it is (the column already folded it with NFKC)."""
+    return not _NAME_SPECIALS.intersection(name)
 
 
 def _region_in_scope(row, context, column, code):
@@ -58,8 +65,9 @@ def clean_person(values, row):
         return None
     ok = True
     name = values.get("name")
-    if name is not None:
+    if name is not None and not _plain_name(name):
         name = services.normalise_name(name)
+    if name is not None:
         if not name:
             row.error("name", "required", _("Enter the name."))
             ok = False
@@ -88,7 +96,8 @@ def clean_person(values, row):
     household = values.get("household_region")
     phone = values.get("phone")
     if phone is not None:
-        phone = services.normalise_phone(phone)
+        if not (len(phone) == 11 and phone.isdigit()):
+            phone = services.normalise_phone(phone)
         if not services.MOBILE_RE.match(phone):
             row.error("phone", "bad_phone", _("Enter an 11-digit mainland mobile phone number starting with 1."), phone)
             ok = False
@@ -106,7 +115,7 @@ def clean_person(values, row):
         values.get("checked"),
         crypto.encrypt(number),
     )
-    return context.cache["blind_index"](number), mask_id_number(number), staged
+    return context.cache["blind_index"](number), f"{number[:6]}{'*' * 8}{number[14:]}", staged
 
 
 def _label_sex(value):
@@ -215,7 +224,7 @@ def certificate_name_check(stage):
         f"""
         UPDATE {stage.table} SET action = 'r', reason = 'name_mismatch', ref = p.name
         FROM {person} p
-        WHERE p.id = {stage.table}.person_id AND {stage.table}.action = 'v'
+        WHERE p.id = {stage.table}.person_id AND {stage.table}.action = 'n'
           AND {stage.table}.holder_name IS NOT NULL AND p.name <> {stage.table}.holder_name
         """
     )

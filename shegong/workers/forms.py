@@ -134,29 +134,47 @@ class RejectSignupForm(StyledFormMixin, forms.Form):
 # --- the personal information table and the officials' forms -----------------------------------------------
 
 
-class EmployerOrganizationField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.credit_code}）"
+class EmployerOrganizationField(forms.CharField):
+    """The employing social work service organization, entered by its unified social credit code.
 
+    The organizations of the system are not listed to the worker (they are outside a worker's scope);
+    the worker types the employer's 18-character credit code and the approved service organization
+    with that code is found. Cleans to the Organization, or None when empty.
+    """
 
-def employer_organizations(region=None, current=None):
-    """Approved social work service organizations near ``region`` (its prefecture), plus the current choice."""
-    from django.db.models import Q
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault(
+            "help_text",
+            _("For a social work service organization: its unified social credit code (18 characters)."),
+        )
+        kwargs.setdefault("widget", forms.TextInput({"autocomplete": "off", "spellcheck": "false"}))
+        super().__init__(**kwargs)
 
-    from shegong.organizations.models import Organization, OrganizationKind, OrganizationStatus
+    def prepare_value(self, value):
+        credit_code = getattr(value, "credit_code", None)
+        if credit_code is None and isinstance(value, int):
+            from shegong.organizations.models import Organization
 
-    queryset = Organization.objects.filter(kind=OrganizationKind.SERVICE, status=OrganizationStatus.ACTIVE)
-    q = Q(pk__in=[])
-    if region is not None:
-        chain = region.ancestors()
-        area = chain[Level.PREFECTURE] if len(chain) > Level.PREFECTURE else region.code
-        from shegong.regions.models import Region
+            credit_code = Organization.objects.filter(pk=value).values_list("credit_code", flat=True).first()
+        return credit_code if credit_code is not None else value
 
-        area_region = Region.objects.filter(code=area).first() or region
-        q |= area_region.subtree_q("region__code")
-    if current is not None:
-        q |= Q(pk=current)
-    return queryset.filter(q).order_by("name", "pk")
+    def clean(self, value):
+        from shegong.core.identifiers import normalise
+        from shegong.organizations.models import Organization, OrganizationKind, OrganizationStatus
+
+        value = normalise(super().clean(value))
+        if not value:
+            return None
+        organization = Organization.objects.filter(
+            credit_code=value, kind=OrganizationKind.SERVICE, status=OrganizationStatus.ACTIVE
+        ).first()
+        if organization is None:
+            raise ValidationError(
+                _("No approved social work service organization in the system has this credit code."),
+                code="unknown_organization",
+            )
+        return organization
 
 
 class ProfileForm(StyledFormMixin, forms.Form):
@@ -169,10 +187,7 @@ class ProfileForm(StyledFormMixin, forms.Form):
     major = forms.CharField(label=_("Major"), max_length=100, required=False)
     employer_type = forms.ChoiceField(label=_("Employer type"))
     employer_organization = EmployerOrganizationField(
-        label=_("Employer (social work service organization)"),
-        queryset=None,
-        required=False,
-        help_text=_("For a social work service organization: choose it from the organizations in the system."),
+        label=_("Employer (social work service organization)"), required=False
     )
     employer_name = forms.CharField(
         label=_("Employer name"),
@@ -195,9 +210,6 @@ class ProfileForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["education"].choices = [("", "—"), *Education.choices]
         self.fields["employer_type"].choices = [("", "—"), *EmployerType.choices]
-        self.fields["employer_organization"].queryset = employer_organizations(
-            person.region if person else None, person.employer_organization_id if person else None
-        )
         for name in ("household_region", "region"):
             self.fields[name].set_root(None)
 

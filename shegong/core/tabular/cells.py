@@ -79,6 +79,14 @@ def clean_text(value):
     return clean_text(str(value))
 
 
+def excel_digits(value):
+    """A large number as Excel shows it: 15 significant digits, then zeros (4.40106199001012E+17 -> 440106199001012000)."""
+    mantissa, exponent = f"{abs(value):.14e}".split("e")
+    digits = mantissa.replace(".", "")
+    length = int(exponent) + 1
+    return digits[:length].ljust(length, "0") if length > 0 else "0"
+
+
 def number_as_text(value, *, what):
     """An identifier that a spreadsheet stored as a number: exact below 2**53, refused above.
 
@@ -93,7 +101,7 @@ def number_as_text(value, *, what):
                 "Excel stored %(what)s as a number and kept only its first 15 digits (%(value)s): the last digits "
                 "are lost and cannot be recovered. Format the column as text and enter the full number again."
             )
-            % {"what": what, "value": f"{value:.0f}"},
+            % {"what": what, "value": excel_digits(value)},
         )
     return str(int(value))
 

@@ -7,6 +7,8 @@ found in the wild (身份证号 for 身份证号码...). ``parse(raw, row)`` ret
 None for an empty cell, and reports warnings through ``row.warn``; it raises ``CellError`` to reject.
 """
 
+import unicodedata
+
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +17,13 @@ from shegong.core import identifiers
 
 from . import cells
 from .cells import CellError
+
+CACHE_LIMIT = 50_000  # distinct cell texts remembered per column (dates, enumerations): bounded memory
+
+
+def _plain(text):
+    """Whether ``text`` needs no cleaning at all (the usual case): nothing clean_text would change."""
+    return text.isprintable() and " " not in text and (text.isascii() or unicodedata.is_normalized("NFKC", text))
 
 
 def header_key(text):
@@ -81,7 +90,7 @@ class Column:
         return value
 
     def convert(self, raw, row):
-        text = cells.clean_text(raw)
+        text = raw if raw.__class__ is str and _plain(raw) else cells.clean_text(raw)
         if self.max_length is not None and len(text) > self.max_length:
             raise CellError(
                 "too_long",
@@ -121,6 +130,10 @@ class IdentifierTextColumn(Column):
         self.leading_zeros = leading_zeros
 
     def convert(self, raw, row):
+        if raw.__class__ is str and raw.isascii() and raw.isdigit():
+            if self.max_length is not None and len(raw) > self.max_length:
+                return super().convert(raw, row)
+            return raw
         text = cells.identifier_text(raw, what=self.header)
         if isinstance(raw, float) and self.leading_zeros:
             row.warn(
@@ -191,11 +204,29 @@ class DateColumn(Column):
     type_label = gettext_lazy("Date")
     width = 12
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._cache = {}
+
     def convert(self, raw, row):
+        if raw.__class__ is str:
+            hit = self._cache.get(raw)
+            if hit is not None:
+                return hit
+            warned = []
+            value = cells.parse_date(raw, lambda code, message: warned.append((code, message)))
+            for code, message in warned:
+                row.warn(self, code, message, raw)
+            if not warned and len(self._cache) < CACHE_LIMIT:
+                self._cache[raw] = value
+            return value
         return cells.parse_date(raw, lambda code, message: row.warn(self, code, message, raw))
 
     def format_note(self):
         return _("Year-month-day, e.g. 2021-03-01 (also 2021/3/1, 2021年3月1日, 20210301 or an Excel date).")
+
+
+_BOOL_CACHE = {}
 
 
 class BoolColumn(Column):
@@ -204,6 +235,14 @@ class BoolColumn(Column):
     width = 8
 
     def convert(self, raw, row):
+        if raw.__class__ is str:
+            hit = _BOOL_CACHE.get(raw)
+            if hit is not None:
+                return hit
+            value = cells.parse_bool(raw)
+            if len(_BOOL_CACHE) < 1000:
+                _BOOL_CACHE[raw] = value
+            return value
         return cells.parse_bool(raw)
 
     def allowed_values(self):
@@ -235,6 +274,7 @@ class EnumColumn(Column):
         self.words = dict(words or {})
         self.value_aliases = dict(value_aliases or {})
         self._lookup = None
+        self._cache = {}
 
     def _table(self):
         if self._lookup is None:
@@ -253,8 +293,14 @@ class EnumColumn(Column):
         return self._lookup
 
     def convert(self, raw, row):
+        if raw.__class__ is str:
+            hit = self._cache.get(raw)
+            if hit is not None:
+                return hit
         text = cells.clean_text(raw)
         value = self._table().get(header_key(text))
+        if value is not None and raw.__class__ is str and len(self._cache) < CACHE_LIMIT:
+            self._cache[raw] = value
         if value is None:
             raise CellError(
                 "not_in_list",
@@ -290,7 +336,10 @@ class IdNumberColumn(Column):
     width = 22
 
     def convert(self, raw, row):
-        text = cells.identifier_text(raw, what=self.header)
+        if raw.__class__ is str and len(raw) == 18 and raw.isascii() and raw[:17].isdigit():
+            text = raw  # the clean case: straight to the fast path of the parser
+        else:
+            text = cells.identifier_text(raw, what=self.header)
         try:
             parsed = row.context.id_parser.parse(text)
         except identifiers.IdentifierError as exc:
@@ -355,8 +404,15 @@ class RegionColumn(Column):
         self.level = level
 
     def convert(self, raw, row):
-        text = cells.identifier_text(raw, what=self.header) if isinstance(raw, float) else cells.clean_text(raw)
-        code, warning = row.context.regions.resolve(text, level=self.level, scope=row.context.scope)
+        context = row.context
+        cache = context.cache.setdefault(("region", self.level), {})
+        hit = cache.get(raw) if raw.__class__ is str else None
+        if hit is None:
+            text = cells.identifier_text(raw, what=self.header) if isinstance(raw, float) else cells.clean_text(raw)
+            hit = context.regions.resolve(text, level=self.level, scope=context.scope)  # raises CellError
+            if raw.__class__ is str and len(cache) < CACHE_LIMIT:
+                cache[raw] = hit
+        code, warning = hit
         if warning:
             row.warn(self, "region_guessed", warning, raw)
         return code

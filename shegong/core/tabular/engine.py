@@ -107,7 +107,12 @@ class ImportContext:
     def display_value(self, column, value):
         if value is None or value == "":
             return ""
-        text = clean_text(value) if not isinstance(value, float) else repr(value)
+        if isinstance(value, float):
+            from .cells import excel_digits
+
+            text = excel_digits(value) if abs(value) >= 1e15 else repr(value)
+        else:
+            text = clean_text(value)
         if isinstance(column, IdNumberColumn):
             compact = identifiers.normalise(text)
             if len(compact) >= 15 and compact[:15].isdigit():
@@ -317,78 +322,76 @@ def _validate(job, path):
     _write_issues(job, file_warnings, ImportIssue.Severity.WARNING)
     spec.prepare(context)
 
-    key_names = set(spec.key)
-    required = [
-        name
+    required = job.strategy
+    mapping = [
+        (index, spec.by_name[name], name, spec.by_name[name] in required_columns(spec, required))
         for index, name in sorted(header.columns.items())
-        if spec.by_name[name].required and (job.strategy != "update" or name in key_names)
     ]
-    mapping = [(index, spec.by_name[name]) for index, name in sorted(header.columns.items())]
-    required_set = {spec.by_name[name] for name in required}
     digest_of = digest_getter(spec)
+    clean_row = spec.clean_row
     progress = Progress(job, 2, 85)
-    buffer, errors, warnings = [], [], []
+    errors, warnings = [], []
     total = rejected = warned = staged = last_row = 0
-    for number, cells in source.rows():
-        if number <= header.row:
-            continue
-        width = len(cells)
-        raw = {}
-        blank = True
-        for index, column in mapping:
-            value = cells[index] if index < width else ""
-            if value is not None and value != "" and not (type(value) is str and value.isspace()):
-                blank = False
-            raw[column.name] = value
-        if blank:
-            continue
-        if total == 0 and _is_example(spec, raw):
-            warnings.append((number, "", None, "", "example_row", _("The template's example row was skipped.")))
-            warned += 1
-            continue
-        total += 1
-        last_row = number
-        row = Row(number, context)
-        values = {}
-        for column in (c for _i, c in mapping):
-            value = raw[column.name]
-            if is_blank(value):
-                values[column.name] = None
-                if column in required_set:
-                    row.error(column, "required", _("This column is required."), "")
+    required_message = _("This column is required.")
+    example_checked = False
+    next_flush = FLUSH_ROWS
+    with stage.writer() as writer:
+        for number, cells in source.rows():
+            if number <= header.row:
                 continue
-            try:
-                values[column.name] = column.parse(value, row)
-            except CellError as exc:
-                values[column.name] = None
-                row.error(column, exc.code, exc.message, value)
-        result = None
-        if row.errors is None:
-            try:
-                result = spec.clean_row(values, row)
-            except CellError as exc:
-                row.error(None, exc.code, exc.message)
-        if row.errors is not None or result is None:
-            rejected += 1
+            width = len(cells)
+            row = Row(number, context)
+            values = {}
+            blank = True
+            for index, column, name, is_required in mapping:
+                value = cells[index] if index < width else None
+                # The common case first: a non-empty cell (CSV gives strings, workbooks typed values).
+                if value is None or value == "" or (value.__class__ is str and value.isspace()):
+                    values[name] = None
+                    if is_required:
+                        row.error(column, "required", required_message, "")
+                    continue
+                blank = False
+                try:
+                    values[name] = column.parse(value, row)
+                except CellError as exc:
+                    values[name] = None
+                    row.error(column, exc.code, exc.message, value)
+            if blank:
+                continue
+            if not example_checked:
+                example_checked = True
+                if _is_example(spec, {name: (cells[index] if index < width else "") for index, _c, name, _r in mapping}):
+                    warnings.append((number, "", None, "", "example_row", _("The template's example row was skipped.")))
+                    warned += 1
+                    continue
+            total += 1
+            last_row = number
+            result = None
             if row.errors is None:
-                row.error(None, "rejected", _("The row was rejected."))
-            errors.extend(row.errors)
-        else:
-            key, display, staged_values = result
-            buffer.append((number, key, display, hash(digest_of(staged_values)), *staged_values))
-        if row.warnings is not None:
-            warned += 1
-            warnings.extend(row.warnings)
-        if len(buffer) >= FLUSH_ROWS or len(errors) + len(warnings) >= FLUSH_ROWS:
-            staged += len(buffer)
-            stage.load(buffer)
-            buffer = []
-            _write_issues(job, errors, ImportIssue.Severity.ERROR)
-            _write_issues(job, warnings, ImportIssue.Severity.WARNING)
-            errors, warnings = [], []
-            progress(source.fraction(), _("%(rows)s rows read") % {"rows": f"{total:,}"})
-    staged += len(buffer)
-    stage.load(buffer)
+                try:
+                    result = clean_row(values, row)
+                except CellError as exc:
+                    row.error(None, exc.code, exc.message)
+            if row.errors is not None or result is None:
+                rejected += 1
+                if row.errors is None:
+                    row.error(None, "rejected", _("The row was rejected."))
+                errors.extend(row.errors)
+            else:
+                key, display, staged_values = result
+                writer.write((number, key, display, hash(digest_of(staged_values)), *staged_values))
+                staged += 1
+            if row.warnings is not None:
+                warned += 1
+                warnings.extend(row.warnings)
+            if staged >= next_flush or len(errors) + len(warnings) >= FLUSH_ROWS:
+                next_flush = staged + FLUSH_ROWS
+                writer.flush()
+                _write_issues(job, errors, ImportIssue.Severity.ERROR)
+                _write_issues(job, warnings, ImportIssue.Severity.WARNING)
+                errors, warnings = [], []
+                progress(source.fraction(), _("%(rows)s rows read") % {"rows": f"{total:,}"})
     _write_issues(job, errors, ImportIssue.Severity.ERROR)
     _write_issues(job, warnings, ImportIssue.Severity.WARNING)
     source.close()
@@ -456,6 +459,11 @@ def _validate(job, path):
         },
         region_code=job.region_id,
     )
+
+
+def required_columns(spec, strategy):
+    """Columns that must not be empty: every required one, or only the key when updating."""
+    return {c for c in spec.import_columns() if c.required and (strategy != "update" or c.name in spec.key)}
 
 
 def digest_getter(spec):

@@ -8,15 +8,16 @@ per row. The commit copies rows from here into the real table batch by batch
 (``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` and ``UPDATE ... FROM``), the same SQL on both
 databases.
 
-Fixed columns: ``row_no`` (the file's row number), ``action`` (v: valid, not yet classified; n: new;
-u: update; s: unchanged; r: rejected), ``skey`` (natural key), ``kdisp`` (how the key is shown in
+Fixed columns: ``row_no`` (the file's row number), ``action`` (n: valid and new unless a step below
+finds its record; u: update; s: unchanged; r: rejected), ``skey`` (natural key), ``kdisp`` (how the key is shown in
 messages, e.g. a masked ID number), ``digest`` (compares duplicate rows), ``target_id`` and
 ``target_region`` (the matched record), ``reason``/``ref`` (why a row was rejected here).
 """
 
 import re
+from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 PG_TYPES = {
     "text": "text",
@@ -104,18 +105,36 @@ class Stage:
                 with cursor.cursor.copy(statement) as copy:
                     write = copy.write_row
                     for row in rows:
-                        write(("v", *row))
+                        write(("n", *row))
         else:
             placeholders = ", ".join(["%s"] * (len(names) + 1))
             statement = f"INSERT INTO {self.table} (action, {', '.join(q(n) for n in names)}) VALUES ({placeholders})"
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.executemany(statement, [("v", *row) for row in rows])
+                cursor.executemany(statement, [("n", *row) for row in rows])
+
+    @contextmanager
+    def writer(self, flush_rows=20_000):
+        """A writer of staged rows: ``write(row)`` per row, ``flush()`` now and then.
+
+        On PostgreSQL outside a transaction, the rows stream through one COPY on a connection of its
+        own, so the server stores them while Python goes on checking the next rows (two cores
+        busy); otherwise rows are buffered and loaded in chunks on ``flush()``.
+        """
+        if is_postgres() and connection.get_autocommit() and not connection.in_atomic_block:
+            with _StreamingWriter(self) as streaming:
+                yield streaming
+            return
+        buffered = _BufferedWriter(self, flush_rows)
+        yield buffered
+        buffered.flush()
 
     def index(self):
+        """Statistics for the planner (PostgreSQL: hash joins need no index); SQLite joins need the index."""
         with connection.cursor() as cursor:
-            cursor.execute(f"CREATE INDEX {q(self.name + '_k')} ON {self.table} (skey)")
             if is_postgres():
                 cursor.execute(f"ANALYZE {self.table}")
+            else:
+                cursor.execute(f"CREATE INDEX {q(self.name + '_k')} ON {self.table} (skey)")
 
     # --- set-based classification --------------------------------------------------------------------
     def execute(self, sql, params=()):
@@ -132,9 +151,9 @@ class Stage:
                 ref = CASE WHEN {self.table}.row_no = d.first_row THEN d.last_row ELSE d.first_row END
             FROM (
                 SELECT skey, MIN(row_no) AS first_row, MAX(row_no) AS last_row, COUNT(DISTINCT digest) AS variants
-                FROM {self.table} WHERE action = 'v' GROUP BY skey HAVING COUNT(*) > 1
+                FROM {self.table} WHERE action = 'n' GROUP BY skey HAVING COUNT(*) > 1
             ) d
-            WHERE {self.table}.skey = d.skey AND {self.table}.action = 'v'
+            WHERE {self.table}.skey = d.skey AND {self.table}.action = 'n'
               AND ({self.table}.row_no > d.first_row OR d.variants > 1)
             """
         )
@@ -149,18 +168,18 @@ class Stage:
             f"""
             UPDATE {self.table} SET {", ".join(sets)}
             FROM {target} t
-            WHERE t.{q(lookup.target_key)} = {self.table}.{q(lookup.stage_key)} AND {self.table}.action = 'v'
+            WHERE t.{q(lookup.target_key)} = {self.table}.{q(lookup.stage_key)} AND {self.table}.action = 'n'
             """
         )
         self.execute(
-            f"UPDATE {self.table} SET action = 'r', reason = %s, ref = %s WHERE action = 'v' AND {q(lookup.into)} IS NULL",
+            f"UPDATE {self.table} SET action = 'r', reason = %s, ref = %s WHERE action = 'n' AND {q(lookup.into)} IS NULL",
             [f"lookup_missing:{lookup.column}", lookup.column],
         )
         if lookup.region_into:
             condition, params = scope.sql(q(lookup.region_into))
             self.execute(
                 f"UPDATE {self.table} SET action = 'r', reason = %s, ref = {q(lookup.region_into)} "
-                f"WHERE action = 'v' AND NOT ({condition})",
+                f"WHERE action = 'n' AND NOT ({condition})",
                 [f"lookup_scope:{lookup.column}", *params],
             )
 
@@ -177,11 +196,10 @@ class Stage:
             UPDATE {self.table} SET target_id = t.{pk}, target_region = {region},
                 action = CASE WHEN {changed or "1=0"} THEN 'u' ELSE 's' END
             FROM {target} t {match.region_join}
-            WHERE t.{q(match.target_key)} = {self.table}.{q(match.stage_key)} AND {self.table}.action = 'v'
+            WHERE t.{q(match.target_key)} = {self.table}.{q(match.stage_key)} AND {self.table}.action = 'n'
             {"AND " + match.target_filter.format(stage=self.table) if match.target_filter else ""}
             """
         )
-        self.execute(f"UPDATE {self.table} SET action = 'n' WHERE action = 'v'")
         for stage_column, target_column in match.owner_check:
             self.execute(
                 f"""
@@ -231,6 +249,15 @@ class Stage:
 
     # --- commit helpers (used by the apps' bulk modules) ----------------------------------------------
     def insert_new(self, model, columns, lo, hi, *, constants=None, conflict=None):
+        """INSERT the batch's new rows (see ``_insert_new``): first as a plain INSERT, which is what
+        classification expects; if a key was taken meanwhile, again with ON CONFLICT DO NOTHING."""
+        try:
+            with transaction.atomic():
+                return self._insert_new(model, columns, lo, hi, constants=constants, conflict=conflict, skip=False)
+        except IntegrityError:
+            return self._insert_new(model, columns, lo, hi, constants=constants, conflict=conflict, skip=True)
+
+    def _insert_new(self, model, columns, lo, hi, *, constants=None, conflict=None, skip=True):
         """INSERT the batch's new rows. ``columns`` maps model column -> stage expression (alias s).
 
         ``constants`` maps model column -> a parameter value (timestamps...). Rows whose key was
@@ -240,7 +267,9 @@ class Stage:
         constants.update(self._defaults(model, set(columns) | set(constants)))
         names = list(columns) + list(constants)
         select = list(columns.values()) + ["%s"] * len(constants)
-        conflict_clause = f"ON CONFLICT ({q(conflict)}) DO NOTHING" if conflict else "ON CONFLICT DO NOTHING"
+        conflict_clause = ""
+        if skip:
+            conflict_clause = f"ON CONFLICT ({q(conflict)}) DO NOTHING" if conflict else "ON CONFLICT DO NOTHING"
         sql = (
             f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(n) for n in names)}) "
             f"SELECT {', '.join(select)} FROM {self.table} s "
@@ -285,3 +314,46 @@ class Stage:
     def keep(self, model, column):
         """The assignment expression 'the staged value if given, else the stored one'."""
         return f"COALESCE(s.{q(column)}, {q(model._meta.db_table)}.{q(column)})"
+
+
+class _BufferedWriter:
+    def __init__(self, stage, flush_rows):
+        self.stage, self.flush_rows, self.rows = stage, flush_rows, []
+
+    def write(self, row):
+        self.rows.append(row)
+
+    def flush(self):
+        if self.rows:
+            self.stage.load(self.rows)
+            self.rows = []
+
+
+class _StreamingWriter:
+    def __init__(self, stage):
+        self.stage = stage
+
+    def __enter__(self):
+        self.raw = connection.get_new_connection(connection.get_connection_params())
+        self.raw.autocommit = True
+        self.cursor = self.raw.cursor()
+        names = ["row_no", "skey", "kdisp", "digest"] + self.stage.columns
+        statement = f"COPY {self.stage.table} (action, {', '.join(q(n) for n in names)}) FROM STDIN"
+        self.copy_context = self.cursor.copy(statement)
+        self.copy = self.copy_context.__enter__()
+        self._write = self.copy.write_row
+        return self
+
+    def write(self, row):
+        self._write(("n", *row))
+
+    def flush(self):
+        pass
+
+    def __exit__(self, kind, value, traceback):
+        try:
+            self.copy_context.__exit__(kind, value, traceback)
+        finally:
+            self.cursor.close()
+            self.raw.close()
+        return False

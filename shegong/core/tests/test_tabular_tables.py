@@ -101,3 +101,21 @@ def test_study_records_are_recorded_as_decided_and_reimport_changes_nothing(tmp_
     assert all(r.source == "import" and r.source_ref.startswith("H-") for r in records)
     again = validated(tmp_path, admin, "study-records", csv_bytes(rows[:3]))
     assert (again.count_new, again.count_unchanged) == (0, 2)
+
+
+def test_sample_files_report_exactly_what_their_manifest_says(tmp_path, db):
+    from shegong.core.management.commands.seed_national import Generator
+    from shegong.core.tabular import engine
+    from shegong.core.tabular.samples import write_samples
+
+    manifest = write_samples(Generator(seed=7), tmp_path, rows=600)
+    user = official("440106")
+    for name, entry in manifest["files"].items():
+        path = tmp_path / name
+        job = engine.stage_file(user, entry["table"], str(path), original_name=name, language="en")
+        engine.validate(job)
+        job.refresh_from_db()
+        expected = entry["expected"]
+        report = (job.total_rows, job.count_new, job.count_rejected, job.count_warnings)
+        assert report == (expected["rows"], expected["new"], expected["rejected"], expected["rows_with_warnings"]), (name, list(job.issues.values_list("row", "code")))
+        engine.discard(job, user)

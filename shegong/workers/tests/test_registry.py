@@ -453,3 +453,26 @@ def test_a_city_without_counties_is_a_base_unit():
     assert person.region_id == "441900"
     with pytest.raises(ValidationError):
         services.register_person(None, name="广州社工", id_number=id_number_for(901), region="440100")
+
+
+def test_profile_names_the_employing_organization_by_credit_code(client):
+    (person,) = people(1, start=60)
+    user = worker_for(person)
+    organization = OrganizationFactory()
+    client.force_login(user)
+    page = client.get(reverse("workers:me-edit")).content.decode()
+    assert organization.name not in page  # organizations are not listed to a worker
+    data = {
+        "phone": "13800138001",
+        "education": "bachelor",
+        "employer_type": "service_organization",
+        "employer_organization": "no-such-code",
+        "household_region_2": "440106",
+        "region_2": "440106",
+    }
+    assert client.post(reverse("workers:me-edit"), data).status_code == 400
+    data["employer_organization"] = organization.credit_code.lower()
+    assert client.post(reverse("workers:me-edit"), data).status_code == 302
+    person.refresh_from_db()
+    assert person.employer_organization == organization
+    assert organization.credit_code in client.get(reverse("workers:me-edit")).content.decode()
