@@ -51,14 +51,18 @@ class World:
         self.objects = {}  # place -> list of (object, marker)
         for place, code in (("in", IN), ("sibling", SIBLING), ("other", OTHER)):
             items = []
-            person = PersonFactory(name=marker("人员"), region_id=code, id_number=id_number_for(900 + len(code) + int(code[-2:]), code))
+            person = PersonFactory(
+                name=marker("人员"), region_id=code, id_number=id_number_for(900 + len(code) + int(code[-2:]), code)
+            )
             items.append((person, person.name))
             cert = CertificateFactory(person=person)
             items.append((cert, person.name))
             org = OrganizationFactory(name=marker("机构"), region_id=code)
             items.append((org, org.name))
             applicant = official(code, role=Role.STAFF, username=f"applicant_{place}")
-            application = workflow.create_application("organizations.signup", applicant, code, subject=org, title=marker("申请"))
+            application = workflow.create_application(
+                "organizations.signup", applicant, code, subject=org, title=marker("申请")
+            )
             items.append((application, application.title))
             event = record(None, "test.walk", org, region_code=code, object_repr=marker("审计"))
             items.append((event, event.object_repr))
@@ -114,7 +118,7 @@ def fill(route, pk):
     if not params:
         return [path]
     paths = [path]
-    for converter, name, regex_name in params:
+    for _converter, name, regex_name in params:
         name = name or regex_name
         values = [str(pk)] if name in ("pk", "code", "username") else SLUG_VALUES.get(name)
         if not values:
@@ -122,13 +126,17 @@ def fill(route, pk):
         expanded = []
         for p in paths:
             for value in values:
-                expanded.append(re.sub(r"<(?:\w+:)?%s>|\(\?P<%s>[^)]*\)" % (name, name), value, p, count=1))
+                expanded.append(re.sub(rf"<(?:\w+:)?{name}>|\(\?P<{name}>[^)]*\)", value, p, count=1))
         paths = expanded
     return paths
 
 
 def snapshot(objects):
-    return [(type(o), o.pk, model_to_dict(type(o).objects.get(pk=o.pk))) for o in objects if type(o).objects.filter(pk=o.pk).exists()]
+    return [
+        (type(o), o.pk, model_to_dict(type(o).objects.get(pk=o.pk)))
+        for o in objects
+        if type(o).objects.filter(pk=o.pk).exists()
+    ]
 
 
 def exported_text(run):
@@ -137,7 +145,9 @@ def exported_text(run):
     data = run.result_file.read()
     if run.result_name.endswith(".xlsx"):
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return "\n".join(str(cell) for name in book.sheet_names for row in book.get_sheet_by_name(name).to_python() for cell in row)
+        return "\n".join(
+            str(cell) for name in book.sheet_names for row in book.get_sheet_by_name(name).to_python() for cell in row
+        )
     return data.decode("utf-8", "replace")
 
 
@@ -146,7 +156,9 @@ def immediate_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
-def test_nothing_outside_scope_is_listed_shown_changed_or_exported(client, immediate_tasks, django_capture_on_commit_callbacks):
+def test_nothing_outside_scope_is_listed_shown_changed_or_exported(
+    client, immediate_tasks, django_capture_on_commit_callbacks
+):
     world = World()
     leaks = []
     for label, user, hidden_places in users(world):
@@ -176,6 +188,8 @@ def test_nothing_outside_scope_is_listed_shown_changed_or_exported(client, immed
                         client.force_login(user)  # a route signed us out; carry on as the same user
         after = snapshot(forbidden)
         if before != after:
-            changed = [f"{t.__name__}#{pk}" for (t, pk, d1), (_t, _p, d2) in zip(before, after, strict=False) if d1 != d2]
+            changed = [
+                f"{t.__name__}#{pk}" for (t, pk, d1), (_t, _p, d2) in zip(before, after, strict=False) if d1 != d2
+            ]
             leaks.append(f"{label}: changed out-of-scope objects {changed}")
     assert not leaks, "scope leaks:\n" + "\n".join(leaks)

@@ -109,7 +109,9 @@ def test_five_wrong_passwords_lock_the_account_until_a_security_admin_unlocks_it
 
     from shegong.core.models import AuditEvent
 
-    trail = list(AuditEvent.objects.filter(object_id=str(user.pk)).order_by("at", "id").values_list("action", "actor_name"))
+    trail = list(
+        AuditEvent.objects.filter(object_id=str(user.pk)).order_by("at", "id").values_list("action", "actor_name")
+    )
     actions = [action for action, _actor in trail]
     assert actions.count("login_failed") >= 5
     assert "lockout" in actions and ("unlock", "gd_security") in trail

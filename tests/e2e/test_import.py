@@ -96,7 +96,9 @@ def test_upload_preview_annotated_file_confirm_and_result(site, page, login, set
     expect(page.get_by_test_id("import-status")).not_to_have_text("")
     expect(page.locator("#import-status[hx-trigger]")).to_have_count(0)
     with site.lock:
-        assert set(Person.objects.filter(region_id="440106", name__in=["甲一", "乙二"]).values_list("name", flat=True)) == {"甲一", "乙二"}
+        assert set(
+            Person.objects.filter(region_id="440106", name__in=["甲一", "乙二"]).values_list("name", flat=True)
+        ) == {"甲一", "乙二"}
         from shegong.core.models import AuditEvent, ImportJob
 
         job = ImportJob.objects.get()
