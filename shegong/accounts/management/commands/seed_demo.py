@@ -55,3 +55,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
             for line in lines:
                 self.stdout.write(line)
+            self.stdout.write(
+                "Administrators and ministry/province officials set up a TOTP authenticator app at their first "
+                "sign-in (the page shows a QR code and the key); county staff, workers and organizations do not."
+            )
