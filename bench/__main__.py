@@ -36,9 +36,9 @@ def main():
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from bench import education, regions
+    from bench import education, imports, regions, workers
 
-    for suite in (regions, education):
+    for suite in (regions, education, imports, workers):
         for line in suite.run(timed):
             print(line)
 

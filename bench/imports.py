@@ -14,9 +14,9 @@ SHEGONG_BENCH_PG_URL names another whose name starts with shegong_bench):
 - exporting the million to CSV and to xlsx: rows per second.
 On SQLite the same figures at a smaller scale (100,000 rows).
 
-Run: ``make bench`` (SQLite here, then PostgreSQL in a subprocess when it is reachable), or
-``python -m bench.imports --database-url postgres://...`` for PostgreSQL alone.
-BENCH_IMPORT_ROWS overrides the size of the big file.
+Run: ``make bench`` (each database in a child process with a fresh database of its own: SQLite in a
+temporary directory, then PostgreSQL when it is reachable), or ``python -m bench.imports
+--database-url URL`` for one database. BENCH_IMPORT_ROWS overrides the size of the big file.
 """
 
 import csv
@@ -39,7 +39,12 @@ def _rows_for(vendor):
     return int(os.environ.get("BENCH_IMPORT_ROWS", default))
 
 
+VENDOR = {"name": ""}
+
+
 def _verdict(ok):
+    if VENDOR["name"] != "postgresql":
+        return "for reference: the goals are set for PostgreSQL"
     return "met" if ok else "NOT MET"
 
 
@@ -73,6 +78,15 @@ def _truncate():
 
             cursor.execute(f"DELETE FROM {Certificate._meta.db_table}")
             cursor.execute(f"DELETE FROM {Person._meta.db_table}")
+
+
+def _settle():
+    """Let the database finish writing what the previous step left (a checkpoint), so that it does not
+    slow the next measurement down."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CHECKPOINT" if connection.vendor == "postgresql" else "PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _prepare_files(tmp, rows):
@@ -138,7 +152,12 @@ def _raw_copy(prepared, names):
         with open(prepared, encoding="utf-8") as handle, connection.cursor() as cursor:
             batch = []
             for line in handle:
-                batch.append([None if v == "\\N" else (v == "t" if v in ("t", "f") else v) for v in line.rstrip("\n").split("\t")])
+                batch.append(
+                    [
+                        None if v == "\\N" else (v == "t" if v in ("t", "f") else v)
+                        for v in line.rstrip("\n").split("\t")
+                    ]
+                )
                 if len(batch) >= 50_000:
                     with transaction.atomic():
                         cursor.executemany(statement, batch)
@@ -271,12 +290,40 @@ def _export(user, fmt, target):
 
 
 def run(timed=None):
+    """From ``python -m bench``: each database in a child process with a database of its own."""
+    tmp = tempfile.mkdtemp(prefix="shegong-bench-imports-sqlite-")
+    yield from _child(f"sqlite:///{tmp}/bench.sqlite3", "SQLite")
+    url = os.environ.get("SHEGONG_BENCH_PG_URL", DEFAULT_PG)
+    try:
+        _recreate(url)
+    except Exception as exc:
+        yield f"== bulk import on PostgreSQL: skipped ({type(exc).__name__}: {exc})"
+        return
+    yield from _child(url, "PostgreSQL")
+
+
+def _child(url, label):
+    env = {k: v for k, v in os.environ.items() if k not in ("SHEGONG_DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.imports", "--database-url", url, "--fresh-done"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    for line in process.stdout:
+        yield line.rstrip("\n")
+    if process.wait():
+        yield f"== bulk import on {label}: the benchmark process failed (exit {process.returncode})"
+
+
+def suite():
     from django.db import connection
 
     from shegong.regions.models import Region
     from shegong.regions.services import load_divisions
 
-    vendor = connection.vendor
+    vendor = VENDOR["name"] = connection.vendor
     label = "PostgreSQL" if vendor == "postgresql" else "SQLite"
     if not Region.objects.filter(code="440106").exists():
         load_divisions()
@@ -286,11 +333,50 @@ def run(timed=None):
     yield f"== bulk import and export on {label} ({rows:,} social workers)"
     people_csv, prepared, names = _prepare_files(tmp, rows)
 
+    small = _head(people_csv, tmp / "workers-10k.csv", IE_ROWS)
     _truncate()
+    _settle()
+    ie_seconds, ie_rows = _import_export_baseline(small)
+    runs = []
+    for _attempt in range(3):  # a short measurement: the median of three
+        _truncate()
+        _settle()
+        seconds, ours = _import_in_process(user, small, "workers-10k.csv")
+        assert ours.committed_new == ie_rows
+        runs.append(seconds)
+    ours_seconds = sorted(runs)[1]
+    ie_rate, our_rate = ie_rows / ie_seconds, ie_rows / ours_seconds
+    ratio = our_rate / ie_rate
+    yield (
+        f"import of {ie_rows:,} rows: {our_rate:,.0f} rows/s ({ours_seconds:.2f} s); baseline django-import-export "
+        f"(default settings) {ie_rate:,.0f} rows/s ({ie_seconds:.1f} s); ratio {ratio:.0f} (goal >= {GOALS['ie']:.0f}: {_verdict(ratio >= GOALS['ie'])})"
+    )
+
+    xlsx_rows = min(rows, 100_000)
+    part = _head(people_csv, tmp / "workers-100k.csv", xlsx_rows)
+    workbook = _xlsx_from_csv(part, tmp / "workers-100k.xlsx")
+    calamine_seconds = _calamine_read(workbook)
+    _truncate()
+    _settle()
+    csv_seconds, csv_job = _import_in_process(user, part, "workers-100k.csv")
+    _truncate()
+    _settle()
+    xlsx_seconds, xlsx_job = _import_in_process(user, workbook, "workers-100k.xlsx")
+    assert csv_job.committed_new == xlsx_job.committed_new == xlsx_rows
+    base = calamine_seconds + csv_seconds
+    ratio = xlsx_seconds / base
+    yield (
+        f"xlsx import of {xlsx_rows:,} rows: {xlsx_seconds:.1f} s; baseline python-calamine read {calamine_seconds:.1f} s "
+        f"+ CSV import {csv_seconds:.1f} s = {base:.1f} s; ratio {ratio:.2f} (goal <= {GOALS['xlsx']}: {_verdict(ratio <= GOALS['xlsx'])})"
+    )
+
+    _truncate()
+    _settle()
     copy_seconds = _raw_copy(prepared, names)
     baseline = "raw COPY" if vendor == "postgresql" else "raw executemany INSERT"
     yield f"{baseline} of the prepared rows (already encrypted and indexed): {copy_seconds:.1f} s ({rows / copy_seconds:,.0f} rows/s)"
     _truncate()
+    _settle()
 
     import_seconds, peak_mb, job = _import_subprocess(people_csv)
     validation, commit = _split(job)
@@ -303,6 +389,7 @@ def run(timed=None):
     )
     yield f"peak memory of the import process: {peak_mb:.0f} MB (goal < {GOALS['memory_mb']} MB: {_verdict(peak_mb < GOALS['memory_mb'])})"
 
+    _settle()
     again_seconds, again_peak, again = _import_subprocess(people_csv)
     assert again.count_unchanged == rows and again.count_new == 0, (again.count_new, again.count_unchanged)
     ratio = again_seconds / import_seconds
@@ -318,62 +405,10 @@ def run(timed=None):
         yield f"export of {count:,} social workers to {fmt}: {seconds:.1f} s ({count / seconds:,.0f} rows/s, {size:.0f} MB)"
         os.remove(tmp / f"export.{fmt}")
 
-    small = _head(people_csv, tmp / "workers-10k.csv", IE_ROWS)
-    _truncate()
-    ie_seconds, ie_rows = _import_export_baseline(small)
-    _truncate()
-    ours_seconds, ours = _import_in_process(user, small, "workers-10k.csv")
-    assert ours.committed_new == ie_rows
-    ie_rate, our_rate = ie_rows / ie_seconds, ie_rows / ours_seconds
-    ratio = our_rate / ie_rate
-    yield (
-        f"import of {ie_rows:,} rows: {our_rate:,.0f} rows/s ({ours_seconds:.2f} s); baseline django-import-export "
-        f"(default settings) {ie_rate:,.0f} rows/s ({ie_seconds:.1f} s); ratio {ratio:.0f} (goal >= {GOALS['ie']:.0f}: {_verdict(ratio >= GOALS['ie'])})"
-    )
-
-    xlsx_rows = min(rows, 100_000)
-    part = _head(people_csv, tmp / "workers-100k.csv", xlsx_rows)
-    workbook = _xlsx_from_csv(part, tmp / "workers-100k.xlsx")
-    calamine_seconds = _calamine_read(workbook)
-    _truncate()
-    csv_seconds, csv_job = _import_in_process(user, part, "workers-100k.csv")
-    _truncate()
-    xlsx_seconds, xlsx_job = _import_in_process(user, workbook, "workers-100k.xlsx")
-    assert csv_job.committed_new == xlsx_job.committed_new == xlsx_rows
-    base = calamine_seconds + csv_seconds
-    ratio = xlsx_seconds / base
-    yield (
-        f"xlsx import of {xlsx_rows:,} rows: {xlsx_seconds:.1f} s; baseline python-calamine read {calamine_seconds:.1f} s "
-        f"+ CSV import {csv_seconds:.1f} s = {base:.1f} s; ratio {ratio:.2f} (goal <= {GOALS['xlsx']}: {_verdict(ratio <= GOALS['xlsx'])})"
-    )
     _truncate()
     for path in tmp.iterdir():
         path.unlink()
     tmp.rmdir()
-    if vendor != "postgresql":
-        yield from _postgres_subprocess()
-
-
-def _postgres_subprocess():
-    """The PostgreSQL figures, from a child process bound to a database of its own (when one is reachable)."""
-    url = os.environ.get("SHEGONG_BENCH_PG_URL", DEFAULT_PG)
-    try:
-        _recreate(url)
-    except Exception as exc:
-        yield f"== bulk import on PostgreSQL: skipped ({type(exc).__name__}: {exc})"
-        return
-    env = {k: v for k, v in os.environ.items() if k not in ("SHEGONG_DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bench.imports", "--database-url", url, "--fresh-done"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    for line in process.stdout:
-        yield line.rstrip("\n")
-    if process.wait():
-        yield f"== bulk import on PostgreSQL: the benchmark process failed (exit {process.returncode})"
 
 
 def _recreate(url):
@@ -410,7 +445,7 @@ def main():
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    for line in run():
+    for line in suite():
         print(line, flush=True)
 
 

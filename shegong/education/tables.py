@@ -69,13 +69,20 @@ class StudyRecordTable(TableSpec):
         claimed = credited if claimed is None else claimed
         for name, hours in (("hours_credited", credited), ("hours_claimed", claimed)):
             if hours < 0 or hours > R.MAX_HOURS_PER_ITEM:
-                row.error(name, "bad_hours", _("Hours must lie between 0 and %(max)s.") % {"max": R.MAX_HOURS_PER_ITEM}, hours)
+                row.error(
+                    name, "bad_hours", _("Hours must lie between 0 and %(max)s.") % {"max": R.MAX_HOURS_PER_ITEM}, hours
+                )
                 return None
         if credited > claimed:
             row.error("hours_credited", "credited_above_claimed", _("More hours credited than claimed."), credited)
             return None
         if occurred > context.today:
-            row.error("occurred_on", "future_date", _("The date %(date)s is in the future.") % {"date": occurred.isoformat()}, occurred)
+            row.error(
+                "occurred_on",
+                "future_date",
+                _("The date %(date)s is in the future.") % {"date": occurred.isoformat()},
+                occurred,
+            )
             return None
         index = context.cache["blind_index"](parsed.number)
         reference = values.get("record_no")
@@ -111,7 +118,9 @@ class StudyRecordTable(TableSpec):
 
     def reason_message(self, reason, ref, context):
         if reason == "name_mismatch":
-            return _("The registry has this ID number under the name %(name)s, not the name in the file.") % {"name": ref}
+            return _("The registry has this ID number under the name %(name)s, not the name in the file.") % {
+                "name": ref
+            }
         return None
 
     def commit_batch(self, stage, lo, hi, context):
@@ -198,10 +207,30 @@ study_records = register(
         region_field="person__region__code",
         columns=[
             c.IdNumberColumn(
-                "id_number", "身份证号码", gettext_lazy("ID number"), required=True, aliases=("身份证号", "公民身份号码", "证件号码"), example="440106199001011235"
+                "id_number",
+                "身份证号码",
+                gettext_lazy("ID number"),
+                required=True,
+                aliases=("身份证号", "公民身份号码", "证件号码"),
+                example="440106199001011235",
             ),
-            c.TextColumn("name", "姓名", gettext_lazy("Name"), example="张三", max_length=100, width=12, help=gettext_lazy("Optional; when given it must match the registry.")),
-            c.DateColumn("occurred_on", "学习日期", gettext_lazy("Date"), required=True, aliases=("日期", "培训日期", "完成日期"), example="2022-05-20"),
+            c.TextColumn(
+                "name",
+                "姓名",
+                gettext_lazy("Name"),
+                example="张三",
+                max_length=100,
+                width=12,
+                help=gettext_lazy("Optional; when given it must match the registry."),
+            ),
+            c.DateColumn(
+                "occurred_on",
+                "学习日期",
+                gettext_lazy("Date"),
+                required=True,
+                aliases=("日期", "培训日期", "完成日期"),
+                example="2022-05-20",
+            ),
             c.EnumColumn(
                 "form",
                 "学习形式",
@@ -214,9 +243,34 @@ study_records = register(
                 example="继续教育机构培训",
                 width=18,
             ),
-            c.TextColumn("title", "学习内容", gettext_lazy("Title"), required=True, aliases=("项目名称", "课程名称", "培训名称", "内容"), example="社会工作伦理与实务", max_length=200, width=30),
-            c.DecimalColumn("hours_credited", "认定学时", gettext_lazy("Hours credited"), required=True, aliases=("学时", "学时数", "获得学时"), example=12, places=1),
-            c.DecimalColumn("hours_claimed", "申报学时", gettext_lazy("Hours claimed"), aliases=("申请学时",), example=12, places=1, help=gettext_lazy("Optional: the hours credited when empty.")),
+            c.TextColumn(
+                "title",
+                "学习内容",
+                gettext_lazy("Title"),
+                required=True,
+                aliases=("项目名称", "课程名称", "培训名称", "内容"),
+                example="社会工作伦理与实务",
+                max_length=200,
+                width=30,
+            ),
+            c.DecimalColumn(
+                "hours_credited",
+                "认定学时",
+                gettext_lazy("Hours credited"),
+                required=True,
+                aliases=("学时", "学时数", "获得学时"),
+                example=12,
+                places=1,
+            ),
+            c.DecimalColumn(
+                "hours_claimed",
+                "申报学时",
+                gettext_lazy("Hours claimed"),
+                aliases=("申请学时",),
+                example=12,
+                places=1,
+                help=gettext_lazy("Optional: the hours credited when empty."),
+            ),
             c.IdentifierTextColumn(
                 "record_no",
                 "记录编号",
@@ -224,7 +278,9 @@ study_records = register(
                 aliases=("原系统编号", "编号", "流水号"),
                 example="",
                 max_length=100,
-                help=gettext_lazy("The record's number in the source system; without it, a row is recognised by its content."),
+                help=gettext_lazy(
+                    "The record's number in the source system; without it, a row is recognised by its content."
+                ),
             ),
         ],
         stage=(
@@ -248,8 +304,12 @@ study_records = register(
                 into="person_id",
                 region_into="person_region",
                 target_region="region_id",
-                missing=gettext_lazy("No social worker with this ID number is in the registry; import the social worker first."),
-                out_of_scope=gettext_lazy("The social worker with this ID number belongs to %(region)s, outside your region."),
+                missing=gettext_lazy(
+                    "No social worker with this ID number is in the registry; import the social worker first."
+                ),
+                out_of_scope=gettext_lazy(
+                    "The social worker with this ID number belongs to %(region)s, outside your region."
+                ),
             ),
         ),
         match=Match(

@@ -47,12 +47,17 @@ def clean_organization(values, row):
     region = values.get("region")
     if region is not None and not context.scope.contains(region):
         row.error(
-            "region", "out_of_scope", context.scope.refusal(region, lambda c: f"{context.regions.full_name(c)} ({c})"), region
+            "region",
+            "out_of_scope",
+            context.scope.refusal(region, lambda c: f"{context.regions.full_name(c)} ({c})"),
+            region,
         )
         ok = False
     phone = values.get("contact_phone")
     if phone is not None and not PHONE_RE.match(phone):
-        row.error("contact_phone", "bad_phone", _("Enter a telephone number (digits, with an area code if needed)."), phone)
+        row.error(
+            "contact_phone", "bad_phone", _("Enter a telephone number (digits, with an area code if needed)."), phone
+        )
         ok = False
     if not ok:
         return None

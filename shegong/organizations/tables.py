@@ -46,7 +46,17 @@ class OrganizationTable(TableSpec):
             "credit_code", "name", "kind", "region_id", "contact_name", "contact_phone", "address", "status"
         )
         for code, name, org_kind, region, contact, phone, address, org_status in rows.iterator(chunk_size=5000):
-            yield [code, name, kind.to_cell(org_kind), region, contact, phone, address, status.to_cell(org_status), names.get(region, "")]
+            yield [
+                code,
+                name,
+                kind.to_cell(org_kind),
+                region,
+                contact,
+                phone,
+                address,
+                status.to_cell(org_status),
+                names.get(region, ""),
+            ]
 
 
 organizations = register(
@@ -103,7 +113,13 @@ organizations = register(
                 help=gettext_lazy("The county-level unit of the registration authority; the record belongs to it."),
             ),
             c.TextColumn(
-                "contact_name", "联系人", gettext_lazy("Contact person"), required=True, aliases=("负责人", "联系人姓名"), example="李四", max_length=100
+                "contact_name",
+                "联系人",
+                gettext_lazy("Contact person"),
+                required=True,
+                aliases=("负责人", "联系人姓名"),
+                example="李四",
+                max_length=100,
             ),
             c.IdentifierTextColumn(
                 "contact_phone",
@@ -114,7 +130,15 @@ organizations = register(
                 example="020-12345678",
                 max_length=30,
             ),
-            c.TextColumn("address", "地址", gettext_lazy("Address"), aliases=("办公地址", "住所", "通讯地址"), example="", max_length=300, width=36),
+            c.TextColumn(
+                "address",
+                "地址",
+                gettext_lazy("Address"),
+                aliases=("办公地址", "住所", "通讯地址"),
+                example="",
+                max_length=300,
+                width=36,
+            ),
             c.EnumColumn(
                 "status",
                 "状态",

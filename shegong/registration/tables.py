@@ -37,7 +37,10 @@ from .services import ROW_STATE
 
 ID_ALIASES = ("身份证号", "公民身份号码", "证件号码", "身份证")
 KIND_WORDS = {RegistrationKind.FIRST: "首次登记", RegistrationKind.RENEWAL: "再登记"}
-KIND_ALIASES = {RegistrationKind.FIRST: ("首次", "初次登记", "初始登记"), RegistrationKind.RENEWAL: ("再次登记", "续期登记", "再注册")}
+KIND_ALIASES = {
+    RegistrationKind.FIRST: ("首次", "初次登记", "初始登记"),
+    RegistrationKind.RENEWAL: ("再次登记", "续期登记", "再注册"),
+}
 IMPORTED_KINDS = (RegistrationKind.FIRST, RegistrationKind.RENEWAL)
 
 
@@ -81,10 +84,20 @@ class RegistrationTable(TableSpec):
             row.error("valid_to", "valid_to_before_from", _("The validity ends before it starts."), valid_to)
             return None
         if valid_from > context.today:
-            row.error("valid_from", "future_date", _("The date %(date)s is in the future.") % {"date": valid_from.isoformat()}, valid_from)
+            row.error(
+                "valid_from",
+                "future_date",
+                _("The date %(date)s is in the future.") % {"date": valid_from.isoformat()},
+                valid_from,
+            )
             return None
         if not context.scope.contains(region):
-            row.error("region", "out_of_scope", context.scope.refusal(region, lambda code: f"{context.regions.full_name(code)} ({code})"), region)
+            row.error(
+                "region",
+                "out_of_scope",
+                context.scope.refusal(region, lambda code: f"{context.regions.full_name(code)} ({code})"),
+                region,
+            )
             return None
         name = values.get("name")
         status = RowStatus.LAPSED if valid_to < context.today else RowStatus.REGISTERED
@@ -156,7 +169,9 @@ class RegistrationTable(TableSpec):
         if reason == "cert_owner":
             return _("The certificate with this management number belongs to another person.")
         if reason == "name_mismatch":
-            return _("The registry has this ID number under the name %(name)s, not the name in the file.") % {"name": ref}
+            return _("The registry has this ID number under the name %(name)s, not the name in the file.") % {
+                "name": ref
+            }
         if reason == "out_of_order":
             return _(
                 "Row %(row)s above has a registration of the same certificate starting on the same day or later: "
@@ -222,7 +237,9 @@ class RegistrationTable(TableSpec):
             "region_id",
             "status",
         )
-        for token, name, management_no, event, number, valid_from, valid_to, region, status in rows.iterator(chunk_size=5000):
+        for token, name, management_no, event, number, valid_from, valid_to, region, status in rows.iterator(
+            chunk_size=5000
+        ):
             try:
                 id_number = crypto.decrypt(token)
             except crypto.DecryptionError:
@@ -252,7 +269,9 @@ def sync_batch(stage, lo, hi):
     registrations = q(Registration._meta.db_table)
     certificates = q(Certificate._meta.db_table)
     persons = q(Person._meta.db_table)
-    touched = f"SELECT s.certificate_id FROM {table} s WHERE s.row_no > %s AND s.row_no <= %s AND s.action IN ('n', 'u')"
+    touched = (
+        f"SELECT s.certificate_id FROM {table} s WHERE s.row_no > %s AND s.row_no <= %s AND s.action IN ('n', 'u')"
+    )
     new_numbers = f"SELECT s.skey FROM {table} s WHERE s.row_no > %s AND s.row_no <= %s AND s.action = 'n'"
     kinds = "('first', 'renewal')"
     stage.execute(
@@ -272,7 +291,11 @@ def sync_batch(stage, lo, hi):
         """,
         [lo, hi],
     )
-    state = "CASE r.status " + " ".join(f"WHEN '{row}' THEN '{value}'" for row, value in ROW_STATE.items()) + " ELSE 'none' END"
+    state = (
+        "CASE r.status "
+        + " ".join(f"WHEN '{row}' THEN '{value}'" for row, value in ROW_STATE.items())
+        + " ELSE 'none' END"
+    )
     now = timezone.now()
     stage.execute(
         f"""
@@ -309,9 +332,31 @@ registrations = register(
         filterset_class=RegistrationFilter,
         region_field="region__code",
         columns=[
-            c.IdNumberColumn("id_number", "身份证号码", gettext_lazy("ID number"), required=True, aliases=ID_ALIASES, example="440106199001011235"),
-            c.TextColumn("name", "姓名", gettext_lazy("Name"), example="张三", max_length=100, width=12, help=gettext_lazy("Optional; when given it must match the registry.")),
-            c.IdentifierTextColumn("management_no", "管理号", gettext_lazy("Management number"), required=True, aliases=("证书管理号", "证书编号"), example="20204401060000001"),
+            c.IdNumberColumn(
+                "id_number",
+                "身份证号码",
+                gettext_lazy("ID number"),
+                required=True,
+                aliases=ID_ALIASES,
+                example="440106199001011235",
+            ),
+            c.TextColumn(
+                "name",
+                "姓名",
+                gettext_lazy("Name"),
+                example="张三",
+                max_length=100,
+                width=12,
+                help=gettext_lazy("Optional; when given it must match the registry."),
+            ),
+            c.IdentifierTextColumn(
+                "management_no",
+                "管理号",
+                gettext_lazy("Management number"),
+                required=True,
+                aliases=("证书管理号", "证书编号"),
+                example="20204401060000001",
+            ),
             c.EnumColumn(
                 "kind",
                 "登记类型",
@@ -323,8 +368,22 @@ registrations = register(
                 aliases=("类型", "登记种类"),
                 example="首次登记",
             ),
-            c.IdentifierTextColumn("number", "登记证书编号", gettext_lazy("Registration number"), required=True, aliases=("登记号", "登记证号", "登记编号", "登记证书号"), example="DJ440106202100001"),
-            c.DateColumn("valid_from", "有效期起", gettext_lazy("Valid from"), required=True, aliases=("登记日期", "生效日期", "有效期开始", "有效期自"), example="2021-03-01"),
+            c.IdentifierTextColumn(
+                "number",
+                "登记证书编号",
+                gettext_lazy("Registration number"),
+                required=True,
+                aliases=("登记号", "登记证号", "登记编号", "登记证书号"),
+                example="DJ440106202100001",
+            ),
+            c.DateColumn(
+                "valid_from",
+                "有效期起",
+                gettext_lazy("Valid from"),
+                required=True,
+                aliases=("登记日期", "生效日期", "有效期开始", "有效期自"),
+                example="2021-03-01",
+            ),
             c.DateColumn(
                 "valid_to",
                 "有效期止",
@@ -333,7 +392,14 @@ registrations = register(
                 example="2024-02-29",
                 help=gettext_lazy("Optional: three years less a day from the start when empty."),
             ),
-            c.RegionColumn("region", "登记地区", gettext_lazy("Filed with"), required=True, aliases=("受理地区", "登记机关所在地", "申请地区", "地区"), example="440106"),
+            c.RegionColumn(
+                "region",
+                "登记地区",
+                gettext_lazy("Filed with"),
+                required=True,
+                aliases=("受理地区", "登记机关所在地", "申请地区", "地区"),
+                example="440106",
+            ),
         ],
         stage=(
             StageColumn("person_key"),
@@ -358,8 +424,12 @@ registrations = register(
                 into="person_id",
                 region_into="person_region",
                 target_region="region_id",
-                missing=gettext_lazy("No social worker with this ID number is in the registry; import the social worker first."),
-                out_of_scope=gettext_lazy("The social worker with this ID number belongs to %(region)s, outside your region."),
+                missing=gettext_lazy(
+                    "No social worker with this ID number is in the registry; import the social worker first."
+                ),
+                out_of_scope=gettext_lazy(
+                    "The social worker with this ID number belongs to %(region)s, outside your region."
+                ),
             ),
             Lookup(
                 column="management_no",
@@ -367,13 +437,20 @@ registrations = register(
                 model=Certificate,
                 target_key="management_no",
                 into="certificate_id",
-                missing=gettext_lazy("No certificate with this management number is in the registry; import the certificate first."),
+                missing=gettext_lazy(
+                    "No certificate with this management number is in the registry; import the certificate first."
+                ),
             ),
         ),
         match=Match(
             model=Registration,
             target_key="number",
-            compare=(("kind", "kind"), ("valid_from", "valid_from"), ("valid_to", "valid_to"), ("region_id", "region_id")),
+            compare=(
+                ("kind", "kind"),
+                ("valid_from", "valid_from"),
+                ("valid_to", "valid_to"),
+                ("region_id", "region_id"),
+            ),
             target_region="t.region_id",
             owner_check=(("certificate_id", "certificate_id"),),
             target_filter="t.kind IN ('first', 'renewal')",

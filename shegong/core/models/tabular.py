@@ -162,7 +162,9 @@ class ImportIssue(models.Model):
         WARNING = "warning", _("Warning")
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="issues")
-    row = models.PositiveIntegerField(_("row"), help_text=_("The row number as the spreadsheet shows it (0: the file)."))
+    row = models.PositiveIntegerField(
+        _("row"), help_text=_("The row number as the spreadsheet shows it (0: the file).")
+    )
     column = models.CharField(_("column"), max_length=100, blank=True)
     column_index = models.IntegerField(_("column number"), null=True, blank=True)
     value = models.CharField(_("value"), max_length=200, blank=True)

@@ -1,15 +1,15 @@
 """The import flow and exports over the API: the same engine, the same scope, the same audit.
 
-    POST   /api/v1/imports/                 upload (multipart: table, file, strategy, mode) -> 201, validation queued
-    GET    /api/v1/imports/                 the imports visible to the caller
-    GET    /api/v1/imports/{id}/            status, progress, counts
-    GET    /api/v1/imports/{id}/issues/     every problem (row, column, value, reason), paginated
-    GET    /api/v1/imports/{id}/annotated/  the file with the problems marked
-    POST   /api/v1/imports/{id}/confirm/    commit (body: optional mode)
-    POST   /api/v1/imports/{id}/discard/
-    POST   /api/v1/imports/{id}/resume/
-    GET    /api/v1/import-tables/           every table and column (the documentation page as data)
-    POST   /api/v1/exports/                 {table, format, filters} -> the background job
+POST   /api/v1/imports/                 upload (multipart: table, file, strategy, mode) -> 201, validation queued
+GET    /api/v1/imports/                 the imports visible to the caller
+GET    /api/v1/imports/{id}/            status, progress, counts
+GET    /api/v1/imports/{id}/issues/     every problem (row, column, value, reason), paginated
+GET    /api/v1/imports/{id}/annotated/  the file with the problems marked
+POST   /api/v1/imports/{id}/confirm/    commit (body: optional mode)
+POST   /api/v1/imports/{id}/discard/
+POST   /api/v1/imports/{id}/resume/
+GET    /api/v1/import-tables/           every table and column (the documentation page as data)
+POST   /api/v1/exports/                 {table, format, filters} -> the background job
 """
 
 import os
@@ -143,7 +143,9 @@ class ImportJobViewSet(ScopedAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnl
             raise PermissionDenied(f"You may not import {spec.name}.")
         handle = data["file"]
         if handle.size > engine.max_upload_bytes():
-            raise ValidationError({"file": [f"The file is larger than {engine.max_upload_bytes() // (1024 * 1024)} MB."]})
+            raise ValidationError(
+                {"file": [f"The file is larger than {engine.max_upload_bytes() // (1024 * 1024)} MB."]}
+            )
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "upload")
             with open(path, "wb") as out:
@@ -224,7 +226,9 @@ class ImportJobViewSet(ScopedAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         if not job.annotated_file:
             raise Http404
         name = os.path.splitext(job.original_name)[0] + "-annotated" + os.path.splitext(job.annotated_file.name)[1]
-        record(request.user, "download", job, changes={"file": name, "batch_id": job.batch_id}, region_code=job.region_id)
+        record(
+            request.user, "download", job, changes={"file": name, "batch_id": job.batch_id}, region_code=job.region_id
+        )
         return FileResponse(job.annotated_file.open("rb"), as_attachment=True, filename=name)
 
 

@@ -93,7 +93,10 @@ def number_as_text(value, *, what):
     ``what`` names the column in the message. Returns the digits (a whole number) or raises.
     """
     if not value.is_integer():
-        raise CellError("not_whole", _("%(what)s was stored as a number with a fraction (%(value)s).") % {"what": what, "value": value})
+        raise CellError(
+            "not_whole",
+            _("%(what)s was stored as a number with a fraction (%(value)s).") % {"what": what, "value": value},
+        )
     if abs(value) >= MAX_EXACT_FLOAT:
         raise CellError(
             "excel_number",
@@ -164,7 +167,9 @@ def parse_date(value, warn):
     """
     if isinstance(value, datetime):
         if value.time() != datetime.min.time():
-            raise CellError("date_has_time", _("Enter a date without a time of day (found %(value)s).") % {"value": value})
+            raise CellError(
+                "date_has_time", _("Enter a date without a time of day (found %(value)s).") % {"value": value}
+            )
         return value.date()
     if isinstance(value, date):
         return value
@@ -186,7 +191,9 @@ def parse_date(value, warn):
     match = _DATE_TIME_RE.match(text)
     if match:
         if any(int(part or 0) for part in match.groups()[1:]):
-            raise CellError("date_has_time", _("Enter a date without a time of day (found %(value)s).") % {"value": text})
+            raise CellError(
+                "date_has_time", _("Enter a date without a time of day (found %(value)s).") % {"value": text}
+            )
         return parse_date(match.group(1), warn)
     if _SERIAL_RE.match(text):
         return parse_date(float(text), warn)

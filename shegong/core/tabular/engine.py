@@ -8,6 +8,7 @@
                         event, so a killed worker leaves whole batches only and a new run resumes
 
 The same functions serve the pages, the API (through background tasks) and the command line.
+The commit side lives in commit.py and the printed report in report.py; both are re-exported here.
 """
 
 import hashlib
@@ -19,8 +20,6 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
-from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -28,7 +27,7 @@ from shegong.core import identifiers
 from shegong.core.audit import record
 
 from . import readers
-from .cells import CellError, IdParser, clean_text, is_blank
+from .cells import CellError, IdParser, clean_text
 from .columns import IdNumberColumn
 from .regions import RegionIndex
 from .scope import ImportScope
@@ -102,7 +101,9 @@ class ImportContext:
         self.cache = {}
 
     def column_position(self, name):
-        return self.positions.get(name, (str(self.spec.by_name[name].header) if name in self.spec.by_name else name, None))
+        return self.positions.get(
+            name, (str(self.spec.by_name[name].header) if name in self.spec.by_name else name, None)
+        )
 
     def display_value(self, column, value):
         if value is None or value == "":
@@ -266,18 +267,43 @@ def validate(job):
     with translation.override(job.language or settings.LANGUAGE_CODE):
         if job.status not in (ImportJob.Status.STAGED, ImportJob.Status.VALIDATING, ImportJob.Status.VALIDATED):
             raise ImportRefused(_("This import can no longer be validated."))
-        _set(job, status=ImportJob.Status.VALIDATING, percent=0, message=_("Reading the file"), heartbeat_at=timezone.now(), error="")
+        _set(
+            job,
+            status=ImportJob.Status.VALIDATING,
+            percent=0,
+            message=_("Reading the file"),
+            heartbeat_at=timezone.now(),
+            error="",
+        )
         try:
             with local_copy(job.file) as path:
                 _validate(job, path)
         except readers.FileRejected as exc:
-            _set(job, status=ImportJob.Status.INVALID, error=str(exc), message=str(exc)[:300], percent=100, finished_at=timezone.now())
-            record(job.user, "import.invalid", job, changes={"batch_id": job.batch_id, "error": str(exc)}, region_code=job.region_id)
+            _set(
+                job,
+                status=ImportJob.Status.INVALID,
+                error=str(exc),
+                message=str(exc)[:300],
+                percent=100,
+                finished_at=timezone.now(),
+            )
+            record(
+                job.user,
+                "import.invalid",
+                job,
+                changes={"batch_id": job.batch_id, "error": str(exc)},
+                region_code=job.region_id,
+            )
         except ImportRefused as exc:
             _set(job, status=ImportJob.Status.INVALID, error=str(exc), message=str(exc)[:300], percent=100)
         except Exception as exc:
             logger.exception("validation of import %s failed", job.pk)
-            _set(job, status=ImportJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], message=_("The validation failed."))
+            _set(
+                job,
+                status=ImportJob.Status.FAILED,
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+                message=_("The validation failed."),
+            )
             raise
     return job
 
@@ -299,7 +325,10 @@ def _validate(job, path):
     source = readers.open_source(path, job.file_format)
     header = readers.locate(source, spec, strategy=job.strategy)
     context.positions = {name: (header.headers[index], index) for index, name in header.columns.items()}
-    found = [{"index": index, "header": header.headers[index], "column": name} for index, name in sorted(header.columns.items())]
+    found = [
+        {"index": index, "header": header.headers[index], "column": name}
+        for index, name in sorted(header.columns.items())
+    ]
     ImportIssue.objects.filter(job=job).delete()
     stage = Stage(Stage.name_for(job), spec)
     stage.create()
@@ -361,7 +390,9 @@ def _validate(job, path):
                 continue
             if not example_checked:
                 example_checked = True
-                if _is_example(spec, {name: (cells[index] if index < width else "") for index, _c, name, _r in mapping}):
+                if _is_example(
+                    spec, {name: (cells[index] if index < width else "") for index, _c, name, _r in mapping}
+                ):
                     warnings.append((number, "", None, "", "example_row", _("The template's example row was skipped.")))
                     warned += 1
                     continue
@@ -514,224 +545,18 @@ def _sql_issue(context, number, reason, ref, display):
     return (number, column_header, column_index, shown, (reason or "rejected").split(":")[0], message)
 
 
-# --- the report (the command line prints it; the pages show the same facts) -------------------------------
+from .commit import commit, confirm, discard, resume  # noqa: E402  (they use the helpers above)
+from .report import report_lines  # noqa: E402
 
-
-def report_lines(job, max_issues=50):
-    from shegong.core.models import ImportIssue
-
-    spec = get_spec(job.table)
-    lines = [
-        _("Import %(batch)s · %(table)s · %(file)s (SHA-256 %(sha)s)")
-        % {"batch": job.batch_id, "table": spec.title, "file": job.original_name, "sha": job.sha256},
-        _("Status: %(status)s") % {"status": job.get_status_display()},
-    ]
-    if job.error:
-        lines.append(_("Error: %(error)s") % {"error": job.error})
-    if job.validated_at:
-        lines.append(
-            _("Rows: %(total)s · new %(new)s · to update %(updated)s · unchanged %(same)s · rejected %(rejected)s · with warnings %(warnings)s")
-            % {
-                "total": job.total_rows,
-                "new": job.count_new,
-                "updated": job.count_updated,
-                "same": job.count_unchanged,
-                "rejected": job.count_rejected,
-                "warnings": job.count_warnings,
-            }
-        )
-    if job.confirmed_at:
-        lines.append(
-            _("Written: %(new)s added · %(updated)s changed · %(skipped)s skipped · up to row %(row)s in %(batches)s batches")
-            % {
-                "new": job.committed_new,
-                "updated": job.committed_updated,
-                "skipped": job.committed_skipped,
-                "row": job.committed_row,
-                "batches": job.committed_batches,
-            }
-        )
-    issues = job.issues.order_by("row", "id")
-    total = issues.count()
-    for issue in issues[:max_issues]:
-        kind = _("rejected") if issue.severity == ImportIssue.Severity.ERROR else _("warning")
-        column = f"{issue.column_letter} {issue.column}".strip()
-        lines.append(f"  {_('row')} {issue.row}{' · ' + column if column else ''} · {kind}: {issue.message}" + (f" [{issue.value}]" if issue.value else ""))
-    if total > max_issues:
-        lines.append(_("  ... and %(count)s more problems (see the import record)") % {"count": total - max_issues})
-    return lines
-
-
-# --- commit -------------------------------------------------------------------------------------------------
-
-
-def confirm(job, user, mode=None):
-    """The uploader confirms the preview; returns the job ready for ``commit``."""
-    from shegong.core.models import ImportJob
-
-    if user is not None and job.user_id != user.pk:
-        raise ImportRefused(_("Only the person who uploaded the file can confirm the import."))
-    if mode is not None and mode in ImportJob.Mode.values:
-        job.mode = mode
-    if job.status != ImportJob.Status.VALIDATED:
-        raise ImportRefused(_("This import is not waiting for confirmation."))
-    if job.mode == ImportJob.Mode.ALL_OR_NOTHING and job.count_rejected:
-        raise ImportRefused(
-            _("All or nothing: %(count)s rows are rejected, so nothing can be imported. Correct the file and upload it again, or import the valid rows only.")
-            % {"count": job.count_rejected}
-        )
-    if job.count_new + job.count_updated == 0:
-        raise ImportRefused(_("There is nothing to import: every valid row is already in the registry as it is."))
-    check_can_import(user, get_spec(job.table), job.region)
-    _set(job, mode=job.mode, status=ImportJob.Status.COMMITTING, confirmed_at=timezone.now(), percent=0, message=_("Waiting for a worker"), heartbeat_at=timezone.now())
-    record(user, "import.confirm", job, changes={"batch_id": job.batch_id, "mode": job.mode}, region_code=job.region_id)
-    return job
-
-
-class StopCommit(Exception):
-    """Another runner advanced the watermark: this one stops without writing."""
-
-
-# Tests may set this to a callable(job, batch_number) run inside each batch's transaction, after the
-# write and before the commit (to stop a worker mid-batch).
-_inside_batch_hook = None
-
-
-def commit(job):
-    """Write the staged rows from the watermark on, one transaction per batch."""
-    from shegong.core.models import ImportJob
-
-    with translation.override(job.language or settings.LANGUAGE_CODE):
-        job.refresh_from_db()
-        if job.status != ImportJob.Status.COMMITTING:
-            raise ImportRefused(_("This import is not confirmed."))
-        spec = get_spec(job.table)
-        stage = Stage(job.stage_table, spec)
-        if not stage.exists() or stage.count() != job.staged_rows:
-            _set(
-                job,
-                status=ImportJob.Status.FAILED,
-                error=_("The staged rows are gone (the database was restarted or the staging expired). Validate the file again: rows already imported will show as unchanged."),
-            )
-            return job
-        context = ImportContext(job, spec)
-        lo_bound, hi_bound = stage.bounds()
-        size = batch_rows()
-        progress = Progress(job, 0, 99)
-        try:
-            batch = job.committed_batches
-            current = job.committed_row
-            lo = max(current, (lo_bound or 1) - 1)
-            while hi_bound is not None and lo < hi_bound:
-                hi = min(lo + size, hi_bound)
-                batch += 1
-                with transaction.atomic():
-                    inserted, updated = spec.commit_batch(stage, lo, hi, context)
-                    expected = stage.count("row_no > %s AND row_no <= %s AND action IN ('n', 'u')", [lo, hi])
-                    moved = ImportJob.objects.filter(
-                        pk=job.pk, committed_row=current, status=ImportJob.Status.COMMITTING
-                    ).update(
-                        committed_row=hi,
-                        committed_batches=batch,
-                        committed_new=F("committed_new") + inserted,
-                        committed_updated=F("committed_updated") + updated,
-                        committed_skipped=F("committed_skipped") + max(0, expected - inserted - updated),
-                        heartbeat_at=timezone.now(),
-                    )
-                    if moved != 1:
-                        raise StopCommit
-                    record(
-                        job.user,
-                        "import.batch",
-                        job,
-                        changes={
-                            "batch_id": job.batch_id,
-                            "table": spec.name,
-                            "batch": batch,
-                            "rows": [lo + 1, hi],
-                            "added": inserted,
-                            "changed": updated,
-                        },
-                        region_code=job.region_id,
-                    )
-                    if _inside_batch_hook is not None:
-                        _inside_batch_hook(job, batch)
-                current = lo = hi
-                progress(
-                    (hi - lo_bound + 1) / max(1, hi_bound - lo_bound + 1),
-                    _("Imported up to row %(row)s of %(last)s") % {"row": f"{hi:,}", "last": f"{hi_bound:,}"},
-                )
-        except StopCommit:
-            logger.warning("import %s: another runner is committing; this one stops", job.pk)
-            return job
-        except Exception as exc:
-            logger.exception("commit of import %s failed", job.pk)
-            job.refresh_from_db()
-            _set(
-                job,
-                status=ImportJob.Status.FAILED,
-                error=f"{type(exc).__name__}: {exc}"[:2000],
-                message=_("Stopped after row %(row)s; the rows up to it are imported.") % {"row": job.committed_row},
-            )
-            raise
-        job.refresh_from_db()
-        if hasattr(spec, "finish"):
-            Progress(job, 99, 100)(0.0, _("Updating summaries"), force=True)
-            try:
-                spec.finish(stage, context)
-            except Exception as exc:
-                logger.exception("finishing import %s failed", job.pk)
-                _set(job, status=ImportJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
-                raise
-        stage.drop()
-        _set(
-            job,
-            status=ImportJob.Status.COMMITTED,
-            percent=100,
-            finished_at=timezone.now(),
-            stage_table="",
-            message=_("Imported: %(new)s added, %(updated)s changed") % {"new": job.committed_new, "updated": job.committed_updated},
-        )
-        record(
-            job.user,
-            "import.commit",
-            job,
-            changes={
-                "batch_id": job.batch_id,
-                "table": spec.name,
-                "added": job.committed_new,
-                "changed": job.committed_updated,
-                "skipped": job.committed_skipped,
-                "batches": job.committed_batches,
-            },
-            region_code=job.region_id,
-        )
-    return job
-
-
-def resume(job, user=None):
-    """Put a failed or stalled commit back in line; it continues from its watermark."""
-    from shegong.core.models import ImportJob
-
-    if user is not None and job.user_id != user.pk:
-        raise ImportRefused(_("Only the person who uploaded the file can resume the import."))
-    resumable = job.status == ImportJob.Status.FAILED and job.confirmed_at is not None and job.stage_table
-    if not (resumable or (job.status == ImportJob.Status.COMMITTING and job.stalled)):
-        raise ImportRefused(_("This import is not interrupted."))
-    _set(job, status=ImportJob.Status.COMMITTING, error="", heartbeat_at=timezone.now(), message=_("Resuming after row %(row)s") % {"row": job.committed_row})
-    record(user, "import.resume", job, changes={"batch_id": job.batch_id, "from_row": job.committed_row}, region_code=job.region_id)
-    return job
-
-
-def discard(job, user=None):
-    from shegong.core.models import ImportJob
-
-    if user is not None and job.user_id != user.pk:
-        raise ImportRefused(_("Only the person who uploaded the file can discard the import."))
-    if job.status in (ImportJob.Status.COMMITTING, ImportJob.Status.COMMITTED, ImportJob.Status.CANCELLED):
-        raise ImportRefused(_("This import can no longer be discarded."))
-    if job.stage_table:
-        Stage(job.stage_table, get_spec(job.table)).drop()
-    _set(job, status=ImportJob.Status.CANCELLED, stage_table="", finished_at=timezone.now(), message=_("Discarded"))
-    record(user, "import.discard", job, changes={"batch_id": job.batch_id}, region_code=job.region_id)
-    return job
+__all__ = [
+    "ImportContext",
+    "ImportRefused",
+    "Row",
+    "commit",
+    "confirm",
+    "discard",
+    "report_lines",
+    "resume",
+    "stage_file",
+    "validate",
+]

@@ -31,8 +31,9 @@ from .spec import get_spec
 
 FORMATS = ("xlsx", "csv")
 PROGRESS_ROWS = 10_000
-# Roles that see full identity numbers in exports (the same roles that may reveal one on a page).
-UNMASK_ROLES = {"admin", "staff"}
+# Roles whose exports carry full identity numbers (so that a corrected export can be imported again);
+# read-only staff and everyone else get masked numbers. An export with full numbers is audited as such.
+UNMASK_ROLES = {"admin"}
 
 
 class ExportContext:
@@ -58,7 +59,11 @@ def start_export(user, spec_name, filters, fmt, *, title=None):
         raise ValueError(fmt)
     if not spec.can_export(user):
         raise PermissionDenied(_("You may not export %(table)s.") % {"table": spec.title})
-    clean = {str(k): (v if isinstance(v, str | int | bool) else [str(x) for x in v]) for k, v in (filters or {}).items() if v not in ("", None, [])}
+    clean = {
+        str(k): (v if isinstance(v, str | int | bool) else [str(x) for x in v])
+        for k, v in (filters or {}).items()
+        if v not in ("", None, [])
+    }
     return start_job(
         user,
         export_table,
@@ -86,7 +91,9 @@ def write_export(spec, rows, fmt, target, *, total=0, progress=None):
         return count
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_numbers": False, "strings_to_urls": False})
+    workbook = xlsxwriter.Workbook(
+        target, {"constant_memory": True, "strings_to_numbers": False, "strings_to_urls": False}
+    )
     sheet = workbook.add_worksheet(str(spec.title)[:31])
     bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     text = workbook.add_format({"num_format": "@"})
@@ -99,7 +106,11 @@ def write_export(spec, rows, fmt, target, *, total=0, progress=None):
         if isinstance(column, DateColumn):
             writers.append(lambda r, c, v: write_datetime(r, c, v, date_format))
         elif isinstance(column, IntColumn | DecimalColumn):
-            writers.append(lambda r, c, v: write_number(r, c, v) if isinstance(v, int | float | Decimal) else write_string(r, c, str(v)))
+            writers.append(
+                lambda r, c, v: (
+                    write_number(r, c, v) if isinstance(v, int | float | Decimal) else write_string(r, c, str(v))
+                )
+            )
         else:
             writers.append(lambda r, c, v: write_string(r, c, str(v)))
     extra = len(headers) - len(columns)
@@ -159,7 +170,10 @@ def export_table(job, spec_name, filters, fmt):
     job.progress(2, _("Selecting the rows"))
 
     def progress(done, total):
-        job.progress(5 + 90 * done // max(1, total), _("%(done)s of %(total)s rows") % {"done": f"{done:,}", "total": f"{total:,}"})
+        job.progress(
+            5 + 90 * done // max(1, total),
+            _("%(done)s of %(total)s rows") % {"done": f"{done:,}", "total": f"{total:,}"},
+        )
 
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     with tempfile.TemporaryDirectory() as tmp:

@@ -22,7 +22,10 @@ class UploadForm(StyledFormMixin, forms.Form):
         widget=forms.RadioSelect,
     )
     mode = forms.ChoiceField(
-        label=_("Rows with errors"), choices=ImportJob.Mode.choices, initial=ImportJob.Mode.VALID_ONLY, widget=forms.RadioSelect
+        label=_("Rows with errors"),
+        choices=ImportJob.Mode.choices,
+        initial=ImportJob.Mode.VALID_ONLY,
+        widget=forms.RadioSelect,
     )
 
     def __init__(self, *args, user=None, **kwargs):

@@ -205,8 +205,7 @@ class CsvSource(Source):
             text = io.TextIOWrapper(binary, encoding=self.encoding, errors="strict", newline="")
             reader = csv.reader(text, delimiter=self.delimiter)
             try:
-                for number, cells in enumerate(reader, start=1):
-                    yield number, cells
+                yield from enumerate(reader, start=1)
             except UnicodeDecodeError as exc:
                 raise FileRejected(
                     _("The file is not valid %(encoding)s text after byte %(position)s.")

@@ -153,11 +153,14 @@ class RegionIndex:
         if not active:
             raise CellError(
                 "region_abolished",
-                _("%(region)s has been abolished; use the division that replaced it.") % {"region": self._describe(code)},
+                _("%(region)s has been abolished; use the division that replaced it.")
+                % {"region": self._describe(code)},
             )
         if level is not None and node_level != level:
             if level == 3:
-                message = _("Choose a county-level unit (county, district or county-level city); %(region)s is not one.")
+                message = _(
+                    "Choose a county-level unit (county, district or county-level city); %(region)s is not one."
+                )
             else:
                 message = _("%(region)s is not a division of the required level.")
             raise CellError("region_level", message % {"region": self._describe(code)})

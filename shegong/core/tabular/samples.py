@@ -73,9 +73,23 @@ def worker_rows(generator, total):
         elif kind == "untidy":
             variant = rng.randrange(4)
             if variant == 0:
-                row = [f" {number[:6]} {number[6:]} ", f"{name[0]}\n{name[1:]}", sex, born.isoformat(), SAMPLE_COUNTY, f"{phone[:3]} {phone[3:]}"]
+                row = [
+                    f" {number[:6]} {number[6:]} ",
+                    f"{name[0]}\n{name[1:]}",
+                    sex,
+                    born.isoformat(),
+                    SAMPLE_COUNTY,
+                    f"{phone[:3]} {phone[3:]}",
+                ]
             elif variant == 1:
-                row = [number.translate(FULLWIDTH), name, sex, f"{born.year}年{born.month}月{born.day}日", "广东省广州市天河区", phone]
+                row = [
+                    number.translate(FULLWIDTH),
+                    name,
+                    sex,
+                    f"{born.year}年{born.month}月{born.day}日",
+                    "广东省广州市天河区",
+                    phone,
+                ]
             elif variant == 2:
                 row = [number.lower(), name, sex, f"{born:%Y%m%d}", "天河区", phone]
             else:
@@ -176,7 +190,14 @@ def organization_rows(generator, total):
     rows, counts = [header], dict.fromkeys(ORGANIZATION_KINDS, 0)
     for index, kind in enumerate(plan):
         code = generator.credit_code(SAMPLE_COUNTY, "52")
-        row = [code, f"天河区示例社会工作服务中心{index:04d}", "社会工作服务机构", SAMPLE_COUNTY, generator.name(), f"020-{rng.randrange(10**7, 10**8)}"]
+        row = [
+            code,
+            f"天河区示例社会工作服务中心{index:04d}",
+            "社会工作服务机构",
+            SAMPLE_COUNTY,
+            generator.name(),
+            f"020-{rng.randrange(10**7, 10**8)}",
+        ]
         if kind == "legacy_check_failure":
             last = code[-1]
             row[0] = code[:17] + ("0" if last != "0" else "1")

@@ -188,7 +188,8 @@ class Stage:
         target = q(match.model._meta.db_table)
         pk = q(match.model._meta.pk.column)
         changed = " OR ".join(
-            f"({self.table}.{q(s)} IS NOT NULL AND {self.table}.{q(s)} IS DISTINCT FROM t.{q(c)})" for s, c in match.compare
+            f"({self.table}.{q(s)} IS NOT NULL AND {self.table}.{q(s)} IS DISTINCT FROM t.{q(c)})"
+            for s, c in match.compare
         )
         region = match.target_region or "NULL"
         self.execute(

@@ -96,9 +96,13 @@ def template_bytes(spec):
         if paragraph:
             notes.write_string(line, 0, paragraph)
             line += 1
-    notes.write_string(line, 0, _("Rows are matched on: %(key)s.") % {"key": "、".join(spec.by_name[k].header for k in spec.key)})
+    notes.write_string(
+        line, 0, _("Rows are matched on: %(key)s.") % {"key": "、".join(spec.by_name[k].header for k in spec.key)}
+    )
     line += 1
-    notes.write_string(line, 0, _("The grey row on the data sheet is an example: replace it or leave it as it is (it is skipped)."))
+    notes.write_string(
+        line, 0, _("The grey row on the data sheet is an example: replace it or leave it as it is (it is skipped).")
+    )
     line += 2
     for c, title in enumerate((_("Column"), _("English name"), _("Required"), _("Type"), _("Notes"))):
         notes.write_string(line, c, title, bold)

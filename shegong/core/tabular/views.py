@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
@@ -216,7 +216,9 @@ class _DownloadView(ScopedViewMixin, View):
         if not stored:
             raise Http404(_("This file is not available (any more)."))
         name = self.filename(job)
-        record(request.user, self.action, job, changes={"file": name, "batch_id": job.batch_id}, region_code=job.region_id)
+        record(
+            request.user, self.action, job, changes={"file": name, "batch_id": job.batch_id}, region_code=job.region_id
+        )
         return FileResponse(stored.open("rb"), as_attachment=True, filename=name)
 
     def filename(self, job):

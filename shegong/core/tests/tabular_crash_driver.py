@@ -57,7 +57,9 @@ def commit(batch_id, stop):
             print(f"PAUSED {batch}", flush=True)
             time.sleep(600)
 
-    engine._inside_batch_hook = pause
+    from shegong.core.tabular import commit as commit_module
+
+    commit_module._inside_batch_hook = pause
     engine.commit(ImportJob.objects.get(batch_id=batch_id))
     print("DONE", flush=True)
 

@@ -37,7 +37,7 @@ def xlsx_bytes(rows, *, text_columns=(), merges=(), sheet_name="Sheet1", extra_s
                 sheet.write_string(r, c, value)
             else:
                 sheet.write(r, c, value)
-    for (r0, c0, r1, c1, value) in merges:
+    for r0, c0, r1, c1, value in merges:
         sheet.merge_range(r0, c0, r1, c1, value)
     workbook.close()
     return buffer.getvalue()

@@ -35,7 +35,20 @@ def test_clean_text_normalises_harmless_differences(raw, expected):
 
 @pytest.mark.parametrize(
     "raw",
-    ["2021-3-1", "2021-03-01", "2021/03/01", "2021/3/1", "2021.3.1", "2021年3月1日", "2021 年 3 月 1 日", "20210301", "２０２１－０３－０１", "2021-03-01 00:00:00", datetime.date(2021, 3, 1), datetime.datetime(2021, 3, 1)],
+    [
+        "2021-3-1",
+        "2021-03-01",
+        "2021/03/01",
+        "2021/3/1",
+        "2021.3.1",
+        "2021年3月1日",
+        "2021 年 3 月 1 日",
+        "20210301",
+        "２０２１－０３－０１",
+        "2021-03-01 00:00:00",
+        datetime.date(2021, 3, 1),
+        datetime.datetime(2021, 3, 1),
+    ],
 )
 def test_dates_in_the_common_chinese_forms(raw):
     warnings = Warnings()
@@ -53,7 +66,13 @@ def test_an_excel_serial_number_is_read_as_a_date_with_a_warning(raw):
 
 @pytest.mark.parametrize(
     ("raw", "code"),
-    [("03/01/2021", "bad_date"), ("2021-02-30", "bad_date"), ("2021-03", "bad_date"), ("yesterday", "bad_date"), ("2021-03-01 12:30", "date_has_time")],
+    [
+        ("03/01/2021", "bad_date"),
+        ("2021-02-30", "bad_date"),
+        ("2021-03", "bad_date"),
+        ("yesterday", "bad_date"),
+        ("2021-03-01 12:30", "date_has_time"),
+    ],
 )
 def test_dates_that_cannot_be_read_without_guessing_are_refused(raw, code):
     with pytest.raises(CellError) as caught:
@@ -82,7 +101,10 @@ def test_a_15_digit_number_stored_by_excel_is_exact_and_kept():
         cells.identifier_text("440106199001011235.0", what="x")
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("是", True), ("否", False), ("Y", True), ("n", False), ("√", True), (True, True), ("0", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("是", True), ("否", False), ("Y", True), ("n", False), ("√", True), (True, True), ("0", False)],
+)
 def test_yes_and_no(raw, expected):
     assert cells.parse_bool(raw) is expected
 
@@ -166,7 +188,15 @@ class _Scope:
 
 @pytest.mark.parametrize(
     "text",
-    ["440106", "天河区", "广东省广州市天河区", "广东省 广州市 天河区", "广东/广州/天河区", "广州市天河区", "广州天河区"],
+    [
+        "440106",
+        "天河区",
+        "广东省广州市天河区",
+        "广东省 广州市 天河区",
+        "广东/广州/天河区",
+        "广州市天河区",
+        "广州天河区",
+    ],
 )
 def test_region_by_code_name_or_path(regions, text):
     assert regions.resolve(text, level=3) == ("440106", "")
@@ -179,7 +209,16 @@ def test_a_repeated_name_is_refused_with_the_candidates(regions):
     assert "110105" in caught.value.message and "220104" in caught.value.message
 
 
-@pytest.mark.parametrize(("text", "code"), [("北京市朝阳区", "110105"), ("北京朝阳区", "110105"), ("吉林省长春市朝阳区", "220104"), ("长春市/朝阳区", "220104"), ("吉林 长春 朝阳区", "220104")])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("北京市朝阳区", "110105"),
+        ("北京朝阳区", "110105"),
+        ("吉林省长春市朝阳区", "220104"),
+        ("长春市/朝阳区", "220104"),
+        ("吉林 长春 朝阳区", "220104"),
+    ],
+)
 def test_a_repeated_name_with_its_path(regions, text, code):
     assert regions.resolve(text, level=3) == (code, "")
 
@@ -192,7 +231,13 @@ def test_a_repeated_name_inside_the_importers_scope_is_used_with_a_warning(regio
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("999999", "region_unknown"), ("4401", "region_unknown"), ("火星区", "region_unknown"), ("广州市", "region_level"), ("广东省", "region_level")],
+    [
+        ("999999", "region_unknown"),
+        ("4401", "region_unknown"),
+        ("火星区", "region_unknown"),
+        ("广州市", "region_level"),
+        ("广东省", "region_level"),
+    ],
 )
 def test_unknown_or_wrong_level_regions_are_refused(regions, text, code):
     with pytest.raises(CellError) as caught:

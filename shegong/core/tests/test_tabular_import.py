@@ -9,6 +9,7 @@ from python_calamine import CalamineWorkbook
 from shegong.accounts.roles import Role
 from shegong.core.identifiers import build_id_number, mask_id_number
 from shegong.core.models import AuditEvent, ImportJob
+from shegong.core.tabular import commit as commit_module
 from shegong.core.tabular import engine
 from shegong.organizations.models import Organization
 from shegong.workers.models import Certificate, Person
@@ -50,7 +51,13 @@ def test_a_clean_file_is_validated_previewed_and_committed(tmp_path, admin):
     rows = [HEADER] + [[idn(i), f"社工{i}", "男", "", "440106", "13800138000"] for i in range(20)]
     job = validated(tmp_path, admin, "workers", csv_bytes(rows))
     assert job.status == ImportJob.Status.VALIDATED
-    assert (job.total_rows, job.count_new, job.count_updated, job.count_unchanged, job.count_rejected) == (20, 20, 0, 0, 0)
+    assert (job.total_rows, job.count_new, job.count_updated, job.count_unchanged, job.count_rejected) == (
+        20,
+        20,
+        0,
+        0,
+        0,
+    )
     assert Person.objects.count() == 0  # nothing is written before confirmation
     assert job.sha256 and len(job.sha256) == 64 and job.file and job.batch_id
     engine.confirm(job, admin)
@@ -86,7 +93,12 @@ def test_reimporting_the_same_file_changes_nothing(tmp_path, admin):
 def test_an_update_changes_only_what_differs_and_empty_cells_keep_values(tmp_path, admin):
     rows = [HEADER] + [[idn(i), f"社工{i}", "", "", "440106", "13800138000"] for i in range(3)]
     imported(tmp_path, admin, "workers", csv_bytes(rows))
-    changed = [HEADER, [idn(0), "新名字", "", "", "440106", ""], [idn(1), "社工1", "", "", "440106", ""], [idn(2), "社工2", "", "", "440106", "13900139000"]]
+    changed = [
+        HEADER,
+        [idn(0), "新名字", "", "", "440106", ""],
+        [idn(1), "社工1", "", "", "440106", ""],
+        [idn(2), "社工2", "", "", "440106", "13900139000"],
+    ]
     job = imported(tmp_path, admin, "workers", csv_bytes(changed))
     assert (job.count_new, job.count_updated, job.count_unchanged) == (0, 2, 1)
     assert (job.committed_new, job.committed_updated) == (0, 2)
@@ -99,8 +111,18 @@ def test_an_update_changes_only_what_differs_and_empty_cells_keep_values(tmp_pat
 
 
 def test_insert_only_refuses_changes_to_existing_records(tmp_path, admin):
-    imported(tmp_path, admin, "workers", csv_bytes([HEADER, [idn(0), "甲", "", "", "440106", ""], [idn(1), "乙", "", "", "440106", ""]]))
-    rows = [HEADER, [idn(0), "甲", "", "", "440106", ""], [idn(1), "乙改", "", "", "440106", ""], [idn(2), "丙", "", "", "440106", ""]]
+    imported(
+        tmp_path,
+        admin,
+        "workers",
+        csv_bytes([HEADER, [idn(0), "甲", "", "", "440106", ""], [idn(1), "乙", "", "", "440106", ""]]),
+    )
+    rows = [
+        HEADER,
+        [idn(0), "甲", "", "", "440106", ""],
+        [idn(1), "乙改", "", "", "440106", ""],
+        [idn(2), "丙", "", "", "440106", ""],
+    ]
     job = imported(tmp_path, admin, "workers", csv_bytes(rows), strategy="insert")
     assert (job.count_new, job.count_updated, job.count_unchanged, job.count_rejected) == (1, 0, 1, 1)
     assert codes(job) == [(3, "exists")]
@@ -120,7 +142,12 @@ def test_update_only_refuses_unknown_records(tmp_path, admin):
 
 def test_upsert_adds_and_updates(tmp_path, admin):
     imported(tmp_path, admin, "workers", csv_bytes([HEADER, [idn(0), "甲", "", "", "440106", ""]]))
-    job = imported(tmp_path, admin, "workers", csv_bytes([HEADER, [idn(0), "甲改", "", "", "440106", ""], [idn(1), "乙", "", "", "440106", ""]]))
+    job = imported(
+        tmp_path,
+        admin,
+        "workers",
+        csv_bytes([HEADER, [idn(0), "甲改", "", "", "440106", ""], [idn(1), "乙", "", "", "440106", ""]]),
+    )
     assert (job.committed_new, job.committed_updated) == (1, 1)
 
 
@@ -233,7 +260,12 @@ def test_read_only_staff_and_other_regions_cannot_import(tmp_path, admin):
 
 
 def test_a_province_admin_imports_all_counties_of_the_province(tmp_path, province_admin):
-    rows = [HEADER, [idn(1), "甲", "", "", "440106", ""], [idn(2, county="440305"), "乙", "", "", "深圳市南山区", ""], [idn(3), "丙", "", "", "510107", ""]]
+    rows = [
+        HEADER,
+        [idn(1), "甲", "", "", "440106", ""],
+        [idn(2, county="440305"), "乙", "", "", "深圳市南山区", ""],
+        [idn(3), "丙", "", "", "510107", ""],
+    ]
     job = imported(tmp_path, province_admin, "workers", csv_bytes(rows))
     assert codes(job) == [(4, "out_of_scope")]
     assert job.committed_new == 2
@@ -241,7 +273,9 @@ def test_a_province_admin_imports_all_counties_of_the_province(tmp_path, provinc
 
 def test_the_ambiguous_name_inside_scope_is_used_with_a_warning(tmp_path):
     beijing = official("110000")
-    job = imported(tmp_path, beijing, "workers", csv_bytes([HEADER, [idn(1, county="110105"), "甲", "", "", "朝阳区", ""]]))
+    job = imported(
+        tmp_path, beijing, "workers", csv_bytes([HEADER, [idn(1, county="110105"), "甲", "", "", "朝阳区", ""]])
+    )
     assert dict(codes(job, "warning")) == {2: "region_guessed"}
     assert person_by_number(idn(1, county="110105")).region_id == "110105"
 
@@ -353,7 +387,13 @@ def test_only_the_uploader_confirms(tmp_path, admin):
 
 
 def test_annotated_csv_is_the_original_with_a_problem_column(tmp_path, admin):
-    rows = [["某某区花名册"], HEADER, [idn(1), "甲", "", "", "440106", ""], ["123", "乙", "", "", "440106", ""], [idn(3), "丙", "女", "", "440106", ""]]
+    rows = [
+        ["某某区花名册"],
+        HEADER,
+        [idn(1), "甲", "", "", "440106", ""],
+        ["123", "乙", "", "", "440106", ""],
+        [idn(3), "丙", "女", "", "440106", ""],
+    ]
     job = validated(tmp_path, admin, "workers", csv_bytes(rows))
     assert job.annotated_file
     text = job.annotated_file.open("rb").read().decode("utf-8-sig").splitlines()
@@ -445,7 +485,7 @@ def test_a_failing_batch_leaves_whole_batches_and_the_commit_resumes(tmp_path, a
         if batch == 2:
             raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(engine, "_inside_batch_hook", boom)
+    monkeypatch.setattr(commit_module, "_inside_batch_hook", boom)
     with pytest.raises(RuntimeError):
         engine.commit(job)
     job.refresh_from_db()
@@ -453,7 +493,7 @@ def test_a_failing_batch_leaves_whole_batches_and_the_commit_resumes(tmp_path, a
     assert job.committed_row == 5 and job.committed_new == 4  # rows 2-5: the first batch only
     assert Person.objects.count() == 4
     assert "5" in job.message
-    monkeypatch.setattr(engine, "_inside_batch_hook", None)
+    monkeypatch.setattr(commit_module, "_inside_batch_hook", None)
     engine.resume(job, admin)
     engine.commit(job)
     job.refresh_from_db()

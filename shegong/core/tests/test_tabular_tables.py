@@ -33,13 +33,21 @@ def holders():
     result = []
     for n in range(3):
         person = PersonFactory(id_number=idn(n), name=f"持证人{n}")
-        Certificate.objects.create(person=person, level="assistant", management_no=f"2015000000000000{n}", exam_year=2015)
+        Certificate.objects.create(
+            person=person, level="assistant", management_no=f"2015000000000000{n}", exam_year=2015
+        )
         result.append(person)
     return result
 
 
 def test_every_table_is_registered():
-    assert [spec.name for spec in all_specs()] == ["workers", "certificates", "organizations", "registrations", "study-records"]
+    assert [spec.name for spec in all_specs()] == [
+        "workers",
+        "certificates",
+        "organizations",
+        "registrations",
+        "study-records",
+    ]
 
 
 def test_registration_history_is_chained_and_statuses_follow(tmp_path, admin, holders):
@@ -65,7 +73,9 @@ def test_registration_history_is_chained_and_statuses_follow(tmp_path, admin, ho
     assert chain[2].authority_region_id == "440000"
     holders[0].refresh_from_db()
     certificate = Certificate.objects.get(management_no="20150000000000000")
-    assert certificate.registration_state == "registered" and certificate.registration_valid_to == datetime.date(2099, 2, 28)
+    assert certificate.registration_state == "registered" and certificate.registration_valid_to == datetime.date(
+        2099, 2, 28
+    )
     assert holders[0].registration_state == "registered"
     holders[1].refresh_from_db()
     assert holders[1].registration_state == "lapsed"
@@ -75,12 +85,20 @@ def test_registration_history_is_chained_and_statuses_follow(tmp_path, admin, ho
     for person in holders[:2]:
         before = Person.objects.filter(pk=person.pk).values_list("registration_state", "registration_valid_to").get()
         sync_status(person)
-        assert Person.objects.filter(pk=person.pk).values_list("registration_state", "registration_valid_to").get() == before
+        assert (
+            Person.objects.filter(pk=person.pk).values_list("registration_state", "registration_valid_to").get()
+            == before
+        )
 
     again = validated(tmp_path, admin, "registrations", csv_bytes(rows[:5]))
     assert (again.count_new, again.count_updated, again.count_unchanged, again.count_rejected) == (0, 0, 4, 0)
 
-    older = validated(tmp_path, admin, "registrations", csv_bytes([REG_HEADER, [idn(0), "20150000000000000", "再登记", "DJ-0-X", "2018-01-01", "", "440106"]]))
+    older = validated(
+        tmp_path,
+        admin,
+        "registrations",
+        csv_bytes([REG_HEADER, [idn(0), "20150000000000000", "再登记", "DJ-0-X", "2018-01-01", "", "440106"]]),
+    )
     assert codes(older) == [(2, "older")]
 
 
@@ -117,5 +135,8 @@ def test_sample_files_report_exactly_what_their_manifest_says(tmp_path, db):
         job.refresh_from_db()
         expected = entry["expected"]
         report = (job.total_rows, job.count_new, job.count_rejected, job.count_warnings)
-        assert report == (expected["rows"], expected["new"], expected["rejected"], expected["rows_with_warnings"]), (name, list(job.issues.values_list("row", "code")))
+        assert report == (expected["rows"], expected["new"], expected["rejected"], expected["rows_with_warnings"]), (
+            name,
+            list(job.issues.values_list("row", "code")),
+        )
         engine.discard(job, user)

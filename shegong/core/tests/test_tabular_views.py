@@ -100,7 +100,12 @@ def test_the_upload_form_refuses_bad_files_with_the_reason(client, admin):
     client.force_login(admin)
     response = client.post(
         reverse("tabular:new"),
-        {"table": "workers", "file": SimpleUploadedFile("a.csv", b"\x89PNG\r\n\x1a\n\x00\x00"), "strategy": "upsert", "mode": "valid"},
+        {
+            "table": "workers",
+            "file": SimpleUploadedFile("a.csv", b"\x89PNG\r\n\x1a\n\x00\x00"),
+            "strategy": "upsert",
+            "mode": "valid",
+        },
     )
     assert response.status_code == 200
     assert ImportJob.objects.count() == 0
@@ -140,7 +145,15 @@ def test_list_and_documentation_pages(client, admin):
     html = client.get(reverse("tabular:list")).content.decode()
     assert ImportJob.objects.get().batch_id in html
     html = client.get(reverse("tabular:tables")).content.decode()
-    for header in ("身份证号码", "管理号", "统一社会信用代码", "id_number", "management_no", "credit_code", "助理社会工作师"):
+    for header in (
+        "身份证号码",
+        "管理号",
+        "统一社会信用代码",
+        "id_number",
+        "management_no",
+        "credit_code",
+        "助理社会工作师",
+    ):
         assert header in html
 
 
@@ -193,12 +206,25 @@ def test_export_csv_round_trips_through_import(client, admin, tmp_path):
 def test_export_xlsx_with_filters_and_scope_applied_when_the_job_runs(client, admin, settings):
     from shegong.organizations.models import Organization
 
-    for i, (code, kind) in enumerate([("52440106MA5CJQ4N5J", "service_organization"), ("51440106MA5CJQ4N6X", "association")]):
+    for i, (code, kind) in enumerate(
+        [("52440106MA5CJQ4N5J", "service_organization"), ("51440106MA5CJQ4N6X", "association")]
+    ):
         Organization.objects.create(
-            credit_code=code, name=f"机构{i}", kind=kind, region_id="440106", contact_name="甲", contact_phone="1", status="active"
+            credit_code=code,
+            name=f"机构{i}",
+            kind=kind,
+            region_id="440106",
+            contact_name="甲",
+            contact_phone="1",
+            status="active",
         )
     Organization.objects.create(
-        credit_code="52440105MA5CJQ4N5J", name="外区", kind="service_organization", region_id="440105", contact_name="乙", contact_phone="1"
+        credit_code="52440105MA5CJQ4N5J",
+        name="外区",
+        kind="service_organization",
+        region_id="440105",
+        contact_name="乙",
+        contact_phone="1",
     )
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     client.force_login(admin)
@@ -219,14 +245,14 @@ def test_export_xlsx_with_filters_and_scope_applied_when_the_job_runs(client, ad
     assert len(sheet) == 1  # the association of 440106 is no longer in scope; 440105 has none
 
 
-def test_staff_exports_see_masked_id_numbers(client, admin, tmp_path):
+def test_read_only_staff_export_masked_id_numbers(client, admin, tmp_path):
     imported(tmp_path, admin, "workers", csv_bytes([HEADER, [idn(1), "甲", "440106"]]))
-    from shegong.core.tabular.export import ExportContext, UNMASK_ROLES
-
-    assert "admin" in UNMASK_ROLES
-    organization_user = official("440106", role=Role.ORG_ADMIN) if hasattr(Role, "ORG_ADMIN") else None
-    context = ExportContext(organization_user)
-    assert context.unmask is False
+    client.force_login(official("440106", role=Role.STAFF))
+    client.post(reverse("tabular:export", args=["workers"]), {"format": "csv"})
+    content = _download(client, TaskRun.objects.get())
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert rows[1][0] == idn(1)[:6] + "********" + idn(1)[-4:]
+    assert AuditEvent.objects.get(action="export").changes["unmasked"] is False
 
 
 # --- API --------------------------------------------------------------------------------------------------
@@ -242,7 +268,9 @@ def test_api_upload_issues_confirm(client, admin):
     assert detail["status"] == "validated" and detail["count_new"] == 1 and detail["count_rejected"] == 1
     issues = client.get(f"/api/v1/imports/{job_id}/issues/").json()
     assert issues["count"] == 1 and issues["results"][0]["row"] == 3 and issues["results"][0]["column"] == "身份证号码"
-    response = client.post(f"/api/v1/imports/{job_id}/confirm/", data=json.dumps({"mode": "valid"}), content_type="application/json")
+    response = client.post(
+        f"/api/v1/imports/{job_id}/confirm/", data=json.dumps({"mode": "valid"}), content_type="application/json"
+    )
     assert response.status_code == 200, response.content
     assert client.get(f"/api/v1/imports/{job_id}/").json()["committed_new"] == 1
     tables = client.get("/api/v1/import-tables/").json()
@@ -252,9 +280,14 @@ def test_api_upload_issues_confirm(client, admin):
 def test_api_refuses_staff_and_hides_other_regions(client, admin):
     client.force_login(official("440106", role=Role.STAFF))
     content = csv_bytes([HEADER, [idn(1), "甲", "440106"]])
-    assert client.post("/api/v1/imports/", {"table": "workers", "file": SimpleUploadedFile("a.csv", content)}).status_code == 403
+    assert (
+        client.post("/api/v1/imports/", {"table": "workers", "file": SimpleUploadedFile("a.csv", content)}).status_code
+        == 403
+    )
     client.force_login(admin)
-    job_id = client.post("/api/v1/imports/", {"table": "workers", "file": SimpleUploadedFile("a.csv", content)}).json()["id"]
+    job_id = client.post("/api/v1/imports/", {"table": "workers", "file": SimpleUploadedFile("a.csv", content)}).json()[
+        "id"
+    ]
     client.force_login(official("440105"))
     assert client.get(f"/api/v1/imports/{job_id}/").status_code == 404
     assert client.post(f"/api/v1/imports/{job_id}/confirm/").status_code == 404
@@ -263,11 +296,17 @@ def test_api_refuses_staff_and_hides_other_regions(client, admin):
 def test_api_export(client, admin):
     client.force_login(admin)
     response = client.post(
-        "/api/v1/exports/", data=json.dumps({"table": "organizations", "format": "csv", "filters": {"kind": "association"}}), content_type="application/json"
+        "/api/v1/exports/",
+        data=json.dumps({"table": "organizations", "format": "csv", "filters": {"kind": "association"}}),
+        content_type="application/json",
     )
     assert response.status_code == 202, response.content
     assert TaskRun.objects.get().status == TaskRun.Status.SUCCEEDED
-    bad = client.post("/api/v1/exports/", data=json.dumps({"table": "organizations", "filters": {"nope": "1"}}), content_type="application/json")
+    bad = client.post(
+        "/api/v1/exports/",
+        data=json.dumps({"table": "organizations", "filters": {"nope": "1"}}),
+        content_type="application/json",
+    )
     assert bad.status_code == 400
 
 
@@ -300,3 +339,14 @@ def test_command_line_export(tmp_path, admin):
     target = tmp_path / "none.csv"
     call_command("export", "workers", "--region", "510107", "-o", str(target))
     assert len(target.read_text(encoding="utf-8-sig").splitlines()) == 1
+
+
+def test_the_organization_list_offers_the_export_of_its_filtered_rows(client, admin):
+    client.force_login(admin)
+    html = client.get(reverse("organizations:list"), {"kind": "association"}).content.decode()
+    assert reverse("tabular:export", args=["organizations"]) in html
+    assert 'name="kind" value="association"' in html
+    client.post(reverse("tabular:export", args=["organizations"]), {"format": "csv", "kind": "association"})
+    run = TaskRun.objects.get()
+    assert run.status == TaskRun.Status.SUCCEEDED
+    assert AuditEvent.objects.get(action="export").changes["filters"] == {"kind": "association"}

@@ -61,7 +61,16 @@ class Command(BaseCommand):
             actor,
             "export",
             None,
-            changes={"table": spec.name, "filters": filters, "region": region or "", "rows": count, "format": fmt, "command": True},
+            changes={
+                "table": spec.name,
+                "filters": filters,
+                "region": region or "",
+                "rows": count,
+                "format": fmt,
+                "command": True,
+            },
             region_code=region or getattr(actor, "region_id", "") or "",
         )
-        self.stdout.write(f"{count} rows written to {output} in {seconds:.1f} s ({count / max(seconds, 1e-9):,.0f} rows/s)")
+        self.stdout.write(
+            f"{count} rows written to {output} in {seconds:.1f} s ({count / max(seconds, 1e-9):,.0f} rows/s)"
+        )

@@ -23,13 +23,17 @@ class Command(BaseCommand):
     help = "Import a CSV or Excel file into a table (validated, then committed in batches)."
 
     def add_arguments(self, parser):
-        parser.add_argument("table", nargs="?", help="One of: " + ", ".join(s.name for s in all_specs() if s.importable))
+        parser.add_argument(
+            "table", nargs="?", help="One of: " + ", ".join(s.name for s in all_specs() if s.importable)
+        )
         parser.add_argument("file", nargs="?")
         parser.add_argument("--region", help="Division code: rows outside it are rejected.")
         parser.add_argument("--user", help="Import as this user (their scope applies).")
         parser.add_argument("--dry-run", action="store_true", help="Validate and report; write nothing.")
         parser.add_argument("--strategy", choices=STRATEGIES, default="upsert")
-        parser.add_argument("--valid-only", action="store_true", help="Import the valid rows even if some are rejected.")
+        parser.add_argument(
+            "--valid-only", action="store_true", help="Import the valid rows even if some are rejected."
+        )
         parser.add_argument("--resume", metavar="BATCH", help="Continue the interrupted commit of this batch.")
         parser.add_argument("--issues", type=int, default=50, help="How many problems to print (default 50).")
         parser.add_argument("--language", default="zh-hans")
@@ -104,8 +108,11 @@ class Command(BaseCommand):
             return
         if not job.can_commit:
             self._report(job, options, started)
+            engine.discard(job, user)  # nothing will be written: the staged rows are dropped now
             if job.count_rejected and mode == ImportJob.Mode.ALL_OR_NOTHING:
-                self.stderr.write("Nothing imported: rows are rejected (all or nothing). Use --valid-only to import the valid rows.")
+                self.stderr.write(
+                    "Nothing imported: rows are rejected (all or nothing). Use --valid-only to import the valid rows."
+                )
                 sys.exit(1)
             return
         engine.confirm(job, user)

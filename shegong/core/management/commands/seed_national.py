@@ -169,7 +169,17 @@ def person_db_rows(people):
         yield (index(number), crypto.encrypt(number), "citizen", name, sex, born, phone, county, False)
 
 
-PERSON_COLUMNS = ("id_blind_index", "id_encrypted", "id_kind", "name", "sex", "birth_date", "phone", "region_id", "checked")
+PERSON_COLUMNS = (
+    "id_blind_index",
+    "id_encrypted",
+    "id_kind",
+    "name",
+    "sex",
+    "birth_date",
+    "phone",
+    "region_id",
+    "checked",
+)
 WORKER_HEADER = ["身份证号码", "姓名", "性别", "出生日期", "工作地区", "手机号码"]
 SEX_WORD = {"male": "男", "female": "女"}
 
@@ -188,7 +198,9 @@ class Command(BaseCommand):
         parser.add_argument("--samples-only", action="store_true", help="Only write the sample import files.")
         parser.add_argument("--sample-rows", type=int, default=10_000)
         parser.add_argument("--append", action="store_true", help="Add to a database that already has workers.")
-        parser.add_argument("--no-study-records", action="store_true", help="Skip the study-hour ledger (the largest table).")
+        parser.add_argument(
+            "--no-study-records", action="store_true", help="Skip the study-hour ledger (the largest table)."
+        )
 
     def log(self, message):
         self.stdout.write(f"[{time.monotonic() - self.started:7.1f}s] {message}")
@@ -207,7 +219,7 @@ class Command(BaseCommand):
 
     # --- the national data ------------------------------------------------------------------------------
     def seed(self, generator, scale, study_records):
-        from shegong.workers.models import Certificate, Person
+        from shegong.workers.models import Person
 
         workers = int(FULL_SCALE["workers"] * scale)
         self.log(f"{workers:,} social workers")
@@ -277,7 +289,16 @@ class Command(BaseCommand):
                 prefix = "51" if association else "52"
                 kind = "association" if association else "service_organization"
                 name = f"{county}{'社会工作协会' if association else '社会工作服务中心'}{index:05d}"
-                yield (generator.credit_code(county, prefix), name, kind, county, generator.name(), generator.phone(), "active", now)
+                yield (
+                    generator.credit_code(county, prefix),
+                    name,
+                    kind,
+                    county,
+                    generator.name(),
+                    generator.phone(),
+                    "active",
+                    now,
+                )
 
         return write_rows(
             Organization,
@@ -301,7 +322,9 @@ class Command(BaseCommand):
         counter = [0]
 
         def rows():
-            certificates = Certificate.objects.order_by("pk").values_list("pk", "person_id", "exam_year", "person__region_id")
+            certificates = Certificate.objects.order_by("pk").values_list(
+                "pk", "person_id", "exam_year", "person__region_id"
+            )
             for certificate_id, person_id, year, county in certificates.iterator(chunk_size=20_000):
                 if rng.random() > 0.8:
                     continue
@@ -331,7 +354,18 @@ class Command(BaseCommand):
 
         count = write_rows(
             Registration,
-            ("person_id", "certificate_id", "kind", "number", "valid_from", "valid_to", "region_id", "authority_region_id", "status", "created_at"),
+            (
+                "person_id",
+                "certificate_id",
+                "kind",
+                "number",
+                "valid_from",
+                "valid_to",
+                "region_id",
+                "authority_region_id",
+                "status",
+                "created_at",
+            ),
             rows(),
         )
         sync_all_registration_states()
@@ -345,7 +379,16 @@ class Command(BaseCommand):
         persons = list(Person.objects.order_by("pk").values_list("pk", flat=True))
         if not persons:
             return 0
-        titles = ("社会工作伦理与实务", "个案管理", "小组工作方法", "社区营造", "督导与评估", "儿童保护", "养老服务", "政策法规")
+        titles = (
+            "社会工作伦理与实务",
+            "个案管理",
+            "小组工作方法",
+            "社区营造",
+            "督导与评估",
+            "儿童保护",
+            "养老服务",
+            "政策法规",
+        )
         forms = ("training", "online", "conference", "training", "online")
         now = datetime.datetime.now(datetime.UTC)
         start = datetime.date(2019, 1, 1)
@@ -369,7 +412,17 @@ class Command(BaseCommand):
 
         return write_rows(
             StudyRecord,
-            ("person_id", "form", "source", "source_ref", "title", "hours_claimed", "hours_credited", "occurred_on", "created_at"),
+            (
+                "person_id",
+                "form",
+                "source",
+                "source_ref",
+                "title",
+                "hours_claimed",
+                "hours_credited",
+                "occurred_on",
+                "created_at",
+            ),
             rows(),
         )
 
@@ -392,7 +445,11 @@ def sync_all_registration_states():
     from ...tabular.stage import q
 
     registrations = q(Registration._meta.db_table)
-    state = "CASE r.status " + " ".join(f"WHEN '{row}' THEN '{value}'" for row, value in ROW_STATE.items()) + " ELSE 'none' END"
+    state = (
+        "CASE r.status "
+        + " ".join(f"WHEN '{row}' THEN '{value}'" for row, value in ROW_STATE.items())
+        + " ELSE 'none' END"
+    )
     now = datetime.datetime.now(datetime.UTC)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -402,7 +459,10 @@ def sync_all_registration_states():
                 WHERE p.certificate_id = {registrations}.certificate_id AND p.id < {registrations}.id)
             """
         )
-        for table, column in ((q(Certificate._meta.db_table), "certificate_id"), (q(Person._meta.db_table), "person_id")):
+        for table, column in (
+            (q(Certificate._meta.db_table), "certificate_id"),
+            (q(Person._meta.db_table), "person_id"),
+        ):
             cursor.execute(
                 f"""
                 UPDATE {table} SET registration_state = {state}, registration_valid_to = r.valid_to, updated_at = %s
