@@ -83,6 +83,9 @@ class Region(models.Model):
         if self.level == Level.NATIONAL:
             return models.Q()
         include, exclude = scope_prefixes(self.code, self.prefix)
+        if self.level == Level.COUNTY and include == [self.code] and not exclude:
+            # A county is a leaf: equality uses the index better than a prefix match.
+            return models.Q(**{field: self.code})
         q = models.Q()
         for prefix in include:
             q |= models.Q(**{f"{field}__startswith": prefix})
