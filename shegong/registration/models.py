@@ -13,6 +13,7 @@ work county the applicant chose) and is also visible to the officials of the per
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shegong.core.scoping import ORGANIZATION_ROLES, VIEW, ScopedQuerySet, standard_scope_q
 
@@ -34,8 +35,8 @@ class RowStatus(models.TextChoices):
     REGISTERED = "registered", _("In force")
     SUPERSEDED = "superseded", _("Superseded by a later event")
     LAPSED = "lapsed", _("Lapsed")
-    CANCELLED = "cancelled", _("Cancelled")
-    REVOKED = "revoked", _("Revoked")
+    CANCELLED = "cancelled", pgettext_lazy("registration", "Cancelled")
+    REVOKED = "revoked", pgettext_lazy("registration", "Revoked")
 
 
 def registration_scope_q(user, purpose, prefix=""):

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 DEFAULT_RENEWAL_WINDOW_MONTHS = 3
 
@@ -35,8 +36,8 @@ class RegistrationState(models.TextChoices):
     NONE = "none", _("Never registered")
     REGISTERED = "registered", _("Registered")
     LAPSED = "lapsed", _("Lapsed")
-    CANCELLED = "cancelled", _("Cancelled")
-    REVOKED = "revoked", _("Revoked")
+    CANCELLED = "cancelled", pgettext_lazy("registration", "Cancelled")
+    REVOKED = "revoked", pgettext_lazy("registration", "Revoked")
 
 
 class RegistrationStatus(models.TextChoices):
@@ -46,8 +47,8 @@ class RegistrationStatus(models.TextChoices):
     REGISTERED = "registered", _("Registered")
     EXPIRING = "expiring", _("Expiring soon")
     LAPSED = "lapsed", _("Lapsed")
-    CANCELLED = "cancelled", _("Cancelled")
-    REVOKED = "revoked", _("Revoked")
+    CANCELLED = "cancelled", pgettext_lazy("registration", "Cancelled")
+    REVOKED = "revoked", pgettext_lazy("registration", "Revoked")
 
 
 STATUS_BADGES = {
