@@ -14,12 +14,6 @@ from shegong.regions.models import Level
 from .models import Organization, OrganizationKind, OrganizationStatus
 
 
-class PublicRegionPickerWidget(RegionPickerWidget):
-    """The cascading picker for pages used before signing in (it reloads through a public endpoint)."""
-
-    template_name = "organizations/widgets/region_picker.html"
-
-
 def division_warning(credit, region):
     """A warning when the code's registering authority (characters 3-8) is not the region or above it."""
     division = credit.division_code
@@ -55,7 +49,7 @@ class OrganizationFieldsForm(StyledFormMixin, forms.Form):
     region = RegionField(
         label=_("Region (county)"),
         help_text=_("The county-level division whose civil affairs bureau registered the organization."),
-        widget=PublicRegionPickerWidget(max_level=Level.COUNTY),
+        widget=RegionPickerWidget(max_level=Level.COUNTY),
     )
     address = forms.CharField(label=pgettext_lazy("postal", "Address"), max_length=300, required=False)
     contact_name = forms.CharField(label=_("Contact person"), max_length=100)

@@ -9,5 +9,4 @@ urlpatterns = [
     path("mine/", views.MyOrganizationView.as_view(), name="mine"),
     path("signup/", views.SignupView.as_view(), name="signup"),
     path("signup/done/", views.SignupDoneView.as_view(), name="signup-done"),
-    path("signup/region-picker/", views.PublicRegionPickerView.as_view(), name="region-picker"),
 ]

@@ -1,17 +1,15 @@
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from shegong.core import workflow as wf
 from shegong.core.scoping import ORGANIZATION_ROLES, OwnViewMixin, PublicViewMixin, ScopedViewMixin
 from shegong.core.views_workflow import picker_data
-from shegong.regions.models import Level
 
 from . import services
 from .filters import OrganizationFilter
-from .forms import OrganizationFieldsForm, PublicRegionPickerWidget, SignupForm
+from .forms import OrganizationFieldsForm, SignupForm
 from .models import Organization, OrganizationStatus
 
 
@@ -65,23 +63,6 @@ class SignupDoneView(PublicViewMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["signup"] = self.request.session.pop("organization_signup", None)
         return context
-
-
-class PublicRegionPickerView(PublicViewMixin, View):
-    """Re-render the sign-up page's cascading picker (HTMX); the division tree is public reference data."""
-
-    def get(self, request):
-        name = request.GET.get("name", "region")[:50]
-        widget_id = request.GET.get("id", f"id_{name}")[:60]
-        try:
-            changed = int(request.GET.get("changed", "2"))
-        except ValueError:
-            changed = 2
-        value = ""
-        for index in range(max(0, min(changed, 2)) + 1):
-            value = request.GET.get(f"{name}_{index}", "") or value
-        html = PublicRegionPickerWidget(max_level=Level.COUNTY).render(name, value, attrs={"id": widget_id})
-        return render(request, "regions/_raw.html", {"html": html})
 
 
 # --- officials -------------------------------------------------------------------------------

@@ -14,12 +14,6 @@ from shegong.regions.models import Level
 from .services import WORKER_ROLE, normalise_name, normalise_phone
 
 
-class PublicRegionPickerWidget(RegionPickerWidget):
-    """The cascading picker for pages without sign-in: it refreshes through a public endpoint."""
-
-    template_name = "workers/widgets/public_picker.html"
-
-
 class CaptchaWidget(CaptchaTextInput):
     template_name = "workers/widgets/captcha.html"
 
@@ -55,7 +49,7 @@ class SignupForm(StyledFormMixin, forms.Form):
     region = RegionField(
         label=_("County (district) where you work"),
         required=False,
-        widget=PublicRegionPickerWidget(max_level=Level.COUNTY),
+        widget=RegionPickerWidget(max_level=Level.COUNTY),
         help_text=_(
             "Needed only when we cannot find your certificate record: that county's civil affairs bureau "
             "then checks and confirms your sign-up."

@@ -6,7 +6,6 @@ app_name = "workers"
 urlpatterns = [
     path("signup/", views.SignupView.as_view(), name="signup"),
     path("signup/done/", views.SignupDoneView.as_view(), name="signup-done"),
-    path("signup/region-picker/", views.SignupRegionPickerView.as_view(), name="signup-region-picker"),
     path("signups/", views.PendingSignupListView.as_view(), name="signup-list"),
     path("signups/<int:pk>/", views.SignupDetailView.as_view(), name="signup-detail"),
     path("signups/<int:pk>/confirm/", views.ConfirmSignupView.as_view(), name="signup-confirm"),

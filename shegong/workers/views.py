@@ -7,10 +7,9 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from shegong.core.scoping import OwnViewMixin, PublicViewMixin, ScopedViewMixin, get_visible_or_404
-from shegong.regions.models import Level
 
 from . import services
-from .forms import ConfirmSignupForm, PublicRegionPickerWidget, RejectSignupForm, SignupForm
+from .forms import ConfirmSignupForm, RejectSignupForm, SignupForm
 from .models import Person, SignupStatus, WorkerSignup
 
 SESSION_OUTCOME = "workers:signup-outcome"
@@ -66,22 +65,6 @@ class SignupDoneView(PublicViewMixin, TemplateView):
         if outcome is None:
             return redirect("workers:signup")
         return self.render_to_response(self.get_context_data(outcome=outcome))
-
-
-class SignupRegionPickerView(PublicViewMixin, View):
-    """Re-render the sign-up page's region picker (HTMX). The division tree is public reference data."""
-
-    def get(self, request):
-        try:
-            changed = int(request.GET.get("changed", "2"))
-        except ValueError:
-            changed = 2
-        value = ""
-        for index in range(min(max(changed, 0), 2) + 1):
-            value = request.GET.get(f"region_{index}", "") or value
-        widget = PublicRegionPickerWidget(max_level=Level.COUNTY)
-        html = widget.render("region", value[:6], attrs={"id": "id_region"})
-        return render(request, "regions/_raw.html", {"html": html})
 
 
 class PendingSignupListView(ScopedViewMixin, ListView):

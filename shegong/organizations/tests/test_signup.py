@@ -84,7 +84,7 @@ def test_the_page_opens_without_signing_in(client):
     assert 'name="captcha_1"' in response.text
     assert 'name="confirm_credit_code"' in response.text and 'type="hidden"' in response.text
     picker = client.get(
-        reverse("organizations:region-picker"),
+        reverse("regions:picker"),
         {"name": "region", "id": "id_region", "changed": "0", "region_0": "440000"},
     )
     assert picker.status_code == 200 and "440100" in picker.text

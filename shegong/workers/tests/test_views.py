@@ -113,7 +113,9 @@ def test_signed_in_user_is_sent_home(client):
 
 
 def test_public_region_picker(client):
-    response = client.get(reverse("workers:signup-region-picker"), {"region_0": "440000", "changed": "0"})
+    response = client.get(
+        reverse("regions:picker"), {"name": "region", "id": "id_region", "region_0": "440000", "changed": "0"}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "广州市" in html and 'name="region_1"' in html
