@@ -545,18 +545,34 @@ def _sql_issue(context, number, reason, ref, display):
     return (number, column_header, column_index, shown, (reason or "rejected").split(":")[0], message)
 
 
-from .commit import commit, confirm, discard, resume  # noqa: E402  (they use the helpers above)
-from .report import report_lines  # noqa: E402
+# The commit side (commit.py) and the printed report (report.py), reachable from here as well.
 
-__all__ = [
-    "ImportContext",
-    "ImportRefused",
-    "Row",
-    "commit",
-    "confirm",
-    "discard",
-    "report_lines",
-    "resume",
-    "stage_file",
-    "validate",
-]
+
+def confirm(job, user, mode=None):
+    from .commit import confirm as run
+
+    return run(job, user, mode=mode)
+
+
+def commit(job):
+    from .commit import commit as run
+
+    return run(job)
+
+
+def resume(job, user=None):
+    from .commit import resume as run
+
+    return run(job, user)
+
+
+def discard(job, user=None):
+    from .commit import discard as run
+
+    return run(job, user)
+
+
+def report_lines(job, max_issues=50):
+    from .report import report_lines as run
+
+    return run(job, max_issues)

@@ -103,6 +103,8 @@ class Command(BaseCommand):
                 engine.discard(job, user)
                 job.refresh_from_db()
             self._report(job, options, started)
+            if options["dry_run"]:
+                self.stdout.write("Dry run: nothing was written.")
             if job.status == ImportJob.Status.INVALID:
                 sys.exit(2)
             return

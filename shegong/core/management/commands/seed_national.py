@@ -321,11 +321,8 @@ class Command(BaseCommand):
         now = datetime.datetime.now(datetime.UTC)
         counter = [0]
 
-        def rows():
-            certificates = Certificate.objects.order_by("pk").values_list(
-                "pk", "person_id", "exam_year", "person__region_id"
-            )
-            for certificate_id, person_id, year, county in certificates.iterator(chunk_size=20_000):
+        def rows(chunk):
+            for certificate_id, person_id, year, county in chunk:
                 if rng.random() > 0.8:
                     continue
                 start = datetime.date(year + 1, 3, 1) + datetime.timedelta(days=rng.randrange(200))
@@ -352,22 +349,27 @@ class Command(BaseCommand):
                         break
                     start, kind = following, "renewal"
 
-        count = write_rows(
-            Registration,
-            (
-                "person_id",
-                "certificate_id",
-                "kind",
-                "number",
-                "valid_from",
-                "valid_to",
-                "region_id",
-                "authority_region_id",
-                "status",
-                "created_at",
-            ),
-            rows(),
+        columns = (
+            "person_id",
+            "certificate_id",
+            "kind",
+            "number",
+            "valid_from",
+            "valid_to",
+            "region_id",
+            "authority_region_id",
+            "status",
+            "created_at",
         )
+        count, last = 0, 0
+        certificates = Certificate.objects.order_by("pk").values_list("pk", "person_id", "exam_year", "person__region_id")
+        while True:
+            # Read a chunk, then COPY it: a connection in the middle of a COPY cannot also answer a query.
+            chunk = list(certificates.filter(pk__gt=last)[:50_000])
+            if not chunk:
+                break
+            last = chunk[-1][0]
+            count += write_rows(Registration, columns, rows(chunk))
         sync_all_registration_states()
         return count
 
