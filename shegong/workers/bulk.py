@@ -13,8 +13,7 @@ advances the import's watermark and writes the batch's audit event (with the bat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shegong.core import crypto
-from shegong.core.tabular.keys import BlindIndexer, refuse_during_rotation
+from shegong.core.tabular.keys import BlindIndexer, Encryptor, refuse_during_rotation
 
 from . import services
 from .models import Certificate, Person
@@ -23,6 +22,7 @@ from .models import Certificate, Person
 def prepare(context):
     refuse_during_rotation()
     context.cache["blind_index"] = BlindIndexer()
+    context.cache["encrypt"] = Encryptor()
 
 
 _NAME_SPECIALS = set("\u2022\u2027\u30fb\uff65\uff0e.\u22c5\u2219 ")
@@ -113,7 +113,7 @@ def clean_person(values, row):
         household,
         region,
         values.get("checked"),
-        crypto.encrypt(number),
+        context.cache["encrypt"](number),
     )
     return context.cache["blind_index"](number), f"{number[:6]}{'*' * 8}{number[14:]}", staged
 

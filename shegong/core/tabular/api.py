@@ -18,7 +18,7 @@ import tempfile
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -78,7 +78,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_url(self, job):
+    def get_url(self, job) -> str:
         return reverse("tabular:detail", args=[job.pk])
 
 
@@ -242,7 +242,7 @@ class ColumnDocSerializer(serializers.Serializer):
     aliases = serializers.ListField(child=serializers.CharField())
     allowed_values = serializers.SerializerMethodField()
 
-    def get_allowed_values(self, column):
+    def get_allowed_values(self, column) -> list[str]:
         return [word for _value, word in column.allowed_values()]
 
 
@@ -256,7 +256,7 @@ class TableDocSerializer(serializers.Serializer):
     columns = ColumnDocSerializer(many=True)
     template_url = serializers.SerializerMethodField()
 
-    def get_template_url(self, spec):
+    def get_template_url(self, spec) -> str:
         return reverse("tabular:template", args=[spec.name])
 
 
@@ -271,7 +271,7 @@ class ImportTableViewSet(viewsets.ViewSet):
     def list(self, request):
         return Response(TableDocSerializer(all_specs(), many=True).data)
 
-    @extend_schema(responses=TableDocSerializer)
+    @extend_schema(responses=TableDocSerializer, parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH)])
     def retrieve(self, request, name=None):
         try:
             spec = get_spec(name)

@@ -48,11 +48,16 @@ def is_blank(value):
 def clean_text(value):
     """Text with invisible characters removed, full-width forms folded (NFKC) and white space collapsed.
 
+    A leading apostrophe before =, +, - or @ (how exports keep such text from running as a formula)
+    is removed.
+
     Line breaks and runs of spaces become one space; a space between two Chinese characters (a stray
     line break inside a name) disappears. Numbers that Excel stored are written back as text exactly
     when they are whole numbers; see ``number_as_text`` for identifiers.
     """
     if type(value) is str:
+        if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@"):
+            value = value[1:]
         if value.isascii():
             if value.isprintable() and "  " not in value:
                 return value.strip()

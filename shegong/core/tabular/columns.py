@@ -23,7 +23,12 @@ CACHE_LIMIT = 50_000  # distinct cell texts remembered per column (dates, enumer
 
 def _plain(text):
     """Whether ``text`` needs no cleaning at all (the usual case): nothing clean_text would change."""
-    return text.isprintable() and " " not in text and (text.isascii() or unicodedata.is_normalized("NFKC", text))
+    return (
+        text.isprintable()
+        and " " not in text
+        and text[:1] != "'"
+        and (text.isascii() or unicodedata.is_normalized("NFKC", text))
+    )
 
 
 def header_key(text):

@@ -97,6 +97,7 @@ def commit(job):
                 hi = min(lo + size, hi_bound)
                 batch += 1
                 with transaction.atomic():
+                    stage.relax_durability()
                     inserted, updated = spec.commit_batch(stage, lo, hi, context)
                     expected = stage.count("row_no > %s AND row_no <= %s AND action IN ('n', 'u')", [lo, hi])
                     moved = ImportJob.objects.filter(

@@ -17,6 +17,7 @@ import os
 import tempfile
 import time
 from contextlib import contextmanager
+from functools import cached_property
 
 from django.conf import settings
 from django.core.files import File
@@ -37,6 +38,7 @@ from .stage import Stage
 logger = logging.getLogger(__name__)
 
 FLUSH_ROWS = 20_000
+STREAM_BYTES = 4 * 1024 * 1024  # larger files stream their staged rows through a second connection
 PROGRESS_SECONDS = 1.0
 
 
@@ -93,12 +95,18 @@ class ImportContext:
         self.spec = spec or get_spec(job.table)
         self.user = job.user
         self.strategy = job.strategy
-        self.scope = ImportScope(user=job.user, region=job.region)
-        self.regions = RegionIndex()
         self.id_parser = IdParser()
         self.today = self.id_parser.today
         self.positions = {}  # spec column name -> (header as written, column index)
         self.cache = {}
+
+    @cached_property
+    def scope(self):
+        return ImportScope(user=self.job.user, region=self.job.region)
+
+    @cached_property
+    def regions(self):
+        return RegionIndex()
 
     def column_position(self, name):
         return self.positions.get(
@@ -356,6 +364,10 @@ def _validate(job, path):
         (index, spec.by_name[name], name, spec.by_name[name] in required_columns(spec, required))
         for index, name in sorted(header.columns.items())
     ]
+    mapping = [
+        (index, column, name, is_required, column.parse if column.validators else column.convert)
+        for index, column, name, is_required in mapping
+    ]
     digest_of = digest_getter(spec)
     clean_row = spec.clean_row
     progress = Progress(job, 2, 85)
@@ -364,7 +376,7 @@ def _validate(job, path):
     required_message = _("This column is required.")
     example_checked = False
     next_flush = FLUSH_ROWS
-    with stage.writer() as writer:
+    with stage.writer(streaming=job.size > STREAM_BYTES) as writer:
         for number, cells in source.rows():
             if number <= header.row:
                 continue
@@ -372,7 +384,7 @@ def _validate(job, path):
             row = Row(number, context)
             values = {}
             blank = True
-            for index, column, name, is_required in mapping:
+            for index, column, name, is_required, parse in mapping:
                 value = cells[index] if index < width else None
                 # The common case first: a non-empty cell (CSV gives strings, workbooks typed values).
                 if value is None or value == "" or (value.__class__ is str and value.isspace()):
@@ -382,7 +394,7 @@ def _validate(job, path):
                     continue
                 blank = False
                 try:
-                    values[name] = column.parse(value, row)
+                    values[name] = parse(value, row)
                 except CellError as exc:
                     values[name] = None
                     row.error(column, exc.code, exc.message, value)
@@ -391,7 +403,7 @@ def _validate(job, path):
             if not example_checked:
                 example_checked = True
                 if _is_example(
-                    spec, {name: (cells[index] if index < width else "") for index, _c, name, _r in mapping}
+                    spec, {name: (cells[index] if index < width else "") for index, _c, name, _r, _p in mapping}
                 ):
                     warnings.append((number, "", None, "", "example_row", _("The template's example row was skipped.")))
                     warned += 1
@@ -430,7 +442,7 @@ def _validate(job, path):
         raise readers.FileRejected(_("The file has a header row but no data rows."))
 
     progress(1.0, _("Comparing %(rows)s rows with the registry") % {"rows": f"{total:,}"}, force=True)
-    stage.index()
+    stage.index(staged)
     stage.mark_duplicates()
     for lookup in spec.lookups:
         stage.resolve_lookup(lookup, context.scope)

@@ -11,6 +11,7 @@ imported again.
 import csv
 import datetime
 import os
+import re
 import tempfile
 from datetime import timedelta
 from decimal import Decimal
@@ -138,7 +139,14 @@ def _csv_cell(value):
         return value.isoformat(sep=" ")
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, str) and value and value[0] in FORMULA_STARTS and not _SIGNED_NUMBER.match(value):
+        # A spreadsheet would run it as a formula (CSV injection): keep it text. Imports drop the quote again.
+        return "'" + value
     return value
+
+
+FORMULA_STARTS = "=+-@\t\r"
+_SIGNED_NUMBER = re.compile(r"^[+-][\d (]")
 
 
 def save_result_file(job, filename, path):

@@ -113,14 +113,14 @@ class Stage:
                 cursor.executemany(statement, [("n", *row) for row in rows])
 
     @contextmanager
-    def writer(self, flush_rows=20_000):
+    def writer(self, flush_rows=20_000, streaming=True):
         """A writer of staged rows: ``write(row)`` per row, ``flush()`` now and then.
 
         On PostgreSQL outside a transaction, the rows stream through one COPY on a connection of its
         own, so the server stores them while Python goes on checking the next rows (two cores
         busy); otherwise rows are buffered and loaded in chunks on ``flush()``.
         """
-        if is_postgres() and connection.get_autocommit() and not connection.in_atomic_block:
+        if streaming and is_postgres() and connection.get_autocommit() and not connection.in_atomic_block:
             with _StreamingWriter(self) as streaming:
                 yield streaming
             return
@@ -128,15 +128,27 @@ class Stage:
         yield buffered
         buffered.flush()
 
-    def index(self):
-        """Statistics for the planner (PostgreSQL: hash joins need no index); SQLite joins need the index."""
+    def index(self, rows=None):
+        """Statistics for the planner (PostgreSQL: hash joins need no index); SQLite joins need the index.
+
+        A small stage needs no statistics: without them the planner assumes a small table anyway."""
         with connection.cursor() as cursor:
             if is_postgres():
-                cursor.execute(f"ANALYZE {self.table}")
+                if rows is None or rows >= 50_000:
+                    cursor.execute(f"ANALYZE {self.table}")
             else:
                 cursor.execute(f"CREATE INDEX {q(self.name + '_k')} ON {self.table} (skey)")
 
     # --- set-based classification --------------------------------------------------------------------
+    def relax_durability(self):
+        """PostgreSQL: this transaction's commit does not wait for the disk (asynchronous commit).
+
+        Safe for a batch: after a server crash the batch is lost as a whole together with its
+        watermark, and resuming writes it again. It saves a disk flush per batch.
+        """
+        if is_postgres():
+            self.execute("SET LOCAL synchronous_commit TO OFF")
+
     def execute(self, sql, params=()):
         with connection.cursor() as cursor:
             cursor.execute(sql, list(params))

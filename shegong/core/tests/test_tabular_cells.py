@@ -243,3 +243,23 @@ def test_unknown_or_wrong_level_regions_are_refused(regions, text, code):
     with pytest.raises(CellError) as caught:
         regions.resolve(text, level=3)
     assert caught.value.code == code
+
+
+def test_exported_csv_cells_never_run_as_formulas_and_import_back_unchanged():
+    from shegong.core.tabular.export import _csv_cell
+
+    assert _csv_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert _csv_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert _csv_cell("+86 138 0013 8000") == "+86 138 0013 8000"  # a telephone number stays as it is
+    assert _csv_cell("020-12345678") == "020-12345678"
+    assert cells.clean_text(_csv_cell("=1+1")) == "=1+1"
+
+
+def test_encryptor_makes_tokens_crypto_decrypts():
+    from shegong.core.tabular.keys import Encryptor
+
+    encrypt = Encryptor()
+    token = encrypt("440106199001011235")
+    assert crypto.is_token(token) and crypto.key_id_of(token) == crypto.current_key_id()
+    assert crypto.decrypt(token) == "440106199001011235"
+    assert encrypt("440106199001011235") != token  # a fresh nonce every time

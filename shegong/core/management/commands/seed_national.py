@@ -362,7 +362,9 @@ class Command(BaseCommand):
             "created_at",
         )
         count, last = 0, 0
-        certificates = Certificate.objects.order_by("pk").values_list("pk", "person_id", "exam_year", "person__region_id")
+        certificates = Certificate.objects.order_by("pk").values_list(
+            "pk", "person_id", "exam_year", "person__region_id"
+        )
         while True:
             # Read a chunk, then COPY it: a connection in the middle of a COPY cannot also answer a query.
             chunk = list(certificates.filter(pk__gt=last)[:50_000])
