@@ -10,6 +10,8 @@ over the staging table; the write is ``INSERT ... SELECT ... ON CONFLICT DO NOTH
 advances the import's watermark and writes the batch's audit event (with the batch id).
 """
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,6 +55,10 @@ PERSON_STAGE_ORDER = (
     "household_region_id",
     "region_id",
     "checked",
+    "email",
+    "education",
+    "major",
+    "address",
     "id_encrypted",  # volatile: a fresh nonce on every import
 )
 
@@ -101,9 +107,17 @@ def clean_person(values, row):
         if not services.MOBILE_RE.match(phone):
             row.error("phone", "bad_phone", _("Enter an 11-digit mainland mobile phone number starting with 1."), phone)
             ok = False
+    email = values.get("email")
+    if email is not None:
+        try:
+            validate_email(email)
+        except ValidationError:
+            row.error("email", "bad_email", _("Enter a valid e-mail address."), email)
+            ok = False
     if not ok:
         return None
     number = parsed.number
+    major, address = values.get("major"), values.get("address")
     staged = (
         name,
         parsed.sex,
@@ -113,6 +127,10 @@ def clean_person(values, row):
         household,
         region,
         values.get("checked"),
+        email,
+        values.get("education"),
+        services.normalise_name(major)[:100] if major else None,
+        services.normalise_name(address)[:200] if address else None,
         context.cache["encrypt"](number),
     )
     return context.cache["blind_index"](number), f"{number[:6]}{'*' * 8}{number[14:]}", staged
@@ -138,6 +156,10 @@ def commit_persons(stage, lo, hi, context):
             "household_region_id": "s.household_region_id",
             "region_id": "s.region_id",
             "checked": "COALESCE(s.checked, FALSE)",
+            "email": "COALESCE(s.email, '')",
+            "education": "COALESCE(s.education, '')",
+            "major": "COALESCE(s.major, '')",
+            "address": "COALESCE(s.address, '')",
         },
         lo,
         hi,
@@ -153,6 +175,10 @@ def commit_persons(stage, lo, hi, context):
             "household_region_id": keep(Person, "household_region_id"),
             "region_id": keep(Person, "region_id"),
             "checked": keep(Person, "checked"),
+            "email": keep(Person, "email"),
+            "education": keep(Person, "education"),
+            "major": keep(Person, "major"),
+            "address": keep(Person, "address"),
         },
         lo,
         hi,

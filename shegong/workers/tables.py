@@ -9,7 +9,7 @@ from shegong.core.tabular.spec import Lookup, Match, StageColumn, TableSpec, reg
 
 from . import bulk
 from .filters import CertificateFilter, PersonFilter
-from .models import Certificate, CertificateLevel, Person
+from .models import Certificate, CertificateLevel, Education, Person
 
 ID_ALIASES = ("身份证号", "公民身份号码", "身份证件号码", "证件号码", "证件号", "身份证", "居民身份证号码")
 SEX_WORDS = {Sex.MALE: "男", Sex.FEMALE: "女"}
@@ -17,6 +17,22 @@ LEVEL_WORDS = {
     CertificateLevel.ASSISTANT: "助理社会工作师",
     CertificateLevel.INTERMEDIATE: "社会工作师",
     CertificateLevel.SENIOR: "高级社会工作师",
+}
+EDUCATION_WORDS = {
+    Education.BELOW_HIGH_SCHOOL: "高中以下",
+    Education.HIGH_SCHOOL: "高中/中专",
+    Education.JUNIOR_COLLEGE: "大专",
+    Education.BACHELOR: "本科",
+    Education.MASTER: "硕士研究生",
+    Education.DOCTORATE: "博士研究生",
+}
+EDUCATION_ALIASES = {
+    Education.BELOW_HIGH_SCHOOL: ("初中", "初中及以下", "小学"),
+    Education.HIGH_SCHOOL: ("高中", "中专", "职高", "技校"),
+    Education.JUNIOR_COLLEGE: ("专科", "大学专科", "高职"),
+    Education.BACHELOR: ("大学本科", "学士"),
+    Education.MASTER: ("硕士", "研究生"),
+    Education.DOCTORATE: ("博士",),
 }
 LEVEL_ALIASES = {
     CertificateLevel.ASSISTANT: ("助理", "初级", "助理社工师", "初级社会工作者"),
@@ -49,10 +65,24 @@ class PersonTable(TableSpec):
 
     def export_rows(self, queryset, context):
         names = context.region_names()
-        fields = ("id_encrypted", "name", "sex", "birth_date", "region_id", "household_region_id", "phone", "checked")
+        fields = (
+            "id_encrypted",
+            "name",
+            "sex",
+            "birth_date",
+            "region_id",
+            "household_region_id",
+            "phone",
+            "checked",
+            "email",
+            "education",
+            "major",
+            "address",
+        )
+        education = self.by_name["education"]
         checked = self.by_name["checked"]
         sex = self.by_name["sex"]
-        for token, name, person_sex, born, region, household, phone, is_checked in (
+        for token, name, person_sex, born, region, household, phone, is_checked, email, level, major, address in (
             queryset.order_by("pk").values_list(*fields).iterator(chunk_size=5000)
         ):
             yield [
@@ -64,6 +94,10 @@ class PersonTable(TableSpec):
                 household or "",
                 phone,
                 checked.to_cell(is_checked),
+                email,
+                education.to_cell(level),
+                major,
+                address,
                 names.get(region, ""),
             ]
 
@@ -163,6 +197,44 @@ persons = register(
                 example="是",
                 help=gettext_lazy("Whether the record was checked against the certificate holder database."),
             ),
+            c.TextColumn(
+                "email",
+                "电子邮箱",
+                gettext_lazy("E-mail"),
+                aliases=("邮箱", "电子邮件", "Email"),
+                example="",
+                max_length=254,
+                width=24,
+            ),
+            c.EnumColumn(
+                "education",
+                "学历",
+                gettext_lazy("Education"),
+                choices=Education,
+                words=EDUCATION_WORDS,
+                value_aliases=EDUCATION_ALIASES,
+                aliases=("最高学历", "文化程度"),
+                example="本科",
+                width=12,
+            ),
+            c.TextColumn(
+                "major",
+                "专业",
+                gettext_lazy("Major"),
+                aliases=("所学专业",),
+                example="社会工作",
+                max_length=100,
+                width=14,
+            ),
+            c.TextColumn(
+                "address",
+                "通讯地址",
+                gettext_lazy("Address"),
+                aliases=("地址", "联系地址"),
+                example="",
+                max_length=200,
+                width=30,
+            ),
         ],
         stage=(
             StageColumn("name"),
@@ -173,6 +245,10 @@ persons = register(
             StageColumn("household_region_id"),
             StageColumn("region_id"),
             StageColumn("checked", "bool"),
+            StageColumn("email"),
+            StageColumn("education"),
+            StageColumn("major"),
+            StageColumn("address"),
             StageColumn("id_encrypted", volatile=True),
         ),
         match=Match(
@@ -184,6 +260,10 @@ persons = register(
                 ("household_region_id", "household_region_id"),
                 ("region_id", "region_id"),
                 ("checked", "checked"),
+                ("email", "email"),
+                ("education", "education"),
+                ("major", "major"),
+                ("address", "address"),
             ),
             target_region="t.region_id",
         ),

@@ -76,6 +76,7 @@ def commit(job):
             raise ImportRefused(_("This import is not confirmed."))
         spec = get_spec(job.table)
         stage = Stage(job.stage_table, spec)
+        stage.has_new, stage.has_updates = job.count_new > 0, job.count_updated > 0
         if not stage.exists() or stage.count() != job.staged_rows:
             _set(
                 job,

@@ -13,6 +13,7 @@ The commit side lives in commit.py and the printed report in report.py; both are
 
 import hashlib
 import logging
+import operator
 import os
 import tempfile
 import time
@@ -448,15 +449,16 @@ def _validate(job, path):
         stage.resolve_lookup(lookup, context.scope)
     spec.after_lookups(stage, context)
     stage.classify(spec.match, job.strategy, context.scope)
-    Progress(job, 85, 95)(0.0, _("Recording the findings"), force=True)
-    sql_errors = []
-    for number, reason, ref, display in stage.rejected():
-        sql_errors.append(_sql_issue(context, number, reason, ref, display))
-        if len(sql_errors) >= FLUSH_ROWS:
-            _write_issues(job, sql_errors, ImportIssue.Severity.ERROR)
-            sql_errors = []
-    _write_issues(job, sql_errors, ImportIssue.Severity.ERROR)
     counts = stage.counts()
+    if counts.get("r"):
+        Progress(job, 85, 95)(0.0, _("Recording the findings"), force=True)
+        sql_errors = []
+        for number, reason, ref, display in stage.rejected():
+            sql_errors.append(_sql_issue(context, number, reason, ref, display))
+            if len(sql_errors) >= FLUSH_ROWS:
+                _write_issues(job, sql_errors, ImportIssue.Severity.ERROR)
+                sql_errors = []
+        _write_issues(job, sql_errors, ImportIssue.Severity.ERROR)
     _set(
         job,
         total_rows=total,
@@ -512,7 +514,9 @@ def required_columns(spec, strategy):
 def digest_getter(spec):
     """A function picking the stage values that duplicate rows are compared on (not the volatile ones)."""
     indices = [i for i, column in enumerate(spec.stage) if not column.volatile]
-    return lambda values: tuple(values[i] for i in indices)
+    if len(indices) == 1:
+        return lambda values: (values[indices[0]],)
+    return operator.itemgetter(*indices)
 
 
 def _sql_issue(context, number, reason, ref, display):

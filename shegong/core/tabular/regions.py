@@ -79,9 +79,10 @@ class RegionIndex:
         codes = set(self.by_full_name.get(compact, ()))
         if codes:
             return codes
-        for name, named in self.by_name.items():
-            if compact.endswith(name):
-                rest = compact[: -len(name)]
+        for start in range(len(compact)):  # every suffix of the text that is the name of a unit
+            named = self.by_name.get(compact[start:])
+            if named:
+                rest = compact[:start]
                 codes.update(code for code in named if self._prefix_matches(code, rest))
         return codes
 

@@ -53,6 +53,8 @@ class Stage:
     def __init__(self, name, spec):
         if not _NAME_RE.match(name):
             raise ValueError(f"Not a staging table name: {name}")
+        # Set by the commit from the job's counts: a batch skips the statement it has no rows for.
+        self.has_new = self.has_updates = True
         self.name = name
         self.spec = spec
         self.columns = [column.name for column in spec.stage]
@@ -86,7 +88,13 @@ class Stage:
             cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
 
     def exists(self):
-        return self.name in connection.introspection.table_names()
+        if is_postgres():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [self.name])
+                return cursor.fetchone()[0]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [self.name])
+            return cursor.fetchone() is not None
 
     def count(self, where="1=1", params=()):
         with connection.cursor() as cursor:
@@ -264,6 +272,8 @@ class Stage:
     def insert_new(self, model, columns, lo, hi, *, constants=None, conflict=None):
         """INSERT the batch's new rows (see ``_insert_new``): first as a plain INSERT, which is what
         classification expects; if a key was taken meanwhile, again with ON CONFLICT DO NOTHING."""
+        if not self.has_new:
+            return 0
         try:
             with transaction.atomic():
                 return self._insert_new(model, columns, lo, hi, constants=constants, conflict=conflict, skip=False)
@@ -313,6 +323,8 @@ class Stage:
     def update_existing(self, model, assignments, lo, hi, *, constants=None):
         """UPDATE the batch's changed records. ``assignments`` maps model column -> expression over s
         (the stage row) and the table itself; an empty staged value leaves the stored one."""
+        if not self.has_updates:
+            return 0
         constants = constants or {}
         table = q(model._meta.db_table)
         sets = [f"{q(column)} = {expression}" for column, expression in assignments.items()]

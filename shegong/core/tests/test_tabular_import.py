@@ -511,3 +511,18 @@ def test_discard_drops_the_stage_and_writes_nothing(tmp_path, admin):
     engine.discard(job, admin)
     assert job.stage_table == ""
     assert Person.objects.count() == 0
+
+
+def test_personal_details_columns(tmp_path, admin):
+    header = ["身份证号码", "姓名", "工作地区", "电子邮箱", "学历", "专业", "通讯地址"]
+    rows = [
+        header,
+        [idn(1), "甲", "440106", "jia@example.cn", "大学本科", "社会 工作", "广州市天河区某路1号"],
+        [idn(2), "乙", "440106", "not-an-email", "", "", ""],
+        [idn(3), "丙", "440106", "", "初中", "", ""],
+    ]
+    job = imported(tmp_path, admin, "workers", csv_bytes(rows))
+    assert codes(job) == [(3, "bad_email")]
+    first = person_by_number(idn(1))
+    assert (first.email, first.education, first.major) == ("jia@example.cn", "bachelor", "社会工作")
+    assert person_by_number(idn(3)).education == "below_high_school"
