@@ -22,6 +22,7 @@ temporary directory, then PostgreSQL when it is reachable), or ``python -m bench
 import csv
 import datetime
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -292,7 +293,10 @@ def _export(user, fmt, target):
 def run(timed=None):
     """From ``python -m bench``: each database in a child process with a database of its own."""
     tmp = tempfile.mkdtemp(prefix="shegong-bench-imports-sqlite-")
-    yield from _child(f"sqlite:///{tmp}/bench.sqlite3", "SQLite")
+    try:
+        yield from _child(f"sqlite:///{tmp}/bench.sqlite3", "SQLite")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     url = os.environ.get("SHEGONG_BENCH_PG_URL", DEFAULT_PG)
     try:
         _recreate(url)
@@ -330,6 +334,13 @@ def suite():
     rows = _rows_for(vendor)
     user = _admin()
     tmp = Path(tempfile.mkdtemp(prefix="shegong-bench-imports-"))
+    try:
+        yield from _measure(vendor, label, rows, user, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _measure(vendor, label, rows, user, tmp):
     yield f"== bulk import and export on {label} ({rows:,} social workers)"
     people_csv, prepared, names = _prepare_files(tmp, rows)
 
@@ -406,9 +417,6 @@ def suite():
         os.remove(tmp / f"export.{fmt}")
 
     _truncate()
-    for path in tmp.iterdir():
-        path.unlink()
-    tmp.rmdir()
 
 
 def _recreate(url):
@@ -435,7 +443,7 @@ def main():
     args = parser.parse_args()
     if not args.fresh_done and args.database_url.startswith("postgres"):
         _recreate(args.database_url)
-    os.environ["SHEGONG_VAR_DIR"] = tempfile.mkdtemp(prefix="shegong-bench-")
+    var_dir = os.environ["SHEGONG_VAR_DIR"] = tempfile.mkdtemp(prefix="shegong-bench-imports-var-")
     os.environ["SHEGONG_DATABASE_URL"] = args.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shegong.settings")
     sys.path.insert(0, str(ROOT))
@@ -445,8 +453,11 @@ def main():
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    for line in suite():
-        print(line, flush=True)
+    try:
+        for line in suite():
+            print(line, flush=True)
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)  # uploaded copies of the benchmark files
 
 
 if __name__ == "__main__":
