@@ -137,6 +137,12 @@ def _tree():
     return _tree_memo()["nodes"]
 
 
+def tree_version():
+    """Changes whenever the division table is reloaded: a key for other per-process memos of the tree."""
+    memo = _tree_memo()
+    return (memo["version"], memo["loaded_at"])
+
+
 def clear_tree_cache():
     cache.set(TREE_CACHE_KEY, time.time(), None)
     _memo["version"] = None

@@ -8,8 +8,8 @@
 - ``吉林省长春市朝阳区``, ``吉林 长春 朝阳区``, ``长春市/朝阳区``, ``北京朝阳区``: the last name is matched, and
   the names before it must be its ancestors (full or short names, 省/市/自治区 left out), in order.
 
-The index is built once per import from the division table (about 3,500 rows) and every distinct
-cell text is resolved once.
+The index is built from the division table (about 3,500 rows) once per process until the tree is
+reloaded, and every distinct cell text is resolved once per import.
 """
 
 import re
@@ -29,21 +29,33 @@ def short_name(name):
     return match.group(1) if match else name
 
 
-class RegionIndex:
-    def __init__(self):
-        from shegong.regions.models import Region
+_index_memo = {"version": None, "tables": None}
 
-        self.nodes = {}
-        self.by_name = {}
-        self.by_full_name = {}
+
+def _index_tables():
+    """(nodes, by_name, by_full_name) of the division table, memoised per process until the tree is
+    reloaded (``tree_version``): building them is most of the fixed cost of a small import."""
+    from shegong.regions.models import Region, tree_version
+
+    version = tree_version()
+    if _index_memo["version"] != version:
+        nodes, by_name, by_full_name = {}, {}, {}
         for code, name, full_name, level, parent, active, synthetic in Region.objects.values_list(
             "code", "name", "full_name", "level", "parent_id", "active", "synthetic"
         ):
-            self.nodes[code] = (name, full_name or name, level, parent, active, synthetic)
+            nodes[code] = (name, full_name or name, level, parent, active, synthetic)
             if not synthetic or level != 2:  # 市辖区 groupings are never written by people
-                self.by_name.setdefault(name, []).append(code)
+                by_name.setdefault(name, []).append(code)
                 if full_name:
-                    self.by_full_name.setdefault(full_name, []).append(code)
+                    by_full_name.setdefault(full_name, []).append(code)
+        _index_memo.update(version=version, tables=(nodes, by_name, by_full_name))
+    return _index_memo["tables"]
+
+
+class RegionIndex:
+    def __init__(self):
+        # Shared, read-only tables; only the per-import cache of resolved texts is this instance's.
+        self.nodes, self.by_name, self.by_full_name = _index_tables()
         self._cache = {}
 
     def full_name(self, code):
