@@ -14,11 +14,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shegong.core.tabular import columns as c
-from shegong.core.tabular.keys import BlindIndexer, refuse_during_rotation
-from shegong.core.tabular.spec import Lookup, Match, StageColumn, TableSpec, register
-from shegong.core.tabular.stage import q
-from shegong.workers import services as worker_services
-from shegong.workers.models import Person
+from shegong.core.tabular.spec import Match, StageColumn, TableSpec, register
+from shegong.workers.holder_tables import (
+    HOLDER_STAGE,
+    holder_columns,
+    holder_lookup,
+    holder_reason,
+    holder_staged,
+    prepare_holders,
+    reject_name_mismatch,
+)
 
 from . import rules as R
 from .models import StudyRecord
@@ -53,8 +58,7 @@ class StudyRecordTable(TableSpec):
     has_personal_ids = True
 
     def prepare(self, context):
-        refuse_during_rotation()
-        context.cache["blind_index"] = BlindIndexer()
+        prepare_holders(context)
 
     def clean_row(self, values, row):
         context = row.context
@@ -84,17 +88,12 @@ class StudyRecordTable(TableSpec):
                 occurred,
             )
             return None
-        index = context.cache["blind_index"](parsed.number)
+        holder = holder_staged(values, context)
         reference = values.get("record_no")
         if not reference:
             fingerprint = "|".join((parsed.number, occurred.isoformat(), title, form, str(credited), str(claimed)))
             reference = "H-" + hashlib.sha256(fingerprint.encode()).hexdigest()[:24]
-        name = values.get("name")
-        staged = (
-            index,
-            None,
-            None,
-            worker_services.normalise_name(name) if name else None,
+        staged = holder + (
             form,
             title[:200],
             claimed,
@@ -102,26 +101,13 @@ class StudyRecordTable(TableSpec):
             occurred,
             reference[:100],
         )
-        return f"{index}|{reference}", reference, staged
+        return f"{holder[0]}|{reference}", reference, staged
 
     def after_lookups(self, stage, context):
-        table = stage.table
-        persons = q(Person._meta.db_table)
-        stage.execute(
-            f"""
-            UPDATE {table} SET action = 'r', reason = 'name_mismatch', ref = p.name
-            FROM {persons} p
-            WHERE p.id = {table}.person_id AND {table}.action = 'n'
-              AND {table}.holder_name IS NOT NULL AND p.name <> {table}.holder_name
-            """
-        )
+        reject_name_mismatch(stage)
 
     def reason_message(self, reason, ref, context):
-        if reason == "name_mismatch":
-            return _("The registry has this ID number under the name %(name)s, not the name in the file.") % {
-                "name": ref
-            }
-        return None
+        return holder_reason(reason, ref)
 
     def commit_batch(self, stage, lo, hi, context):
         batch = context.job.batch_id
@@ -206,23 +192,7 @@ study_records = register(
         key_label=gettext_lazy("record (its number, or its person, date, title and hours)"),
         region_field="person__region__code",
         columns=[
-            c.IdNumberColumn(
-                "id_number",
-                "身份证号码",
-                gettext_lazy("ID number"),
-                required=True,
-                aliases=("身份证号", "公民身份号码", "证件号码"),
-                example="440106199001011235",
-            ),
-            c.TextColumn(
-                "name",
-                "姓名",
-                gettext_lazy("Name"),
-                example="张三",
-                max_length=100,
-                width=12,
-                help=gettext_lazy("Optional; when given it must match the registry."),
-            ),
+            *holder_columns(),
             c.DateColumn(
                 "occurred_on",
                 "学习日期",
@@ -284,10 +254,7 @@ study_records = register(
             ),
         ],
         stage=(
-            StageColumn("person_key"),
-            StageColumn("person_id", "bigint"),
-            StageColumn("person_region"),
-            StageColumn("holder_name"),
+            *HOLDER_STAGE,
             StageColumn("form"),
             StageColumn("title"),
             StageColumn("hours_claimed", "decimal"),
@@ -295,23 +262,7 @@ study_records = register(
             StageColumn("occurred_on", "date"),
             StageColumn("source_ref"),
         ),
-        lookups=(
-            Lookup(
-                column="id_number",
-                stage_key="person_key",
-                model=Person,
-                target_key="id_blind_index",
-                into="person_id",
-                region_into="person_region",
-                target_region="region_id",
-                missing=gettext_lazy(
-                    "No social worker with this ID number is in the registry; import the social worker first."
-                ),
-                out_of_scope=gettext_lazy(
-                    "The social worker with this ID number belongs to %(region)s, outside your region."
-                ),
-            ),
-        ),
+        lookups=(holder_lookup(),),
         match=Match(
             model=StudyRecord,
             target_key="source_ref",

@@ -23,10 +23,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shegong.core.tabular import columns as c
-from shegong.core.tabular.keys import BlindIndexer, refuse_during_rotation
 from shegong.core.tabular.spec import Lookup, Match, StageColumn, TableSpec, register
 from shegong.core.tabular.stage import q
 from shegong.workers import services as worker_services
+from shegong.workers.holder_tables import (
+    HOLDER_STAGE,
+    holder_columns,
+    holder_lookup,
+    holder_reason,
+    holder_staged,
+    prepare_holders,
+    reject_name_mismatch,
+)
 from shegong.workers.models import Certificate, Person
 from shegong.workers.status import add_years
 
@@ -35,7 +43,6 @@ from .filters import RegistrationFilter
 from .models import Registration, RegistrationKind, RowStatus
 from .services import ROW_STATE
 
-ID_ALIASES = ("身份证号", "公民身份号码", "证件号码", "身份证")
 KIND_WORDS = {RegistrationKind.FIRST: "首次登记", RegistrationKind.RENEWAL: "再登记"}
 KIND_ALIASES = {
     RegistrationKind.FIRST: ("首次", "初次登记", "初始登记"),
@@ -56,8 +63,7 @@ class RegistrationTable(TableSpec):
     has_personal_ids = True
 
     def prepare(self, context):
-        refuse_during_rotation()
-        context.cache["blind_index"] = BlindIndexer()
+        prepare_holders(context)
         context.cache["validity_years"] = conf.validity_years()
 
     def clean_row(self, values, row):
@@ -99,15 +105,10 @@ class RegistrationTable(TableSpec):
                 region,
             )
             return None
-        name = values.get("name")
         status = RowStatus.LAPSED if valid_to < context.today else RowStatus.REGISTERED
-        staged = (
-            context.cache["blind_index"](parsed.number),
-            None,
-            None,
+        staged = holder_staged(values, context) + (
             management_no,
             None,
-            worker_services.normalise_name(name) if name else None,
             kind,
             valid_from,
             valid_to,
@@ -121,7 +122,6 @@ class RegistrationTable(TableSpec):
         table = stage.table
         registrations = q(Registration._meta.db_table)
         certificates = q(Certificate._meta.db_table)
-        persons = q(Person._meta.db_table)
         stage.execute(
             f"""
             UPDATE {table} SET action = 'r', reason = 'cert_owner'
@@ -129,14 +129,7 @@ class RegistrationTable(TableSpec):
             WHERE c.id = {table}.certificate_id AND {table}.action = 'n' AND c.person_id <> {table}.person_id
             """
         )
-        stage.execute(
-            f"""
-            UPDATE {table} SET action = 'r', reason = 'name_mismatch', ref = p.name
-            FROM {persons} p
-            WHERE p.id = {table}.person_id AND {table}.action = 'n'
-              AND {table}.holder_name IS NOT NULL AND p.name <> {table}.holder_name
-            """
-        )
+        reject_name_mismatch(stage)
         # History in date order: not older than a row above it in the file for the same certificate...
         stage.execute(
             f"""
@@ -168,10 +161,6 @@ class RegistrationTable(TableSpec):
     def reason_message(self, reason, ref, context):
         if reason == "cert_owner":
             return _("The certificate with this management number belongs to another person.")
-        if reason == "name_mismatch":
-            return _("The registry has this ID number under the name %(name)s, not the name in the file.") % {
-                "name": ref
-            }
         if reason == "out_of_order":
             return _(
                 "Row %(row)s above has a registration of the same certificate starting on the same day or later: "
@@ -184,7 +173,7 @@ class RegistrationTable(TableSpec):
             ) % {"date": ref}
         if reason == "owner":
             return _("This registration number belongs to another certificate.")
-        return None
+        return holder_reason(reason, ref)
 
     def commit_batch(self, stage, lo, hi, context):
         inserted = stage.insert_new(
@@ -332,23 +321,7 @@ registrations = register(
         filterset_class=RegistrationFilter,
         region_field="region__code",
         columns=[
-            c.IdNumberColumn(
-                "id_number",
-                "身份证号码",
-                gettext_lazy("ID number"),
-                required=True,
-                aliases=ID_ALIASES,
-                example="440106199001011235",
-            ),
-            c.TextColumn(
-                "name",
-                "姓名",
-                gettext_lazy("Name"),
-                example="张三",
-                max_length=100,
-                width=12,
-                help=gettext_lazy("Optional; when given it must match the registry."),
-            ),
+            *holder_columns(),
             c.IdentifierTextColumn(
                 "management_no",
                 "管理号",
@@ -402,12 +375,9 @@ registrations = register(
             ),
         ],
         stage=(
-            StageColumn("person_key"),
-            StageColumn("person_id", "bigint"),
-            StageColumn("person_region"),
+            *HOLDER_STAGE,
             StageColumn("cert_key"),
             StageColumn("certificate_id", "bigint"),
-            StageColumn("holder_name"),
             StageColumn("kind"),
             StageColumn("valid_from", "date"),
             StageColumn("valid_to", "date"),
@@ -416,21 +386,7 @@ registrations = register(
             StageColumn("status", volatile=True),
         ),
         lookups=(
-            Lookup(
-                column="id_number",
-                stage_key="person_key",
-                model=Person,
-                target_key="id_blind_index",
-                into="person_id",
-                region_into="person_region",
-                target_region="region_id",
-                missing=gettext_lazy(
-                    "No social worker with this ID number is in the registry; import the social worker first."
-                ),
-                out_of_scope=gettext_lazy(
-                    "The social worker with this ID number belongs to %(region)s, outside your region."
-                ),
-            ),
+            holder_lookup(),
             Lookup(
                 column="management_no",
                 stage_key="cert_key",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from shegong.core.tabular.keys import BlindIndexer, Encryptor, refuse_during_rotation
 
 from . import services
+from .holder_tables import holder_staged
 from .models import Certificate, Person
 
 
@@ -228,32 +229,8 @@ def clean_certificate(values, row):
             "issued_on", "future_date", _("The date %(date)s is in the future.") % {"date": issued.isoformat()}, issued
         )
         return None
-    name = values.get("name")
-    staged = (
-        context.cache["blind_index"](parsed.number),
-        None,  # person_id, found by the lookup
-        None,  # person_region
-        services.normalise_name(name) if name is not None else None,
-        values.get("level"),
-        year,
-        issued,
-    )
+    staged = holder_staged(values, context) + (values.get("level"), year, issued)
     return management_no, management_no, staged
-
-
-def certificate_name_check(stage):
-    """Reject certificate rows whose holder's name differs from the registry's."""
-    from shegong.core.tabular.stage import q
-
-    person = q(Person._meta.db_table)
-    stage.execute(
-        f"""
-        UPDATE {stage.table} SET action = 'r', reason = 'name_mismatch', ref = p.name
-        FROM {person} p
-        WHERE p.id = {stage.table}.person_id AND {stage.table}.action = 'n'
-          AND {stage.table}.holder_name IS NOT NULL AND p.name <> {stage.table}.holder_name
-        """
-    )
 
 
 def commit_certificates(stage, lo, hi, context):

@@ -5,13 +5,13 @@ from django.utils.translation import gettext_lazy
 
 from shegong.core.identifiers import Sex, mask_id_number
 from shegong.core.tabular import columns as c
-from shegong.core.tabular.spec import Lookup, Match, StageColumn, TableSpec, register
+from shegong.core.tabular.spec import Match, StageColumn, TableSpec, register
 
 from . import bulk
 from .filters import CertificateFilter, PersonFilter
+from .holder_tables import HOLDER_STAGE, holder_columns, holder_lookup, holder_reason, reject_name_mismatch
 from .models import Certificate, CertificateLevel, Education, Person
 
-ID_ALIASES = ("身份证号", "公民身份号码", "身份证件号码", "证件号码", "证件号", "身份证", "居民身份证号码")
 SEX_WORDS = {Sex.MALE: "男", Sex.FEMALE: "女"}
 LEVEL_WORDS = {
     CertificateLevel.ASSISTANT: "助理社会工作师",
@@ -115,15 +115,7 @@ persons = register(
         order=10,
         key=("id_number",),
         columns=[
-            c.IdNumberColumn(
-                "id_number",
-                "身份证号码",
-                gettext_lazy("ID number"),
-                required=True,
-                aliases=ID_ALIASES,
-                example="440106199001011234",
-                help=gettext_lazy("The person's resident ID number (or residence permit number)."),
-            ),
+            c.id_number_column(help=gettext_lazy("The person's resident ID number (or residence permit number).")),
             c.TextColumn(
                 "name",
                 "姓名",
@@ -288,16 +280,12 @@ class CertificateTable(TableSpec):
         return bulk.clean_certificate(values, row)
 
     def after_lookups(self, stage, context):
-        bulk.certificate_name_check(stage)
+        reject_name_mismatch(stage)
 
     def reason_message(self, reason, ref, context):
-        if reason == "name_mismatch":
-            return _("The registry has this ID number under the name %(name)s, not the name in the file.") % {
-                "name": ref
-            }
         if reason == "owner":
             return _("This management number belongs to another person's certificate.")
-        return None
+        return holder_reason(reason, ref)
 
     def commit_batch(self, stage, lo, hi, context):
         return bulk.commit_certificates(stage, lo, hi, context)
@@ -339,24 +327,9 @@ certificates = register(
         order=20,
         key=("management_no",),
         columns=[
-            c.IdNumberColumn(
-                "id_number",
-                "身份证号码",
-                gettext_lazy("ID number"),
-                required=True,
-                aliases=ID_ALIASES,
+            *holder_columns(
+                id_help=gettext_lazy("The holder's ID number; the holder must be in the registry."),
                 example="440106199001011234",
-                help=gettext_lazy("The holder's ID number; the holder must be in the registry."),
-            ),
-            c.TextColumn(
-                "name",
-                "姓名",
-                gettext_lazy("Name"),
-                aliases=("持证人姓名", "社工姓名"),
-                example="张三",
-                max_length=100,
-                width=12,
-                help=gettext_lazy("Optional; when given it must match the registry's name for the ID number."),
             ),
             c.EnumColumn(
                 "level",
@@ -399,31 +372,12 @@ certificates = register(
             ),
         ],
         stage=(
-            StageColumn("person_key"),
-            StageColumn("person_id", "bigint"),
-            StageColumn("person_region"),
-            StageColumn("holder_name"),
+            *HOLDER_STAGE,
             StageColumn("level"),
             StageColumn("exam_year", "int"),
             StageColumn("issued_on", "date"),
         ),
-        lookups=(
-            Lookup(
-                column="id_number",
-                stage_key="person_key",
-                model=Person,
-                target_key="id_blind_index",
-                into="person_id",
-                region_into="person_region",
-                target_region="region_id",
-                missing=gettext_lazy(
-                    "No social worker with this ID number is in the registry; import the social worker first."
-                ),
-                out_of_scope=gettext_lazy(
-                    "The social worker with this ID number belongs to %(region)s, outside your region."
-                ),
-            ),
-        ),
+        lookups=(holder_lookup(),),
         match=Match(
             model=Certificate,
             target_key="management_no",

@@ -380,6 +380,23 @@ class IdNumberColumn(Column):
         return _("18 characters (old 15-digit numbers are converted); enter it as text, never as a number.")
 
 
+# Headers found in the wild for 身份证号码, in every table that has an ID number column.
+ID_NUMBER_ALIASES = ("身份证号", "公民身份号码", "身份证件号码", "证件号码", "证件号", "身份证", "居民身份证号码")
+
+
+def id_number_column(*, help="", example="440106199001011234", required=True):
+    """The 身份证号码 column, the same in every table: header, aliases, example."""
+    return IdNumberColumn(
+        "id_number",
+        "身份证号码",
+        gettext_lazy("ID number"),
+        required=required,
+        aliases=ID_NUMBER_ALIASES,
+        example=example,
+        help=help,
+    )
+
+
 class CreditCodeColumn(Column):
     """统一社会信用代码: refused when it cannot be a code; a failed check character is a warning."""
 
