@@ -80,14 +80,6 @@ class StudyRecordTable(TableSpec):
         if credited > claimed:
             row.error("hours_credited", "credited_above_claimed", _("More hours credited than claimed."), credited)
             return None
-        if occurred > context.today:
-            row.error(
-                "occurred_on",
-                "future_date",
-                _("The date %(date)s is in the future.") % {"date": occurred.isoformat()},
-                occurred,
-            )
-            return None
         holder = holder_staged(values, context)
         reference = values.get("record_no")
         if not reference:
@@ -200,6 +192,7 @@ study_records = register(
                 required=True,
                 aliases=("日期", "培训日期", "完成日期"),
                 example="2022-05-20",
+                past_only=True,
             ),
             c.EnumColumn(
                 "form",

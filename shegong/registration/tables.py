@@ -89,14 +89,6 @@ class RegistrationTable(TableSpec):
         if valid_to < valid_from:
             row.error("valid_to", "valid_to_before_from", _("The validity ends before it starts."), valid_to)
             return None
-        if valid_from > context.today:
-            row.error(
-                "valid_from",
-                "future_date",
-                _("The date %(date)s is in the future.") % {"date": valid_from.isoformat()},
-                valid_from,
-            )
-            return None
         if not context.scope.contains(region):
             row.error(
                 "region",
@@ -356,6 +348,7 @@ registrations = register(
                 required=True,
                 aliases=("登记日期", "生效日期", "有效期开始", "有效期自"),
                 example="2021-03-01",
+                past_only=True,
             ),
             c.DateColumn(
                 "valid_to",

@@ -224,11 +224,6 @@ def clean_certificate(values, row):
             issued,
         )
         return None
-    if issued is not None and issued > context.today:
-        row.error(
-            "issued_on", "future_date", _("The date %(date)s is in the future.") % {"date": issued.isoformat()}, issued
-        )
-        return None
     staged = holder_staged(values, context) + (values.get("level"), year, issued)
     return management_no, management_no, staged
 

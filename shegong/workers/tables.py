@@ -369,6 +369,7 @@ certificates = register(
                 gettext_lazy("Issued on"),
                 aliases=("签发日期", "取得日期", "发证时间"),
                 example="2020-12-01",
+                past_only=True,
             ),
         ],
         stage=(

@@ -210,9 +210,19 @@ class DateColumn(Column):
     type_label = gettext_lazy("Date")
     width = 12
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, past_only=False, **kwargs):
         super().__init__(*args, **kwargs)
         self._cache = {}
+        # Dates of things that have happened (an issue date, a study date): a later date is refused.
+        self.past_only = past_only
+        if past_only:
+            self.convert = self._convert_past
+
+    def _convert_past(self, raw, row):
+        value = DateColumn.convert(self, raw, row)
+        if value is not None and value > row.context.today:
+            raise CellError("future_date", _("The date %(date)s is in the future.") % {"date": value.isoformat()})
+        return value
 
     def convert(self, raw, row):
         if raw.__class__ is str:
@@ -238,7 +248,10 @@ class DateColumn(Column):
         return cells.parse_date(raw, lambda code, message: row.warn(self, code, message, raw))
 
     def format_note(self):
-        return _("Year-month-day, e.g. 2021-03-01 (also 2021/3/1, 2021年3月1日, 20210301 or an Excel date).")
+        note = _("Year-month-day, e.g. 2021-03-01 (also 2021/3/1, 2021年3月1日, 20210301 or an Excel date).")
+        if self.past_only:
+            note += " " + _("Not later than today.")
+        return note
 
 
 _BOOL_CACHE = {}

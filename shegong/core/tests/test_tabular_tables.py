@@ -11,7 +11,7 @@ from shegong.registration.models import Registration
 from shegong.workers.models import Certificate, Person
 from tests.factories import PersonFactory, official
 
-from .tabular_helpers import codes, csv_bytes, imported, validated
+from .tabular_helpers import codes, csv_bytes, imported, issues, validated
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +140,27 @@ def test_sample_files_report_exactly_what_their_manifest_says(tmp_path, db):
             list(job.issues.values_list("row", "code")),
         )
         engine.discard(job, user)
+
+
+def test_dates_of_past_events_in_the_future_are_refused_in_every_table(tmp_path, admin, holders):
+    """Issue dates, registration starts and study dates cannot lie after today: refused with the cell named."""
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    cases = {
+        "certificates": (
+            ["身份证号码", "证书等级", "管理号", "考试年度", "发证日期"],
+            [idn(0), "助理社会工作师", "20200000000000077", "2020", tomorrow],
+            "发证日期",
+        ),
+        "registrations": (
+            REG_HEADER,
+            [idn(0), "20150000000000000", "首次登记", "DJ-F-1", tomorrow, "", "440106"],
+            "有效期起",
+        ),
+        "study-records": (EDU_HEADER, [idn(0), "持证人0", tomorrow, "培训", "社会工作伦理", "12"], "学习日期"),
+    }
+    for table, (header, row, column) in cases.items():
+        job = validated(tmp_path, admin, table, csv_bytes([header, row]))
+        found = issues(job, "error")
+        assert [(r, col, code) for r, col, code, _m in found] == [(2, column, "future_date")], (table, found)
+        assert tomorrow in found[0][3]
+        assert job.count_rejected == 1 and job.count_new == 0

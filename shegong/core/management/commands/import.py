@@ -30,13 +30,18 @@ class Command(BaseCommand):
         parser.add_argument("--region", help="Division code: rows outside it are rejected.")
         parser.add_argument("--user", help="Import as this user (their scope applies).")
         parser.add_argument("--dry-run", action="store_true", help="Validate and report; write nothing.")
-        parser.add_argument("--strategy", choices=STRATEGIES, default="upsert")
+        parser.add_argument(
+            "--strategy",
+            choices=STRATEGIES,
+            default="upsert",
+            help="insert: new records only; update: existing records only; upsert: both (default).",
+        )
         parser.add_argument(
             "--valid-only", action="store_true", help="Import the valid rows even if some are rejected."
         )
         parser.add_argument("--resume", metavar="BATCH", help="Continue the interrupted commit of this batch.")
         parser.add_argument("--issues", type=int, default=50, help="How many problems to print (default 50).")
-        parser.add_argument("--language", default="zh-hans")
+        parser.add_argument("--language", default="zh-hans", help="Language of the report (zh-hans or en).")
 
     def handle(self, *args, **options):
         with translation.override(options["language"]):
