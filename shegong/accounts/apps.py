@@ -23,5 +23,6 @@ class AccountsConfig(AppConfig):
                 url_name="accounts:security-lockouts",
                 order=900,
                 visible=security.is_security_admin,
+                group=navigation.ADMINISTRATION,
             )
         )

@@ -283,5 +283,6 @@ def register_navigation():
             url_name="accounts:user-list",
             order=700,
             visible=lambda user: user.is_authenticated and permissions.is_manager(user),
+            group=navigation.ADMINISTRATION,
         )
     )

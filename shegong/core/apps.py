@@ -20,6 +20,7 @@ class CoreConfig(AppConfig):
                 url_name="core:task-list",
                 order=900,
                 visible=lambda user: user.is_authenticated,
+                group=navigation.ACCOUNT,
             )
         )
         from .views_workflow import register_ui

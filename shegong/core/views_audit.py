@@ -214,5 +214,6 @@ def register_navigation():
             url_name="audit:list",
             order=850,
             visible=can_read_audit_log,
+            group=navigation.ADMINISTRATION,
         )
     )

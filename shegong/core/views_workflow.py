@@ -346,33 +346,28 @@ def register_ui():
     navigation.register(
         navigation.NavItem(
             key="workflow-inbox", label=gettext_lazy("To-do"), url_name="workflow:inbox", order=20, visible=may_review
-        )
-    )
-    navigation.register(
+        ),
         navigation.NavItem(
             key="workflow-area",
             label=gettext_lazy("Applications"),
             url_name="workflow:applications",
             order=25,
             visible=lambda user: getattr(user, "is_official", False) and user.role in OFFICIAL_LIST_ROLES,
-        )
-    )
-    navigation.register(
+        ),
         navigation.NavItem(
             key="workflow-mine",
             label=gettext_lazy("My applications"),
             url_name="workflow:mine",
             order=30,
             visible=lambda user: user.is_authenticated and not getattr(user, "is_official", False),
-        )
-    )
-    navigation.register(
+        ),
         navigation.NavItem(
             key="notifications",
             label=gettext_lazy("Notifications"),
             url_name="workflow:notifications",
             order=880,
             visible=lambda user: user.is_authenticated,
-        )
+            group=navigation.ACCOUNT,
+        ),
     )
     dashboard.register(order=5)(todo_panel)

@@ -54,43 +54,37 @@ def register():
     navigation.register(
         navigation.NavItem(
             key="education-me", label=_("My study hours"), url_name="education:me", order=112, visible=is_worker
-        )
-    )
-    navigation.register(
+        ),
         navigation.NavItem(
             key="education-activities",
             label=_("Courses"),
             url_name="education:activity-list",
             order=114,
             visible=is_worker,
-        )
-    )
-    navigation.register(
+        ),
         navigation.NavItem(
             key="education-provider",
             label=_("My activities"),
             url_name="education:provider-home",
             order=12,
             visible=is_provider,
-        )
-    )
-    navigation.register(
+        ),
         navigation.NavItem(
             key="education-compliance",
-            label=_("Continuing education"),
+            label=_("Continuing-education compliance"),
             url_name="education:compliance",
             order=60,
             visible=is_official,
-        )
-    )
-    navigation.register(
+            group=navigation.EDUCATION,
+        ),
         navigation.NavItem(
             key="education-providers",
             label=_("Education providers"),
             url_name="education:provider-list",
             order=62,
             visible=is_official,
-        )
+            group=navigation.EDUCATION,
+        ),
     )
     dashboard.register(order=35)(education_panel)
     if seed_education not in seed_demo.EXTRA_SEEDERS:

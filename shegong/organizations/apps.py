@@ -25,14 +25,12 @@ class OrganizationsConfig(AppConfig):
                 url_name="organizations:list",
                 order=40,
                 visible=lambda user: getattr(user, "is_official", False) and user.role in {"admin", "staff"},
-            )
-        )
-        navigation.register(
+            ),
             navigation.NavItem(
                 key="my-organization",
                 label=_("My organization"),
                 url_name="organizations:mine",
                 order=15,
                 visible=is_organization_user,
-            )
+            ),
         )

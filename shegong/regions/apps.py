@@ -19,5 +19,6 @@ class RegionsConfig(AppConfig):
                 url_name="regions:list",
                 order=800,
                 visible=lambda user: user.is_authenticated,
+                group=navigation.ADMINISTRATION,
             )
         )

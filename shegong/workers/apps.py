@@ -33,52 +33,46 @@ class WorkersConfig(AppConfig):
         navigation.register(
             navigation.NavItem(
                 key="workers-me", label=_("My record"), url_name="workers:me", order=110, visible=_is_worker
-            )
-        )
-        navigation.register(
+            ),
             navigation.NavItem(
                 key="workers-signups",
                 label=_("Pending sign-ups"),
                 url_name="workers:signup-list",
                 order=300,
+                group=navigation.REGISTRY,
                 visible=_reviews_signups,
-            )
-        )
-        navigation.register(
+            ),
             navigation.NavItem(
                 key="workers-persons",
                 label=_("Social workers"),
                 url_name="workers:person-list",
                 order=35,
+                group=navigation.REGISTRY,
                 visible=_is_official_reader,
-            )
-        )
-        navigation.register(
+            ),
             navigation.NavItem(
                 key="workers-staff",
                 label=_("Our staff"),
                 url_name="workers:person-list",
                 order=16,
                 visible=lambda user: getattr(user, "role", None) in {"org_admin", "org_staff", "assoc_admin"},
-            )
-        )
-        navigation.register(
+            ),
             navigation.NavItem(
                 key="workers-checking",
                 label=_("Records to check"),
                 url_name="workers:checking",
                 order=310,
+                group=navigation.REGISTRY,
                 visible=_reviews_signups,
-            )
-        )
-        navigation.register(
+            ),
             navigation.NavItem(
                 key="workers-feedback",
                 label=_("Holders' feedback"),
                 url_name="workers:feedback-list",
                 order=305,
+                group=navigation.REGISTRY,
                 visible=_reviews_signups,
-            )
+            ),
         )
         if seed_workers not in seed_demo.EXTRA_SEEDERS:
             seed_demo.EXTRA_SEEDERS.append(seed_workers)

@@ -131,7 +131,9 @@ def test_export_to_excel_runs_in_the_background_with_progress(site, page, login,
     assert rows[1][2] == "广东省广州市天河区"
 
     # The job is listed under "my background jobs".
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="我的后台任务").click()
+    nav = page.get_by_role("navigation", name="主导航")
+    nav.get_by_role("button", name="我的账号").click()
+    nav.get_by_role("link", name="我的后台任务").click()
     expect(page.locator("main")).to_contain_text("导出行政区划（xlsx）")
 
 

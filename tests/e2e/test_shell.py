@@ -30,8 +30,18 @@ def test_home_redirects_to_chinese_sign_in_then_dashboard(site, page, login, che
     expect(page.get_by_role("heading", name="本级行政区划")).to_be_visible()
     expect(main).to_contain_text("广东省")
     nav = page.get_by_role("navigation", name="主导航")
+    # Grouped entries open from their dropdown; one dropdown at a time.
+    expect(nav.get_by_role("link", name="行政区划")).to_be_hidden()
+    nav.get_by_role("button", name="系统管理").click()
+    expect(nav.get_by_role("button", name="系统管理")).to_have_attribute("aria-expanded", "true")
     expect(nav.get_by_role("link", name="行政区划")).to_be_visible()
+    check_a11y(page)
+    nav.get_by_role("button", name="我的账号").click()
     expect(nav.get_by_role("link", name="我的后台任务")).to_be_visible()
+    expect(nav.get_by_role("link", name="通知")).to_be_visible()
+    expect(nav.get_by_role("link", name="行政区划")).to_be_hidden()
+    page.keyboard.press("Escape")
+    expect(nav.get_by_role("link", name="我的后台任务")).to_be_hidden()
     expect(page.get_by_test_id("current-user")).to_contain_text("广东省民政厅管理员")
     expect(page.get_by_test_id("current-user")).to_contain_text("民政管理员")
     expect(nav.get_by_role("button", name="退出登录")).to_be_visible()
@@ -62,25 +72,32 @@ def test_phone_menu_collapses_into_toggler(site, phone_page, login, check_a11y):
 
     toggler = page.get_by_role("button", name="展开或收起菜单")
     menu = page.locator("#main-nav")
+    administration = menu.get_by_role("button", name="系统管理")
     divisions_link = menu.get_by_role("link", name="行政区划")
     expect(toggler).to_be_visible()
     expect(toggler).to_have_attribute("aria-expanded", "false")
-    expect(divisions_link).to_be_hidden()
+    expect(administration).to_be_hidden()
 
     toggler.tap()
     expect(toggler).to_have_attribute("aria-expanded", "true")
-    expect(divisions_link).to_be_visible()
+    expect(administration).to_be_visible()
     expect(menu).to_have_class(re.compile(r"\bshow\b"))  # the collapse animation has finished
+    administration.tap()
+    expect(divisions_link).to_be_visible()
     check_a11y(page)
 
     toggler.tap()
     expect(toggler).to_have_attribute("aria-expanded", "false")
     expect(divisions_link).to_be_hidden()
+    expect(administration).to_be_hidden()  # the collapse animation has finished
 
     # The same with the keyboard.
     toggler.focus()
     page.keyboard.press("Enter")
     expect(toggler).to_have_attribute("aria-expanded", "true")
+    expect(administration).to_be_visible()
+    administration.focus()
+    page.keyboard.press("Enter")
     expect(divisions_link).to_be_visible()
     divisions_link.tap()
     expect(page.get_by_role("heading", level=1)).to_have_text("行政区划")
@@ -89,7 +106,15 @@ def test_phone_menu_collapses_into_toggler(site, phone_page, login, check_a11y):
 def test_desktop_menu_needs_no_toggler(site, page, login):
     login(page, "gd_admin")
     expect(page.get_by_role("button", name="展开或收起菜单")).to_be_hidden()
-    expect(page.locator("#main-nav").get_by_role("link", name="行政区划")).to_be_visible()
+    menu = page.locator("#main-nav")
+    menu.get_by_role("button", name="系统管理").click()
+    expect(menu.get_by_role("link", name="行政区划")).to_be_visible()
+    # The whole menu stays on one line at a common laptop width.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    heights = menu.locator(":scope > ul.navbar-nav > li").evaluate_all(
+        "items => [...new Set(items.map(item => Math.round(item.getBoundingClientRect().top)))]"
+    )
+    assert len(heights) == 1, f"the menu wraps onto {len(heights)} lines at 1280 px"
 
 
 def test_language_switch_to_english_and_back(site, page, login):
@@ -104,6 +129,7 @@ def test_language_switch_to_english_and_back(site, page, login):
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, 广东省民政厅管理员")
     expect(page.get_by_test_id("current-user")).to_contain_text("Civil affairs administrator")
     english_nav = page.get_by_role("navigation", name="Main navigation")
+    english_nav.get_by_role("button", name="Administration").click()
     expect(english_nav.get_by_role("link", name="Divisions")).to_be_visible()
 
     # The choice sticks on the next page.

@@ -19,7 +19,7 @@ from shegong.core.audit import record
 
 from .engine import ImportContext, ImportRefused, Progress, _set, batch_rows, check_can_import
 from .spec import get_spec
-from .stage import Stage
+from .stage import Stage, asynchronous_commit
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +68,11 @@ _inside_batch_hook = None
 
 def commit(job):
     """Write the staged rows from the watermark on, one transaction per batch."""
+    with asynchronous_commit():
+        return _commit(job)
+
+
+def _commit(job):
     from shegong.core.models import ImportJob
 
     with translation.override(job.language or settings.LANGUAGE_CODE):
@@ -98,7 +103,6 @@ def commit(job):
                 hi = min(lo + size, hi_bound)
                 batch += 1
                 with transaction.atomic():
-                    stage.relax_durability()
                     inserted, updated = spec.commit_batch(stage, lo, hi, context)
                     expected = stage.count("row_no > %s AND row_no <= %s AND action IN ('n', 'u')", [lo, hi])
                     moved = ImportJob.objects.filter(

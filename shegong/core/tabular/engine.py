@@ -34,7 +34,7 @@ from .columns import IdNumberColumn
 from .regions import RegionIndex
 from .scope import ImportScope
 from .spec import get_spec
-from .stage import Stage
+from .stage import Stage, asynchronous_commit
 
 logger = logging.getLogger(__name__)
 
@@ -285,7 +285,7 @@ def validate(job):
             error="",
         )
         try:
-            with local_copy(job.file) as path:
+            with local_copy(job.file) as path, asynchronous_commit():
                 _validate(job, path)
         except readers.FileRejected as exc:
             _set(
