@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from shegong.regions.forms import RegionPickerWidget
+from shegong.regions.forms import RegionPickerWidget, fold_picker
 from shegong.regions.models import Region
 
 from . import dashboard, navigation
@@ -30,14 +30,6 @@ def flow_choices():
 
 def may_review(user):
     return getattr(user, "is_authenticated", False) and user.role in wf.reviewer_roles()
-
-
-def picker_data(query, name):
-    """The query with the cascading picker's ``name_0``..``name_2`` selects folded into ``name``."""
-    data = query.copy()
-    if any(f"{name}_{i}" in data for i in range(3)):
-        data[name] = RegionPickerWidget().value_from_datadict(data, None, name)
-    return data
 
 
 class ApplicationFilter(django_filters.FilterSet):
@@ -89,7 +81,7 @@ class ApplicationListBase(ScopedViewMixin, ListView):
 
     def get_queryset(self):
         queryset = self.base_queryset().select_related("applicant", "region", "acting_region")
-        data = picker_data(self.request.GET, "within")
+        data = fold_picker(self.request.GET)
         self.within = data.get("within", "")
         self.filterset = ApplicationFilter(data or None, queryset=queryset)
         queryset = self.filterset.qs if self.filterset.is_bound else queryset

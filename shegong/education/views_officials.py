@@ -12,8 +12,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from shegong.accounts.models import User
 from shegong.core.scoping import PublicViewMixin, ScopedViewMixin, get_visible_or_404
 from shegong.core.tasks import start_job
-from shegong.core.views_workflow import picker_data
-from shegong.regions.forms import RegionPickerWidget
+from shegong.regions.forms import RegionPickerWidget, fold_picker
 from shegong.regions.models import Level, Region
 
 from . import compliance, services_policy
@@ -298,7 +297,7 @@ class ComplianceView(OfficialRequiredMixin, ScopedViewMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        data = picker_data(self.request.GET, "within")
+        data = fold_picker(self.request.GET)
         self.within = data.get("within", "")
         queryset = super().get_queryset().select_related("person", "region")
         self.filterset = StandingFilter(data or None, queryset=queryset)
@@ -351,7 +350,7 @@ class ComplianceExportView(OfficialRequiredMixin, ScopedViewMixin, View):
         if fmt not in {"xlsx", "csv"}:
             messages.error(request, _("Unknown export format."))
             return redirect("education:compliance")
-        data = picker_data(request.POST, "within")
+        data = fold_picker(request.POST)
         filters = {k: v for k, v in data.items() if k in StandingFilter.base_filters and v}
         if not StandingFilter(filters, queryset=StudyStanding.objects.none()).is_valid():
             messages.error(request, _("Some filters are not valid."))

@@ -1,11 +1,11 @@
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic import DetailView, FormView, TemplateView
 
 from shegong.core import workflow as wf
+from shegong.core.keyset import Key, KeysetListView
 from shegong.core.scoping import ORGANIZATION_ROLES, OwnViewMixin, PublicViewMixin, ScopedViewMixin
-from shegong.core.views_workflow import picker_data
 
 from . import services
 from .filters import OrganizationFilter
@@ -66,30 +66,23 @@ class SignupDoneView(PublicViewMixin, TemplateView):
 
 
 # --- officials -------------------------------------------------------------------------------
-class OrganizationListView(ScopedViewMixin, ListView):
+class OrganizationListView(KeysetListView):
     model = Organization
     template_name = "organizations/organization_list.html"
     context_object_name = "organizations"
-    paginate_by = 50
+    filterset_class = OrganizationFilter
+    keys = (Key("name"), Key("pk"))
 
     def get_queryset(self):
-        queryset = super().get_queryset().select_related("region")
-        data = picker_data(self.request.GET, "within")
-        self.within = data.get("within", "")
-        self.filterset = OrganizationFilter(data or None, queryset=queryset)
-        return self.filterset.qs if self.filterset.is_bound else queryset
+        return super().get_queryset().select_related("region")
 
     def get_context_data(self, **kwargs):
         from shegong.regions.forms import RegionPickerWidget
 
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
         user = self.request.user
         context.update(
             {
-                "filter": self.filterset,
-                "query_string": query.urlencode(),
                 "kinds": Organization.Kind.choices,
                 "statuses": Organization.Status.choices,
                 "within_picker": RegionPickerWidget(root=user.region if user.is_official else None).render(

@@ -11,14 +11,13 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from shegong.core.keyset import Key, exact_count_is_cheap, keyset_page
 from shegong.core.scoping import LoginRequiredMixin, ScopedViewMixin, get_visible_or_404
-from shegong.regions.forms import RegionPickerWidget
-from shegong.regions.models import Level, Region
+from shegong.regions.forms import RegionPickerWidget, fold_picker
 
 from . import panels, services
 from .filters import CertificateFilter, PersonFilter
 from .forms import CheckForm
-from .keyset import Key, keyset_page
 from .models import Certificate, CertificateLevel, EmployerType, Person
 from .status import STATUS_BADGES, RegistrationStatus
 
@@ -30,22 +29,6 @@ def is_registry_reader(user):
     """Who opens the registry lists: officials (their subtree) and organization users (their staff)."""
     role = getattr(user, "role", None)
     return (role in OFFICIAL_ROLES and getattr(user, "region_id", None) is not None) or role in ORGANIZATION_ROLES
-
-
-def picker_data(query, name="within"):
-    data = query.copy()
-    if any(f"{name}_{i}" in data for i in range(3)):
-        data[name] = RegionPickerWidget().value_from_datadict(data, None, name)
-    return data
-
-
-def narrow_scope(user, within):
-    """Exact counts only where the scope is narrow: a county, or an organization's staff (DESIGN.md)."""
-    if getattr(user, "role", None) in ORGANIZATION_ROLES:
-        return True
-    region = Region.objects.filter(code=within).first() if within else None
-    region = region or getattr(user, "region", None)
-    return region is not None and region.level == Level.COUNTY
 
 
 class RegistryListView(ScopedViewMixin, TemplateView):
@@ -71,7 +54,7 @@ class RegistryListView(ScopedViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        data = picker_data(self.request.GET)
+        data = fold_picker(self.request.GET)
         within = data.get("within", "")
         sort = data.get("sort") if data.get("sort") in self.sorts else self.default_sort
         filterset = self.filterset_class(data or None, queryset=self.base_queryset())
@@ -80,7 +63,7 @@ class RegistryListView(ScopedViewMixin, TemplateView):
         page = keyset_page(queryset, self.sort_keys(sort), data.get("cursor"), self.page_size)
         query = self.request.GET.copy()
         query.pop("cursor", None)
-        counted = narrow_scope(user, within)
+        counted = exact_count_is_cheap(user, within)
         context.update(
             {
                 "filter": filterset,
@@ -176,7 +159,7 @@ class RegistryExportView(LoginRequiredMixin, View):
         if fmt not in FORMATS:
             messages.error(request, _("Unknown export format."))
             return redirect(list_url)
-        data = picker_data(request.POST)
+        data = fold_picker(request.POST)
         filters = {k: v for k, v in data.items() if k in filterset_class.base_filters and v}
         run = start_export(request.user, spec_name, filters, fmt)
         return redirect("core:task-detail", pk=run.pk)

@@ -1,4 +1,5 @@
-"""Keyset ("seek") pagination for long lists: no OFFSET and no full COUNT (DESIGN.md, Data at national scale).
+"""Keyset ("seek") pagination for long lists at national scale: no OFFSET, and no COUNT unless the
+scope is narrow (DESIGN.md, Data at national scale).
 
 A page is the first ``size`` rows after the cursor in a fixed total order (the sort keys end with
 the primary key, so the order is total). The cursor is the last row's key values, opaque to the
@@ -12,6 +13,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.views.generic import TemplateView
+
+from .scoping import ScopedViewMixin
+
+# Users whose lists hold their own organization's rows only: always few.
+ORGANIZATION_ROLES = {"org_admin", "org_staff", "assoc_admin"}
 
 
 @dataclass(frozen=True)
@@ -97,3 +104,55 @@ def keyset_page(queryset, keys, cursor=None, size=50):
         rows = rows[:size]
         next_cursor = encode_cursor([_value(rows[-1], key.field) for key in keys])
     return KeysetPage(rows=rows, next_cursor=next_cursor, is_first=values is None)
+
+
+def exact_count_is_cheap(user, within=""):
+    """Whether a list may show its exact total: only where the scope is narrow, a county (the user's,
+    or the one chosen in the ``within`` filter) or an organization's own rows. A province or national
+    scope is not counted: at national scale a COUNT reads the whole scope (DESIGN.md)."""
+    from shegong.regions.models import Level, Region
+
+    if getattr(user, "role", None) in ORGANIZATION_ROLES:
+        return True
+    region = Region.objects.filter(code=within).first() if within else None
+    region = region or getattr(user, "region", None)
+    return region is not None and region.level == Level.COUNTY
+
+
+class KeysetListView(ScopedViewMixin, TemplateView):
+    """A filtered list of what the user may see, paged by keyset, counted only when the scope is narrow.
+
+    Subclasses set ``model``, ``template_name``, ``filterset_class``, ``keys`` (ending with the primary
+    key, matching an index) and ``context_object_name``. The template includes
+    ``core/_keyset_pagination.html`` (it uses ``page``, ``total`` and ``query_string``).
+    """
+
+    filterset_class = None
+    keys = (Key("pk"),)
+    page_size = 50
+    context_object_name = "rows"
+
+    def get_context_data(self, **kwargs):
+        from shegong.regions.forms import fold_picker
+
+        context = super().get_context_data(**kwargs)
+        data = fold_picker(self.request.GET)
+        self.within = data.get("within", "")
+        queryset = self.get_queryset()
+        filterset = self.filterset_class(data or None, queryset=queryset)
+        if filterset.is_bound:
+            queryset = filterset.qs
+        page = keyset_page(queryset, list(self.keys), data.get("cursor"), self.page_size)
+        query = self.request.GET.copy()
+        query.pop("cursor", None)
+        cheap = exact_count_is_cheap(self.request.user, self.within)
+        context.update(
+            {
+                "filter": filterset,
+                "page": page,
+                self.context_object_name: page.rows,
+                "query_string": query.urlencode(),
+                "total": queryset.order_by().count() if cheap else None,
+            }
+        )
+        return context
