@@ -221,8 +221,8 @@ def page_queryset(user, query=None):
     """The query the page runs (the view's own filtering and ordering), for EXPLAIN."""
     from django.test import RequestFactory
 
+    from shegong.core.keyset import after_q, decode_cursor
     from shegong.workers.filters import PersonFilter
-    from shegong.workers.keyset import after_q, decode_cursor
     from shegong.workers.views_registry import PersonListView
 
     query = dict(query or {})
@@ -241,7 +241,7 @@ def page_queryset(user, query=None):
 
 def deep_cursor(user, fraction=0.5, limit_scan=None):
     """A cursor positioned ``fraction`` through the user's list (found with OFFSET, outside the timing)."""
-    from shegong.workers.keyset import encode_cursor
+    from shegong.core.keyset import encode_cursor
     from shegong.workers.models import Person
 
     queryset = Person.objects.visible_to(user).order_by("name", "pk")

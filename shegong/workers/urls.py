@@ -22,6 +22,5 @@ urlpatterns = [
     path("persons/<int:pk>/photo/", views_registry.PersonPhotoView.as_view(), name="person-photo"),
     path("persons/<int:pk>/check/", views_registry.PersonCheckView.as_view(), name="person-check"),
     path("certificates/", views_registry.CertificateListView.as_view(), name="certificate-list"),
-    path("export/<slug:table>/", views_registry.RegistryExportView.as_view(), name="export"),
     path("checking/", views_registry.CheckingListView.as_view(), name="checking"),
 ]

@@ -12,7 +12,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from shegong.core.keyset import Key, exact_count_is_cheap, keyset_page
-from shegong.core.scoping import LoginRequiredMixin, ScopedViewMixin, get_visible_or_404
+from shegong.core.scoping import ScopedViewMixin, get_visible_or_404
 from shegong.regions.forms import RegionPickerWidget, fold_picker
 
 from . import panels, services
@@ -95,7 +95,7 @@ class PersonListView(RegistryListView):
     model = Person
     template_name = "workers/person_list.html"
     filterset_class = PersonFilter
-    export_table = "persons"
+    export_table = "workers"
     default_sort = "name"
     sorts = {
         "name": (gettext_lazy("Name"), [Key("name"), Key("pk")]),
@@ -134,35 +134,6 @@ class CertificateListView(RegistryListView):
         if sort == "expiry":
             queryset = queryset.filter(registration_valid_to__isnull=False)
         return queryset
-
-
-class RegistryExportView(LoginRequiredMixin, View):
-    """Export the filtered rows (the same filters as the page) through the import/export engine's background job.
-
-    core.tabular re-applies the scope when the job runs and writes the table spec's columns
-    (workers/tables.py); full ID numbers only for the roles it allows, and the export is audited.
-    """
-
-    scope_policy = ScopedViewMixin.scope_policy
-    tables = {
-        "persons": ("workers", PersonFilter, "workers:person-list"),
-        "certificates": ("certificates", CertificateFilter, "workers:certificate-list"),
-    }
-
-    def post(self, request, table):
-        from shegong.core.tabular.export import FORMATS, start_export
-
-        if table not in self.tables or not is_registry_reader(request.user):
-            raise Http404
-        spec_name, filterset_class, list_url = self.tables[table]
-        fmt = request.POST.get("format", "xlsx")
-        if fmt not in FORMATS:
-            messages.error(request, _("Unknown export format."))
-            return redirect(list_url)
-        data = fold_picker(request.POST)
-        filters = {k: v for k, v in data.items() if k in filterset_class.base_filters and v}
-        run = start_export(request.user, spec_name, filters, fmt)
-        return redirect("core:task-detail", pk=run.pk)
 
 
 class PersonDetailView(ScopedViewMixin, TemplateView):

@@ -16,6 +16,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from shegong.core.audit import record
 from shegong.core.models import ImportIssue, ImportJob
 from shegong.core.scoping import LoginRequiredMixin, OwnViewMixin, ScopedViewMixin, get_visible_or_404
+from shegong.regions.forms import fold_picker
 
 from . import engine, tasks
 from .export import FORMATS, start_export
@@ -283,6 +284,6 @@ class ExportView(LoginRequiredMixin, View):
             messages.error(request, _("Unknown export format."))
             return redirect(request.META.get("HTTP_REFERER") or "home")
         allowed = set(spec.filterset_class.base_filters) if spec.filterset_class else set()
-        filters = {k: v for k, v in request.POST.items() if k in allowed and v}
+        filters = {k: v for k, v in fold_picker(request.POST).items() if k in allowed and v}
         run = start_export(request.user, spec.name, filters, fmt)
         return redirect("core:task-detail", pk=run.pk)

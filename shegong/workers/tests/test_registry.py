@@ -399,7 +399,7 @@ def test_export_goes_through_the_tabular_engine_with_the_page_filters(client):
     a, b = people(2)
     people(1, "510107", start=30)
     client.force_login(official("440106"))
-    response = client.post(reverse("workers:export", args=["persons"]), {"format": "csv", "name": "社工00"})
+    response = client.post(reverse("tabular:export", args=["workers"]), {"format": "csv", "name": "社工00"})
     run = TaskRun.objects.get()
     assert response.status_code == 302 and run.kind == "tabular.export"
     export_table.call(run_id=str(run.pk), spec_name="workers", filters={"name": "社工00"}, fmt="csv")
@@ -407,10 +407,10 @@ def test_export_goes_through_the_tabular_engine_with_the_page_filters(client):
     content = run.result_file.read().decode("utf-8-sig")
     assert a.name in content and b.name in content and "社工030" not in content
     client.force_login(official("440106", Role.STAFF, username="staff"))
-    assert client.post(reverse("workers:export", args=["certificates"]), {"format": "xlsx"}).status_code == 302
-    assert client.post(reverse("workers:export", args=["secrets"]), {"format": "csv"}).status_code == 404
+    assert client.post(reverse("tabular:export", args=["certificates"]), {"format": "xlsx"}).status_code == 302
+    assert client.post(reverse("tabular:export", args=["secrets"]), {"format": "csv"}).status_code == 404
     client.force_login(UserFactory(role=Role.WORKER, region_id=None, username="w"))
-    assert client.post(reverse("workers:export", args=["persons"]), {"format": "csv"}).status_code == 404
+    assert client.post(reverse("tabular:export", args=["workers"]), {"format": "csv"}).status_code == 403
 
 
 # --- API -----------------------------------------------------------------------------------------------------
