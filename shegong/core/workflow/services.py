@@ -279,45 +279,52 @@ def approve(application, actor, opinion=""):
 @transaction.atomic
 def return_for_revision(application, actor, reason):
     """Send the application back to the applicant to correct; the reason is mandatory."""
-    _locked(application)
-    flow = flow_for(application)
-    step = check_can_act(actor, application, flow)
-    reason = _require_reason(reason, _("Give the reason for returning the application."))
-    old = application.state
-    _decide(application, actor, Action.RETURN, step.key, reason)
-    application.state = State.RETURNED
-    application.acting_region = None
-    application.save()
-    _audit(actor, "return", application, old, opinion=reason)
-    _call(flow.on_returned, application)
-    notify(
-        application.applicant,
-        _("Your application “%(title)s” was returned for revision at %(step)s: %(reason)s")
-        % {"title": _title(application), "step": step.title, "reason": reason},
-        application.get_absolute_url(),
+    return _stop_at_step(
+        application,
+        actor,
+        reason,
+        missing_reason=_("Give the reason for returning the application."),
+        action=Action.RETURN,
+        state=State.RETURNED,
+        hook="on_returned",
+        message=_("Your application “%(title)s” was returned for revision at %(step)s: %(reason)s"),
     )
-    return application
 
 
 @transaction.atomic
 def reject(application, actor, reason):
     """Refuse the application for good; the reason is mandatory."""
+    return _stop_at_step(
+        application,
+        actor,
+        reason,
+        missing_reason=_("Give the reason for rejecting the application."),
+        action=Action.REJECT,
+        state=State.REJECTED,
+        hook="on_rejected",
+        message=_("Your application “%(title)s” was rejected at %(step)s: %(reason)s"),
+    )
+
+
+def _stop_at_step(application, actor, reason, *, missing_reason, action, state, hook, message):
+    """Return or reject at the current step: the decision, the new state, the audit, the flow's hook
+    and the applicant's notification (with the step and the reason)."""
     _locked(application)
     flow = flow_for(application)
     step = check_can_act(actor, application, flow)
-    reason = _require_reason(reason, _("Give the reason for rejecting the application."))
+    reason = _require_reason(reason, missing_reason)
     old = application.state
-    _decide(application, actor, Action.REJECT, step.key, reason)
-    application.state = State.REJECTED
+    _decide(application, actor, action, step.key, reason)
+    application.state = state
     application.acting_region = None
-    application.decided_at = timezone.now()
+    if state == State.REJECTED:
+        application.decided_at = timezone.now()
     application.save()
-    _audit(actor, "reject", application, old, opinion=reason)
-    _call(flow.on_rejected, application)
+    _audit(actor, "return" if action == Action.RETURN else "reject", application, old, opinion=reason)
+    _call(getattr(flow, hook), application)
     notify(
         application.applicant,
-        _("Your application “%(title)s” was rejected at %(step)s: %(reason)s")
-        % {"title": _title(application), "step": step.title, "reason": reason},
+        message % {"title": _title(application), "step": step.title, "reason": reason},
         application.get_absolute_url(),
     )
     return application
