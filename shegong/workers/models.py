@@ -176,6 +176,7 @@ class Person(models.Model):
     # Translators: 核对 — the record was checked against the certificate holder database.
     checked = models.BooleanField(_("checked"), default=False, help_text=_("Checked against the holder database."))
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    # No index: nothing selects by who checked, and accounts are deactivated, never deleted.
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("checked by"),
@@ -183,6 +184,7 @@ class Person(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     registration_state = models.CharField(
         _("registration state"),
