@@ -429,8 +429,8 @@ def _measure(vendor, label, rows, user, tmp):
     _truncate()
 
 
-def _recreate(url):
-    """Drop and create the benchmark database (only one whose name starts with shegong_bench)."""
+def _recreate(url, *, create=True):
+    """Drop and create (or only drop) a benchmark database: only one whose name starts with shegong_bench."""
     from urllib.parse import urlparse
 
     import psycopg
@@ -441,7 +441,8 @@ def _recreate(url):
     admin_url = url[: url.rindex("/")] + "/postgres"
     with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
+        if create:
+            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def main():
