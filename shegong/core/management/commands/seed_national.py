@@ -126,6 +126,19 @@ class Generator:
                 return code
 
 
+def existing_serials():
+    """{(exam year, county code): the highest serial in use} of the management numbers already stored
+    (year + county + 7-digit serial), so that generated numbers continue after them."""
+    from shegong.workers.models import Certificate
+
+    serials = {}
+    numbers = Certificate.objects.filter(management_no__regex=r"^[0-9]{17}$").values_list("management_no", flat=True)
+    for number in numbers.iterator(chunk_size=10_000):
+        key = (int(number[:4]), number[4:10])
+        serials[key] = max(serials.get(key, 0), int(number[10:]))
+    return serials
+
+
 # --- writing rows fast ----------------------------------------------------------------------------------
 
 
@@ -219,19 +232,33 @@ class Command(BaseCommand):
 
     # --- the national data ------------------------------------------------------------------------------
     def seed(self, generator, scale, study_records):
-        from shegong.workers.models import Person
+        from django.db.models import Max
 
+        from shegong.organizations.models import Organization
+        from shegong.workers.models import Certificate, Person
+
+        # What is already there (the demo data, or an earlier run with --append) is left alone: every
+        # step below works on the rows this run writes, and numbers continue after the existing ones.
+        self.first_person = (Person.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
+        self.first_certificate = (Certificate.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
         workers = int(FULL_SCALE["workers"] * scale)
         self.log(f"{workers:,} social workers")
         people = []  # (number, born, county) kept for the certificates: 1.6M small tuples
 
+        # ID numbers and credit codes already stored are not generated again.
+        taken = set(Person.objects.values_list("id_blind_index", flat=True).iterator(chunk_size=50_000))
+        blind_index = BlindIndexer()
+        generator.seen.update(Organization.objects.values_list("credit_code", flat=True))
+
         def generated():
             for person in generator.persons(workers):
+                if taken and blind_index(person[0]) in taken:
+                    continue
                 people.append((person[3], person[4]))
                 yield person
 
         write_rows(Person, PERSON_COLUMNS, person_db_rows(generated()))
-        ids = list(Person.objects.order_by("pk").values_list("pk", flat=True))
+        ids = list(Person.objects.filter(pk__gte=self.first_person).order_by("pk").values_list("pk", flat=True))
         self.log(f"{len(ids):,} persons written; certificates")
         certificates = self.certificates(generator, ids, people)
         self.log(f"{certificates:,} certificates; organizations")
@@ -255,7 +282,7 @@ class Command(BaseCommand):
         from shegong.workers.models import Certificate
 
         rng = generator.rng
-        serial = {}
+        serial = existing_serials()
         levels = [level for level, _share in LEVEL_SHARES]
         shares = [share for _level, share in LEVEL_SHARES]
 
@@ -362,8 +389,10 @@ class Command(BaseCommand):
             "created_at",
         )
         count, last = 0, 0
-        certificates = Certificate.objects.order_by("pk").values_list(
-            "pk", "person_id", "exam_year", "person__region_id"
+        certificates = (
+            Certificate.objects.filter(pk__gte=self.first_certificate)
+            .order_by("pk")
+            .values_list("pk", "person_id", "exam_year", "person__region_id")
         )
         while True:
             # Read a chunk, then COPY it: a connection in the middle of a COPY cannot also answer a query.
@@ -380,7 +409,7 @@ class Command(BaseCommand):
         from shegong.workers.models import Person
 
         rng = generator.rng
-        persons = list(Person.objects.order_by("pk").values_list("pk", flat=True))
+        persons = list(Person.objects.filter(pk__gte=self.first_person).order_by("pk").values_list("pk", flat=True))
         if not persons:
             return 0
         titles = (
