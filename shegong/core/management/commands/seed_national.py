@@ -17,6 +17,7 @@ share of each kind of faulty row; ``manifest.json`` lists them and the counts an
 """
 
 import datetime
+import itertools
 import json
 import random
 import time
@@ -142,8 +143,14 @@ def existing_serials():
 # --- writing rows fast ----------------------------------------------------------------------------------
 
 
+COPY_ROWS = 500_000  # rows per COPY transaction: bounds the queue of deferred foreign-key checks
+
+
 def write_rows(model, columns, rows, *, batch=50_000):
-    """COPY (PostgreSQL) or batched INSERTs (SQLite) of tuples in ``columns`` order; returns the count."""
+    """COPY (PostgreSQL) or batched INSERTs (SQLite) of tuples in ``columns`` order; returns the count.
+
+    On PostgreSQL one COPY (one transaction) per COPY_ROWS rows: a single COPY of 30 million rows would
+    queue 30 million deferred foreign-key checks in the server's memory until its commit."""
     from shegong.core.tabular.stage import Stage, q
 
     constants = Stage._defaults(model, set(columns))
@@ -152,12 +159,17 @@ def write_rows(model, columns, rows, *, batch=50_000):
     table = q(model._meta.db_table)
     count = 0
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(q(n) for n in names)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row + extra)
-                    count += 1
-        return count
+        rows = iter(rows)
+        while True:
+            written = 0
+            with transaction.atomic(), connection.cursor() as cursor:
+                with cursor.cursor.copy(f"COPY {table} ({', '.join(q(n) for n in names)}) FROM STDIN") as copy:
+                    for row in itertools.islice(rows, COPY_ROWS):
+                        copy.write_row(row + extra)
+                        written += 1
+            count += written
+            if written < COPY_ROWS:
+                return count
     statement = f"INSERT INTO {table} ({', '.join(q(n) for n in names)}) VALUES ({', '.join(['%s'] * len(names))})"
     buffer = []
     with connection.cursor() as cursor:
