@@ -15,10 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.views.generic import TemplateView
 
-from .scoping import ScopedViewMixin
-
-# Users whose lists hold their own organization's rows only: always few.
-ORGANIZATION_ROLES = {"org_admin", "org_staff", "assoc_admin"}
+from .scoping import ORGANIZATION_ROLES, ScopedViewMixin
 
 
 @dataclass(frozen=True)
@@ -112,7 +109,7 @@ def exact_count_is_cheap(user, within=""):
     scope is not counted: at national scale a COUNT reads the whole scope (DESIGN.md)."""
     from shegong.regions.models import Level, Region
 
-    if getattr(user, "role", None) in ORGANIZATION_ROLES:
+    if getattr(user, "role", None) in ORGANIZATION_ROLES:  # their own organization's rows: always few
         return True
     region = Region.objects.filter(code=within).first() if within else None
     region = region or getattr(user, "region", None)

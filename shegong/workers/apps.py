@@ -22,6 +22,7 @@ class WorkersConfig(AppConfig):
     def ready(self):
         from shegong.accounts.management.commands import seed_demo
         from shegong.core import navigation
+        from shegong.core.scoping import ORGANIZATION_ROLES
 
         from . import dashboard  # noqa: F401  (registers the home panels)
         from .demo import seed_workers
@@ -55,7 +56,7 @@ class WorkersConfig(AppConfig):
                 label=_("Our staff"),
                 url_name="workers:person-list",
                 order=16,
-                visible=lambda user: getattr(user, "role", None) in {"org_admin", "org_staff", "assoc_admin"},
+                visible=lambda user: getattr(user, "role", None) in ORGANIZATION_ROLES,
             ),
             navigation.NavItem(
                 key="workers-checking",

@@ -12,7 +12,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from shegong.core.keyset import Key, exact_count_is_cheap, keyset_page
-from shegong.core.scoping import ScopedViewMixin, get_visible_or_404
+from shegong.core.scoping import ORGANIZATION_ROLES, ScopedViewMixin, get_visible_or_404
 from shegong.regions.forms import RegionPickerWidget, fold_picker
 
 from . import panels, services
@@ -22,7 +22,6 @@ from .models import Certificate, CertificateLevel, EmployerType, Person
 from .status import STATUS_BADGES, RegistrationStatus
 
 OFFICIAL_ROLES = {"admin", "staff"}
-ORGANIZATION_ROLES = {"org_admin", "org_staff", "assoc_admin"}
 
 
 def is_registry_reader(user):
