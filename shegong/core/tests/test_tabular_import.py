@@ -526,3 +526,25 @@ def test_personal_details_columns(tmp_path, admin):
     first = person_by_number(idn(1))
     assert (first.email, first.education, first.major) == ("jia@example.cn", "bachelor", "社会工作")
     assert person_by_number(idn(3)).education == "below_high_school"
+
+
+def test_asynchronous_commit_stays_inside_the_import_job(tmp_path, admin):
+    """PostgreSQL: validation and commit relax durability for themselves only; the worker's connection, which
+    runs other jobs next, is back to synchronous commits afterwards (also when the job fails)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("asynchronous commit is a PostgreSQL setting")
+
+    def setting():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    rows = [HEADER] + [[idn(i), f"社工{i}", "男", "", "440106", "13800138000"] for i in range(3)]
+    job = imported(tmp_path, admin, "workers", csv_bytes(rows))
+    assert job.committed_new == 3 and setting() == "on"
+    with pytest.raises(ZeroDivisionError), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(commit_module, "_commit", lambda job: 1 / 0)
+        commit_module.commit(job)
+    assert setting() == "on"
