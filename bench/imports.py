@@ -92,15 +92,10 @@ def _settle():
 
 def _prepare_files(tmp, rows):
     """The CSV an official would upload, and the same rows prepared for a raw COPY (encrypted, indexed)."""
-    from shegong.core.management.commands.seed_national import (
-        PERSON_COLUMNS,
-        WORKER_HEADER,
-        Generator,
-        person_db_rows,
-        worker_csv_row,
-    )
+    from shegong.core.synthetic import Generator
     from shegong.core.tabular.stage import Stage
     from shegong.workers.models import Person
+    from shegong.workers.national import PERSON_COLUMNS, WORKER_HEADER, person_db_rows, worker_csv_row
 
     generator = Generator(seed=42)
     constants = Stage._defaults(Person, set(PERSON_COLUMNS))

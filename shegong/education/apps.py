@@ -8,8 +8,9 @@ class EducationConfig(AppConfig):
     verbose_name = _("Continuing education")
 
     def ready(self):
-        from . import flows, hooks, ui
+        from . import flows, hooks, national, ui
 
         flows.register()
+        national.register()  # the study-hour ledger for seed_national
         hooks.register()
         ui.register()

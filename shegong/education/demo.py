@@ -1,4 +1,4 @@
-"""Demo continuing education for the embedded run (appended to accounts' seed_demo). Safe to re-run.
+"""Demo continuing education for the embedded run (a demo step of core.seeding, run by seed_demo). Safe to re-run.
 
 One published provider in 广东省 with the account ``provider_demo``, two activities (a course held last
 month, with attendance recorded for three 天河区 demo workers, and an online course next month open

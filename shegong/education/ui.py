@@ -47,7 +47,7 @@ def education_panel(request):
 
 
 def register():
-    from shegong.accounts.management.commands import seed_demo
+    from shegong.core import seeding
 
     from .demo import seed_education
 
@@ -87,5 +87,6 @@ def register():
         ),
     )
     dashboard.register(order=35)(education_panel)
-    if seed_education not in seed_demo.EXTRA_SEEDERS:
-        seed_demo.EXTRA_SEEDERS.append(seed_education)
+    # Attendance of the workers' demo persons; after the demo registrations (order 30), whose periods
+    # the standings count.
+    seeding.register(seeding.DEMO, "education", seed_education, order=40, after=("workers",))

@@ -8,16 +8,15 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("Organizations and associations")
 
     def ready(self):
-        from shegong.accounts.management.commands import seed_demo
-        from shegong.core import navigation
+        from shegong.core import navigation, seeding
 
-        from . import flows
+        from . import flows, national
         from .seed import seed_demo_organizations
         from .views import is_organization_user
 
         flows.register()
-        if seed_demo_organizations not in seed_demo.EXTRA_SEEDERS:
-            seed_demo.EXTRA_SEEDERS.append(seed_demo_organizations)
+        national.register()  # organizations for seed_national, the organizations sample file
+        seeding.register(seeding.DEMO, "organizations", seed_demo_organizations, order=20)
         navigation.register(
             navigation.NavItem(
                 key="organizations",

@@ -1,4 +1,4 @@
-"""Demo organizations for the embedded run (registered in accounts' seed_demo). Safe to re-run."""
+"""Demo organizations for the embedded run (a demo step of core.seeding, run by seed_demo). Safe to re-run."""
 
 from django.utils import timezone
 

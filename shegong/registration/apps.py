@@ -14,12 +14,11 @@ class RegistrationConfig(AppConfig):
     verbose_name = _("Certificate registration")
 
     def ready(self):
-        from shegong.accounts.management.commands import seed_demo
-        from shegong.core import navigation
+        from shegong.core import navigation, seeding
         from shegong.core.schedule import register_periodic
         from shegong.workers import panels as person_panels
 
-        from . import flows, panels, services
+        from . import flows, national, panels, services
         from .demo import seed_registrations
         from .tasks import daily_registration_task
 
@@ -38,5 +37,6 @@ class RegistrationConfig(AppConfig):
                 visible=_is_worker,
             )
         )
-        if seed_registrations not in seed_demo.EXTRA_SEEDERS:
-            seed_demo.EXTRA_SEEDERS.append(seed_registrations)
+        national.register()  # registration histories for seed_national
+        # The demo registrations are of the workers' demo persons.
+        seeding.register(seeding.DEMO, "registrations", seed_registrations, order=30, after=("workers",))

@@ -20,11 +20,10 @@ class WorkersConfig(AppConfig):
     verbose_name = _("Social workers")
 
     def ready(self):
-        from shegong.accounts.management.commands import seed_demo
-        from shegong.core import navigation
+        from shegong.core import navigation, seeding
         from shegong.core.scoping import ORGANIZATION_ROLES
 
-        from . import dashboard  # noqa: F401  (registers the home panels)
+        from . import dashboard, national  # noqa: F401  (dashboard registers the home panels)
         from .demo import seed_workers
         from .models import PersonQuerySet, employees_scope_q
 
@@ -75,5 +74,5 @@ class WorkersConfig(AppConfig):
                 visible=_reviews_signups,
             ),
         )
-        if seed_workers not in seed_demo.EXTRA_SEEDERS:
-            seed_demo.EXTRA_SEEDERS.append(seed_workers)
+        national.register()  # persons and certificates for seed_national, the workers sample file
+        seeding.register(seeding.DEMO, "workers", seed_workers, order=10)

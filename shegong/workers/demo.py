@@ -1,4 +1,4 @@
-"""Demo social workers for the embedded run (appended to accounts' seed_demo). Safe to re-run.
+"""Demo social workers for the embedded run (a demo step of core.seeding, run by seed_demo). Safe to re-run.
 
 Registrations, the expiring and lapsed holders and the pending application are added by the
 registration app's seeder (registration/demo.py), which runs after this one.

@@ -10,10 +10,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_generates_on_top_of_existing_records_without_touching_them(tmp_path, settings, monkeypatch):
-    from shegong.core.management.commands import seed_national
+    from shegong.core import synthetic
 
     settings.VAR_DIR = tmp_path
-    monkeypatch.setattr(seed_national, "COPY_ROWS", 250)  # several COPY transactions per table on PostgreSQL
+    monkeypatch.setattr(synthetic, "COPY_ROWS", 250)  # several COPY transactions per table on PostgreSQL
     existing = PersonFactory()
     # A certificate numbered like the generator's (year + county + serial) and an organization already there.
     CertificateFactory(person=existing, management_no="20204401060000001", exam_year=2020)

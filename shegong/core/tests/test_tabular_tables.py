@@ -122,7 +122,7 @@ def test_study_records_are_recorded_as_decided_and_reimport_changes_nothing(tmp_
 
 
 def test_sample_files_report_exactly_what_their_manifest_says(tmp_path, db):
-    from shegong.core.management.commands.seed_national import Generator
+    from shegong.core.synthetic import Generator
     from shegong.core.tabular import engine
     from shegong.core.tabular.samples import write_samples
 

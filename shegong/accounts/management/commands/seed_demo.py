@@ -1,10 +1,12 @@
-"""Demo data for the embedded run: admins at every level of two provinces. Safe to re-run."""
+"""Demo data for the embedded run: admins at every level of two provinces, then the demo data every app
+registers in core.seeding (its ``demo.py``: workers, organizations, registrations, education). Safe to re-run."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from shegong.accounts.models import User
 from shegong.accounts.roles import Role
+from shegong.core import seeding
 from shegong.regions.models import Region
 
 DEMO_PASSWORD = "Demo#2026shegong"
@@ -25,12 +27,9 @@ DEMO_ACCOUNTS = [
     ("wh_admin", "武侯区民政局管理员", Role.ADMIN, "510107"),
 ]
 
-# Filled in by apps above accounts (organizations, workers): functions(stdout) -> list of lines.
-EXTRA_SEEDERS = []
-
 
 class Command(BaseCommand):
-    help = "Create the demo accounts (and, through registered seeders, demo organizations and workers)."
+    help = "Create the demo accounts (and, through the steps apps register in core.seeding, their demo data)."
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true")
@@ -49,8 +48,8 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save()
             lines.append(f"  {username:<14} {user.get_role_display()} · {user.region}")
-        for seeder in EXTRA_SEEDERS:
-            lines.extend(seeder())
+        for step in seeding.steps(seeding.DEMO):  # workers, organizations, registrations, education...
+            lines.extend(step.func())
         if not quiet:
             self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
             for line in lines:
