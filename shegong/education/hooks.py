@@ -3,7 +3,18 @@
 * A panel on the person pages of the workers app (officials' person detail, the worker's "My record").
 * Standings are refreshed after the transaction that added a certificate or a registration row, or
   changed a person's work region, commits (single saves only: bulk imports rely on the daily refresh).
-  Signals on the higher registration app are connected by model label, so nothing here imports it.
+
+Registrations
+    Registration periods come from the registration app, which sits above this one: it registers
+    where they are, so that nothing here names it (DESIGN.md, Layers)::
+
+        from shegong.education import hooks
+        hooks.register_registrations(periods_by_person, model=Registration)
+
+    ``periods_by_person(person_ids) -> {person_id: [(valid_from, valid_to, pk), ...]}``: the effective
+    registrations (those that define a period) with both dates; saving a row of ``model`` refreshes
+    the person's standing as above. Without it (the app not installed) nobody has registrations and
+    periods are counted from certificates (services.period_for).
 """
 
 import logging
@@ -13,6 +24,24 @@ from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
+
+_registrations = []  # the registered periods_by_person function (at most one)
+
+
+def register_registrations(periods_by_person, *, model=None):
+    """Where a person's registrations are (see the module notes); registering again replaces it."""
+    _registrations[:] = [periods_by_person]
+    if model is not None:
+        post_save.connect(_on_row_saved, sender=model, dispatch_uid="education-registration")
+    return periods_by_person
+
+
+def registrations_by_person(person_ids):
+    """{person id: [(valid_from, valid_to, pk)] oldest first} of the effective registrations; {} when
+    no app keeps registrations."""
+    if not _registrations:
+        return {}
+    return {person_id: sorted(rows) for person_id, rows in _registrations[0](list(person_ids)).items() if rows}
 
 
 def study_hours_panel(request, person):
@@ -57,12 +86,8 @@ def _on_person_changed(person, actor, changes):
 
 
 def register():
-    from django.apps import apps
-
     from shegong.workers import panels
 
     panels.register_person_panel(order=60)(study_hours_panel)
     panels.register_person_listener(_on_person_changed)
     post_save.connect(_on_row_saved, sender="workers.Certificate", dispatch_uid="education-certificate")
-    if apps.is_installed("shegong.registration"):
-        post_save.connect(_on_row_saved, sender="registration.Registration", dispatch_uid="education-registration")

@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from shegong.core.audit import record
 from shegong.workers.models import Certificate, Person
 
+from . import hooks
 from . import rules as R
 from .models import StudyRecord, StudyStanding
 from .models.scope import province_code_of
 from .services import (
-    NON_EFFECTIVE_REGISTRATION_STATES,
     Period,
     add_years,
     credited_in,
@@ -32,7 +32,6 @@ from .services import (
     period_for,
     policy_for,
     policy_for_province,
-    registration_model,
 )
 
 
@@ -148,19 +147,6 @@ def refresh_standing(person, today=None):
     return standing
 
 
-def _registrations_by_person(person_ids):
-    Registration = registration_model()
-    if Registration is None:
-        return {}
-    queryset = Registration.objects.filter(person_id__in=person_ids, valid_from__isnull=False, valid_to__isnull=False)
-    if any(f.name == "status" for f in Registration._meta.get_fields()):
-        queryset = queryset.exclude(status__in=NON_EFFECTIVE_REGISTRATION_STATES)
-    grouped = defaultdict(list)
-    for person_id, valid_from, valid_to, pk in queryset.values_list("person_id", "valid_from", "valid_to", "pk"):
-        grouped[person_id].append((valid_from, valid_to, pk))
-    return {key: sorted(value) for key, value in grouped.items()}
-
-
 def refresh_standings(region=None, *, today=None, chunk_size=2000, progress=None):
     """Recompute the standings of every person in ``region``'s subtree (the whole country by default).
 
@@ -190,7 +176,7 @@ def refresh_standings(region=None, *, today=None, chunk_size=2000, progress=None
             anchor = issued_on or date(exam_year + 1, 1, 1)
             if person_id not in anchors or anchor > anchors[person_id]:
                 anchors[person_id] = anchor
-        registrations = _registrations_by_person(ids)
+        registrations = hooks.registrations_by_person(ids)
         rows, without = [], []
         for person_id, region_id in chunk:
             level = R.highest_level(levels.get(person_id, ()))

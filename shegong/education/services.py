@@ -9,7 +9,7 @@ Registration periods
 A person's hours count per registration period (登记有效期, 3 years). ``period_for(person, day)`` is the
 one place that decides which period a day belongs to:
 
-1. a registration of the person (``shegong.registration``, imported lazily) whose validity
+1. a registration of the person (from the registration app, through ``hooks.register_registrations``) whose validity
    ``valid_from``..``valid_to`` covers the day;
 2. otherwise, if the person has registrations, 3-year cycles continuing from them: after the last one
    the cycle starts the day after its expiry (a re-registration's validity runs from the previous
@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.apps import apps
 from django.db.models import Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -35,12 +34,10 @@ from django.utils.translation import gettext as _
 
 from shegong.regions.models import Region
 
+from . import hooks
 from . import rules as R
 from .models import EducationPolicy, ReviewLevel, StudyRecord
 from .models.scope import province_code_of
-
-# Registration rows in these states never define a period (whatever the registration app calls them).
-NON_EFFECTIVE_REGISTRATION_STATES = {"draft", "pending", "rejected", "withdrawn", "cancelled", "revoked"}
 
 
 # --- periods -----------------------------------------------------------------------------------------
@@ -99,25 +96,9 @@ def cycle_containing(anchor, day, years=R.PERIOD_YEARS):
     return start, add_years(anchor, (k + 1) * years) - timedelta(days=1)
 
 
-def registration_model():
-    """The registration app's Registration model, or None while that app is not installed."""
-    if not apps.is_installed("shegong.registration"):
-        return None
-    try:
-        return apps.get_model("registration", "Registration")
-    except LookupError:
-        return None
-
-
 def registrations_of(person):
-    """[(valid_from, valid_to, pk)] of the person's effective registrations, oldest first."""
-    Registration = registration_model()
-    if Registration is None:
-        return []
-    queryset = Registration.objects.filter(person=person, valid_from__isnull=False, valid_to__isnull=False)
-    if any(f.name == "status" for f in Registration._meta.get_fields()):
-        queryset = queryset.exclude(status__in=NON_EFFECTIVE_REGISTRATION_STATES)
-    return sorted(queryset.values_list("valid_from", "valid_to", "pk"))
+    """[(valid_from, valid_to, pk)] of the person's effective registrations, oldest first (hooks.py)."""
+    return hooks.registrations_by_person([person.pk]).get(person.pk, [])
 
 
 def certificate_anchor(person):

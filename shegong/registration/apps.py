@@ -18,11 +18,12 @@ class RegistrationConfig(AppConfig):
         from shegong.core.schedule import register_periodic
         from shegong.workers import panels as person_panels
 
-        from . import flows, national, panels, services
+        from . import flows, hooks, national, panels, services
         from .demo import seed_registrations
         from .tasks import daily_registration_task
 
         flows.register()
+        hooks.register()  # registration periods for continuing education
         person_panels.register_person_panel(panels.registrations_panel, order=40)
         person_panels.register_person_panel(panels.applications_panel, order=50)
         person_panels.register_edit_lock(services.edit_lock_reason)
