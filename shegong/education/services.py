@@ -9,8 +9,8 @@ Registration periods
 A person's hours count per registration period (登记有效期, 3 years). ``period_for(person, day)`` is the
 one place that decides which period a day belongs to:
 
-1. a registration of the person (from the registration app, through ``hooks.register_registrations``) whose validity
-   ``valid_from``..``valid_to`` covers the day;
+1. a registration of the person (told by the registration app through ``hooks.register_registrations``)
+   whose validity ``valid_from``..``valid_to`` covers the day;
 2. otherwise, if the person has registrations, 3-year cycles continuing from them: after the last one
    the cycle starts the day after its expiry (a re-registration's validity runs from the previous
    expiry), before the first one the cycles count back from its start;
