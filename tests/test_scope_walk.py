@@ -20,6 +20,7 @@ from python_calamine import CalamineWorkbook
 from shegong.accounts.roles import Role
 from shegong.core import workflow
 from shegong.core.audit import record
+from shegong.core.audit_actions import declare
 from shegong.core.models import TaskRun
 from tests.factories import (
     ActivityFactory,
@@ -34,6 +35,9 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+# An audit event of each place, so that the audit pages are walked with rows in them.
+WALK_EVENT = declare("test.walk", "walk")
 
 IN, SIBLING, OTHER = "440106", "440104", "510107"  # 天河区, its sibling 越秀区, 武侯区 in another province
 SKIP_ROUTES = ("accounts/logout/", "i18n/setlang/", "captcha/", "api/schema/", "api/docs/", "api/redoc/", "healthz")
@@ -64,7 +68,7 @@ class World:
                 "organizations.signup", applicant, code, subject=org, title=marker("申请")
             )
             items.append((application, application.title))
-            event = record(None, "test.walk", org, region_code=code, object_repr=marker("审计"))
+            event = record(None, WALK_EVENT, org, region_code=code, object_repr=marker("审计"))
             items.append((event, event.object_repr))
             # Published continuing-education providers and their activities are public information
             # (any social worker may enrol anywhere), so they carry no marker; they are here so that

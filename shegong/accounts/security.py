@@ -22,7 +22,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shegong.accounts import actions
 from shegong.core.audit import record
+from shegong.core.audit_actions import canonical_code, codes_matching
 from shegong.regions.models import Level
 
 from .models import User
@@ -36,10 +38,10 @@ RECOVERY_CODE_COUNT = 10
 
 # Audit actions shown in "My recent sign-ins", with their labels.
 SIGN_IN_ACTIONS = {
-    "login": _("Signed in (password)"),
-    "login_2fa": _("Second factor accepted"),
-    "login_failed": _("Failed sign-in"),
-    "lockout": _("Locked after repeated failures"),
+    actions.LOGIN: _("Signed in (password)"),
+    actions.LOGIN_SECOND_FACTOR: _("Second factor accepted"),
+    actions.LOGIN_FAILED: _("Failed sign-in"),
+    actions.LOCKOUT: _("Locked after repeated failures"),
 }
 FAILURE_REASONS = {
     "bad_credentials": _("wrong user name or password"),
@@ -251,7 +253,7 @@ def unlock_account(admin, username):
     user = User.objects.filter(username=username).first()
     record(
         admin,
-        "unlock",
+        actions.UNLOCK,
         user,
         changes={"username": username, "attempts_cleared": count},
         object_repr=None if user else username,
@@ -265,7 +267,13 @@ def unlock_address(admin, ip_address):
     from axes.utils import reset
 
     count = reset(ip=ip_address)
-    record(admin, "unlock", None, changes={"ip_address": ip_address, "attempts_cleared": count}, object_repr=ip_address)
+    record(
+        admin,
+        actions.UNLOCK,
+        None,
+        changes={"ip_address": ip_address, "attempts_cleared": count},
+        object_repr=ip_address,
+    )
     return count
 
 
@@ -326,14 +334,14 @@ def confirm_totp(user, device, code):
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     codes = _new_recovery_codes(user)
-    record(user, "2fa_enrol", user, changes={"recovery_codes": len(codes)})
+    record(user, actions.TWO_FACTOR_ENROL, user, changes={"recovery_codes": len(codes)})
     return device, codes
 
 
 @transaction.atomic
 def regenerate_recovery_codes(user):
     codes = _new_recovery_codes(user)
-    record(user, "2fa_recovery_codes", user, changes={"recovery_codes": len(codes)})
+    record(user, actions.TWO_FACTOR_RECOVERY_CODES, user, changes={"recovery_codes": len(codes)})
     return codes
 
 
@@ -385,7 +393,7 @@ def reset_two_factor(admin, user):
     """A security administrator removes an account's authenticator and recovery codes (lost phone);
     the account enrols again at its next sign-in. The caller checks that ``user`` is in scope."""
     count = _delete_devices(user)
-    record(admin, "2fa_reset", user, changes={"devices_removed": count})
+    record(admin, actions.TWO_FACTOR_RESET, user, changes={"devices_removed": count})
     return count
 
 
@@ -395,7 +403,7 @@ def disable_own_two_factor(user):
     if two_factor_required(user):
         raise PermissionError("The second factor is mandatory for this account.")
     count = _delete_devices(user)
-    record(user, "2fa_disable", user, changes={"devices_removed": count})
+    record(user, actions.TWO_FACTOR_DISABLE, user, changes={"devices_removed": count})
     return count
 
 
@@ -422,7 +430,9 @@ def recent_sign_ins(user, limit=20):
     from shegong.core.models import AuditEvent
 
     events = AuditEvent.objects.filter(
-        object_type=User._meta.label, object_id=str(user.pk), action__in=list(SIGN_IN_ACTIONS)
+        object_type=User._meta.label,
+        object_id=str(user.pk),
+        action__in=[code for action in SIGN_IN_ACTIONS for code in codes_matching(action)],
     ).order_by("-at", "-id")[:limit]
     rows = []
     for event in events:
@@ -431,10 +441,10 @@ def recent_sign_ins(user, limit=20):
             {
                 "at": event.at,
                 "action": event.action,
-                "label": SIGN_IN_ACTIONS[event.action],
+                "label": SIGN_IN_ACTIONS[canonical_code(event.action)],
                 "detail": FAILURE_REASONS.get(reason, ""),
                 "address": event.address,
-                "failed": event.action in {"login_failed", "lockout"},
+                "failed": canonical_code(event.action) in {actions.LOGIN_FAILED, actions.LOCKOUT},
             }
         )
     return rows

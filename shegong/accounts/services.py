@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from shegong.accounts import actions
 from shegong.core.audit import record
 
 
@@ -12,4 +13,4 @@ def change_own_password(user, new_password):
     user.must_change_password = False
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
-    record(user, "password_change", user)
+    record(user, actions.PASSWORD_CHANGE, user)

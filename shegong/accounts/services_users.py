@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from shegong.accounts import actions
 from shegong.core.audit import record
 from shegong.regions.models import Level, Region
 from shegong.regions.services import XPCC_CODE
@@ -143,7 +144,7 @@ def create_user(actor, username, full_name, role, region, phone=""):
     user.set_password(password)
     user.must_change_password = True
     user.save()
-    record(actor, "user_create", user, changes={"after": snapshot(user)})
+    record(actor, actions.USER_CREATE, user, changes={"after": snapshot(user)})
     return user, password
 
 
@@ -162,7 +163,7 @@ def reset_password(actor, target):
     user.save(update_fields=["password", "must_change_password"])
     record(
         actor,
-        "user_password_reset",
+        actions.USER_PASSWORD_RESET,
         user,
         changes={
             "before": {"must_change_password": target.must_change_password},
@@ -186,7 +187,7 @@ def set_active(actor, target, active):
     user.save(update_fields=["is_active"])
     record(
         actor,
-        "user_enable" if active else "user_disable",
+        actions.USER_ENABLE if active else actions.USER_DISABLE,
         user,
         changes={"before": {"is_active": not active}, "after": {"is_active": active}},
     )
@@ -204,7 +205,7 @@ def change_role(actor, target, role):
     before = user.role
     user.role = role
     user.save(update_fields=["role"])
-    record(actor, "user_role_change", user, changes={"before": {"role": before}, "after": {"role": role}})
+    record(actor, actions.USER_ROLE_CHANGE, user, changes={"before": {"role": before}, "after": {"role": role}})
     target.role = role
     return user
 
@@ -418,11 +419,11 @@ def issue_region_admins(
             for user in users:
                 user.pk = user.id = ids[user.username]
         for user in users:
-            record(actor, "user_create", user, changes={"after": snapshot(user), "via": "issue"})
+            record(actor, actions.USER_CREATE, user, changes={"after": snapshot(user), "via": "issue"})
         skipped = plan.existing + (len(plan.regions) - len(users))
         record(
             actor,
-            "accounts_issue",
+            actions.ACCOUNTS_ISSUE,
             plan.root,
             region_code=plan.root.code,
             changes={

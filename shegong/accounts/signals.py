@@ -7,6 +7,7 @@ failures; these receivers only record, and work whichever of the two runs first.
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.utils import timezone
 
+from shegong.accounts import actions
 from shegong.core.audit import record
 
 from . import security
@@ -26,7 +27,7 @@ def on_logged_in(sender, request, user, **kwargs):
         now = int(timezone.now().timestamp())
         request.session[LOGIN_AT_KEY] = now
         request.session[IdleTimeoutMiddleware.KEY] = now
-    record(user, "login", user, changes={"second_factor": "pending" if second_factor else "none"})
+    record(user, actions.LOGIN, user, changes={"second_factor": "pending" if second_factor else "none"})
     if not second_factor:
         # Complete sign-in: forget the user name's earlier failures. With a second factor this
         # waits for the code, so that a known password does not reset the count of wrong codes.
@@ -49,7 +50,7 @@ def record_failure(username, reason):
     user = _account(username)
     record(
         None,
-        "login_failed",
+        actions.LOGIN_FAILED,
         user,
         changes={"username": username[:150], "reason": reason},
         object_repr=None if user else username[:150],
@@ -60,7 +61,7 @@ def record_failure(username, reason):
 def on_logged_out(sender, request, user, **kwargs):
     if user is None:
         return
-    record(user, "logout", user, changes={"reason": getattr(request, "logout_reason", "user")})
+    record(user, actions.LOGOUT, user, changes={"reason": getattr(request, "logout_reason", "user")})
 
 
 def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
@@ -69,7 +70,7 @@ def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs
     user = _account(username)
     record(
         None,
-        "lockout",
+        actions.LOCKOUT,
         user,
         changes={"username": (username or "")[:150], "ip_address": ip_address or ""},
         object_repr=None if user else (username or ip_address or "")[:150],

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from shegong.core import audit_actions
 from shegong.core.audit import record
 from shegong.core.tasks import job_task
 
@@ -117,5 +118,8 @@ def export_users_job(job, filters, fmt):
     job.progress(95, _("Writing the file"))
     job.save_result(f"accounts-{stamp}.{fmt}", content)
     record(
-        user, "export", None, changes={"table": "accounts", "filters": filters, "rows": len(rows) - 1, "format": fmt}
+        user,
+        audit_actions.EXPORT,
+        None,
+        changes={"table": "accounts", "filters": filters, "rows": len(rows) - 1, "format": fmt},
     )

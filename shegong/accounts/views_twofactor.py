@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from shegong.accounts import actions
 from shegong.core.audit import record
 from shegong.core.scoping import OwnViewMixin
 
@@ -180,7 +181,7 @@ class SecondFactorVerifyView(OwnViewMixin, FormView):
             return self.form_invalid(form)
         django_otp.login(request, device)
         request.session.cycle_key()
-        record(user, "login_2fa", user, changes={"method": method})
+        record(user, actions.LOGIN_SECOND_FACTOR, user, changes={"method": method})
         security.reset_sign_in_failures(user.get_username())
         if method == "recovery_code":
             left = security.remaining_recovery_codes(user)

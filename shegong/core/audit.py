@@ -1,11 +1,15 @@
 """The audit log: services call ``record`` inside their transaction; nothing else writes it."""
 
+from .audit_actions import is_declared
 from .audit_context import current_request_context
 
 
 def record(actor, action, obj=None, *, changes=None, region_code=None, object_repr=None):
+    """Write one audit event. ``action`` is a code declared with ``audit_actions.declare``."""
     from .models import AuditEvent
 
+    if not is_declared(action):
+        raise ValueError(f"undeclared audit action {action!r}: declare it in the app's actions.py")
     context = current_request_context()
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     if region_code is None:

@@ -6,11 +6,18 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core import audit_actions
+
 from .models import AuditEvent
 
 
 def _start_of(day):
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def action_choices():
+    """Every declared action by its words, sorted as they read (codes are never shown)."""
+    return sorted(((code, label) for code, label in audit_actions.declared().items()), key=lambda item: str(item[1]))
 
 
 class AuditEventFilter(django_filters.FilterSet):
@@ -23,7 +30,7 @@ class AuditEventFilter(django_filters.FilterSet):
 
     start = django_filters.DateFilter(label=_("From (date)"), method="filter_start")
     end = django_filters.DateFilter(label=_("To (date, inclusive)"), method="filter_end")
-    action = django_filters.CharFilter(label=_("Action"), field_name="action")
+    action = django_filters.ChoiceFilter(label=_("Action"), method="filter_action")
     actor = django_filters.CharFilter(label=_("Account (user name)"), field_name="actor_name")
     object_type = django_filters.CharFilter(label=_("Object type"), field_name="object_type")
     object_id = django_filters.CharFilter(label=_("Object id"), field_name="object_id")
@@ -36,6 +43,13 @@ class AuditEventFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields = ["start", "end", "action", "actor", "object_type", "object_id", "within", "request_id", "q"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["action"].extra["choices"] = action_choices()  # apps declare theirs at import
+
+    def filter_action(self, queryset, name, value):
+        return queryset.filter(action__in=audit_actions.codes_matching(value))
 
     def filter_start(self, queryset, name, value):
         return queryset.filter(at__gte=_start_of(value))

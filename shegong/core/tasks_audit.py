@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from shegong.core import audit_actions
+
 from .audit import record
 from .schedule import register_periodic
 from .tasks import job_task
@@ -82,7 +84,7 @@ def prune_audit_events(days=None, *, now=None, batch_size=PRUNE_BATCH):
             break
     record(
         None,
-        "audit_prune",
+        audit_actions.AUDIT_PRUNE,
         None,
         region_code="",
         changes={"retention_days": days, "before": cutoff.isoformat(), "deleted": deleted},
@@ -190,7 +192,7 @@ def export_audit_events(job, filters, fmt):
     job.save_result(f"audit-log-{stamp}.{fmt}", content)
     record(
         user,
-        "export",
+        audit_actions.EXPORT,
         None,
         changes={"table": "audit_log", "filters": filters, "rows": rows, "format": fmt, "truncated": truncated},
     )

@@ -4,6 +4,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
+from shegong.core import audit_actions
+
 from .dashboard import panels_for
 from .models import TaskRun
 from .scoping import PUBLIC, OwnViewMixin, ScopedViewMixin, scope_policy
@@ -58,7 +60,7 @@ class TaskRunDownloadView(ScopedViewMixin, DetailView):
         run = self.get_object()
         if not run.result_file:
             raise Http404(_("This job has no result file."))
-        record(request.user, "download", run, changes={"file": run.result_name})
+        record(request.user, audit_actions.DOWNLOAD, run, changes={"file": run.result_name})
         return FileResponse(run.result_file.open("rb"), as_attachment=True, filename=run.result_name)
 
 

@@ -23,6 +23,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from shegong.core import crypto
 from shegong.core.audit import record
 from shegong.core.identifiers import IdentifierError, validate_id_number
+from shegong.education import actions
 from shegong.workers.models import Certificate, Person
 from shegong.workers.services import names_match, validate_management_no
 
@@ -251,7 +252,7 @@ def stage_import(actor, activity, uploaded):
     )
     record(
         actor,
-        "education.import_stage",
+        actions.IMPORT_STAGE,
         staged,
         changes={"activity": activity.pk, "rows": total, "valid": len(valid), "errors": len(errors)},
         region_code=activity.provider.province_id,
@@ -281,7 +282,7 @@ def commit_import(actor, staged):
     staged.save(update_fields=["state", "recorded", "committed_at"])
     record(
         actor,
-        "education.import_commit",
+        actions.IMPORT_COMMIT,
         staged,
         changes={"activity": activity.pk, "recorded": len(rows), "skipped": len(skipped)},
         region_code=activity.provider.province_id,

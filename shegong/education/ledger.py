@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core.audit import record
+from shegong.education import actions
 from shegong.workers.models import Certificate, Person
 
 from . import hooks
@@ -103,7 +104,7 @@ def credit(
     )
     record(
         actor,
-        "education.credit",
+        actions.CREDIT,
         row,
         changes={
             "person": person.pk,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core.audit import record
+from shegong.education import actions
 from shegong.workers.models import Person
 
 from . import rules as R
@@ -118,7 +119,7 @@ def create_activity(actor, **fields):
     provider = _require_provider(actor)
     data = _clean_activity(fields)
     activity = Activity.objects.create(provider=provider, created_by=actor, sign_in_code=new_code(), **data)
-    record(actor, "education.activity_create", activity, changes=_loggable(data), region_code=provider.province_id)
+    record(actor, actions.ACTIVITY_CREATE, activity, changes=_loggable(data), region_code=provider.province_id)
     return activity
 
 
@@ -135,7 +136,7 @@ def update_activity(actor, activity, **fields):
             setattr(activity, name, value)
     if changes:
         activity.save()
-        record(actor, "education.activity_edit", activity, changes=changes, region_code=activity.provider.province_id)
+        record(actor, actions.ACTIVITY_EDIT, activity, changes=changes, region_code=activity.provider.province_id)
     return activity
 
 
@@ -154,7 +155,7 @@ def set_activity_status(actor, activity, status):
     activity.save(update_fields=["status", "updated_at"])
     record(
         actor,
-        "education.activity_status",
+        actions.ACTIVITY_STATUS,
         activity,
         changes={"status": [old, status]},
         region_code=activity.provider.province_id,
@@ -167,7 +168,7 @@ def renew_sign_in_code(actor, activity):
     activity = _own_activity(actor, activity)
     activity.sign_in_code = new_code()
     activity.save(update_fields=["sign_in_code", "updated_at"])
-    record(actor, "education.activity_code", activity, region_code=activity.provider.province_id)
+    record(actor, actions.ACTIVITY_CODE, activity, region_code=activity.provider.province_id)
     return activity
 
 
@@ -219,7 +220,7 @@ def enrol(actor, activity):
                 enrolment = Enrolment.objects.create(activity=activity, person=person)
         except IntegrityError as exc:
             raise ValidationError(_("You are already enrolled in this activity."), code="already_enrolled") from exc
-    record(actor, "education.enrol", enrolment, changes={"activity": activity.pk}, region_code=person.region_id)
+    record(actor, actions.ENROL, enrolment, changes={"activity": activity.pk}, region_code=person.region_id)
     return enrolment
 
 
@@ -237,7 +238,7 @@ def cancel_enrolment(actor, enrolment):
     enrolment.save(update_fields=["status"])
     record(
         actor,
-        "education.enrol_cancel",
+        actions.ENROL_CANCEL,
         enrolment,
         changes={"activity": enrolment.activity_id},
         region_code=person.region_id,
@@ -332,9 +333,7 @@ def sign_in_with_code(actor, activity, code):
             cache.incr(key)
         except ValueError:
             cache.set(key, 1, SIGN_IN_LOCK_SECONDS)
-        record(
-            actor, "education.sign_in_refused", activity, changes={"person": person.pk}, region_code=person.region_id
-        )
+        record(actor, actions.SIGN_IN_REFUSED, activity, changes={"person": person.pk}, region_code=person.region_id)
         raise ValidationError(_("The sign-in code is wrong."), code="wrong_code")
     with transaction.atomic():
         activity = Activity.objects.select_for_update().select_related("provider").get(pk=activity.pk)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from shegong.core import workflow as wf
 from shegong.core.audit import record
+from shegong.education import actions
 from shegong.workers.models import Person
 
 from . import rules as R
@@ -157,7 +158,7 @@ def declare(actor, person, *, files, **fields):
     )
     declaration.application = application
     declaration.save(update_fields=["application"])
-    record(actor, "education.declare", declaration, changes=_loggable(data), region_code=person.region_id)
+    record(actor, actions.DECLARE, declaration, changes=_loggable(data), region_code=person.region_id)
     wf.submit(application, actor)
     return declaration
 
@@ -198,9 +199,7 @@ def update_declaration(actor, declaration, *, files=(), remove=(), **fields):
     if changes:
         declaration.save()
         wf.update_application(application, actor, title=_declaration_title(declaration))
-        record(
-            actor, "education.declaration_edit", declaration, changes=changes, region_code=declaration.person.region_id
-        )
+        record(actor, actions.DECLARATION_EDIT, declaration, changes=changes, region_code=declaration.person.region_id)
     return declaration
 
 

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shegong.core.audit import record
+from shegong.education import actions
 from shegong.regions.models import Level
 
 from . import rules as R
@@ -91,7 +92,7 @@ def save_policy(actor, province, *, required, annual_required=None, review_level
         old, new = _rule_dict(before.rule(form)), _rule_dict(after.rule(form))
         if old != new:
             changes[f"rule_{form}"] = [old, new]
-    record(actor, "education.policy_change", policy, changes=changes, region_code=province.code)
+    record(actor, actions.POLICY_CHANGE, policy, changes=changes, region_code=province.code)
     if changes:
         from .tasks import refresh_region_standings
 

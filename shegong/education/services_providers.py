@@ -17,6 +17,7 @@ from shegong.accounts.roles import Role
 from shegong.accounts.services_users import generate_initial_password, validate_phone, validate_username
 from shegong.core.audit import record
 from shegong.core.identifiers import IdentifierError, validate_credit_code
+from shegong.education import actions
 from shegong.regions.models import Level, Region
 
 from .models import Provider, ProviderMembership, ProviderStatus
@@ -98,7 +99,7 @@ def file_provider(actor, province, *, filed_on=None, publish=False, **fields):
     _save(provider)
     record(
         actor,
-        "education.provider_file",
+        actions.PROVIDER_FILE,
         provider,
         changes={**data, "province": province.code, "status": provider.status},
     )
@@ -116,7 +117,7 @@ def update_provider(actor, provider, **fields):
             setattr(provider, name, value)
     if changes:
         _save(provider)
-        record(actor, "education.provider_edit", provider, changes=changes)
+        record(actor, actions.PROVIDER_EDIT, provider, changes=changes)
     return provider
 
 
@@ -132,7 +133,7 @@ def publish_provider(actor, provider):
     provider.revoked_at = None
     provider.revoked_reason = ""
     provider.save()
-    record(actor, "education.provider_publish", provider, changes={"status": [old, provider.status]})
+    record(actor, actions.PROVIDER_PUBLISH, provider, changes={"status": [old, provider.status]})
     return provider
 
 
@@ -150,7 +151,7 @@ def revoke_provider(actor, provider, reason):
     provider.revoked_at = timezone.now()
     provider.revoked_reason = reason
     provider.save()
-    record(actor, "education.provider_revoke", provider, changes={"status": [old, provider.status], "reason": reason})
+    record(actor, actions.PROVIDER_REVOKE, provider, changes={"status": [old, provider.status], "reason": reason})
     return provider
 
 
@@ -191,7 +192,7 @@ def create_provider_account(actor, provider, *, username, full_name, phone=""):
     ProviderMembership.objects.create(user=user, provider=provider)
     record(
         actor,
-        "education.provider_account_create",
+        actions.PROVIDER_ACCOUNT_CREATE,
         user,
         changes={"provider": provider.pk, "username": username, "full_name": full_name},
         region_code=provider.province_id,
@@ -217,7 +218,7 @@ def reset_provider_password(actor, provider, user):
     user.save(update_fields=["password", "must_change_password"])
     record(
         actor,
-        "education.provider_account_reset",
+        actions.PROVIDER_ACCOUNT_RESET,
         user,
         changes={"provider": provider.pk},
         region_code=provider.province_id,
@@ -233,7 +234,7 @@ def set_provider_account_active(actor, provider, user, active):
         user.save(update_fields=["is_active"])
         record(
             actor,
-            "education.provider_account_enable" if active else "education.provider_account_disable",
+            actions.PROVIDER_ACCOUNT_ENABLE if active else actions.PROVIDER_ACCOUNT_DISABLE,
             user,
             changes={"provider": provider.pk, "is_active": [not active, bool(active)]},
             region_code=provider.province_id,

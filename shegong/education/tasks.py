@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from shegong.core import audit_actions
 from shegong.core.audit import record
 from shegong.core.schedule import register_periodic
 from shegong.core.tasks import job_task
@@ -109,7 +110,7 @@ def export_compliance(job, filters, fmt):
     job.save_result(f"education-compliance-{stamp}.{fmt}", content)
     record(
         user,
-        "export",
+        audit_actions.EXPORT,
         None,
         changes={
             "table": "education_compliance",

@@ -12,6 +12,7 @@ from shegong.core import crypto
 from shegong.core import workflow as wf
 from shegong.core.audit import record
 from shegong.core.scoping import OwnViewMixin, ScopedViewMixin, get_visible_or_404
+from shegong.education import actions
 from shegong.workers.models import Person
 
 from . import pdf
@@ -145,7 +146,7 @@ def statement_response(user, person):
     content = pdf.statement_pdf(
         person, progress=progress, records=records, years=S.totals_by_year(person), policy=policy, id_number=number
     )
-    record(user, "education.statement", person, changes={"records": len(records)}, region_code=person.region_id)
+    record(user, actions.STATEMENT, person, changes={"records": len(records)}, region_code=person.region_id)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="study-hours-{person.pk}.pdf"'
     return response
@@ -280,7 +281,7 @@ class EvidenceView(ScopedViewMixin, View):
         if request.user.pk != evidence.declaration.applicant_id:
             record(
                 request.user,
-                "education.evidence_view",
+                actions.EVIDENCE_VIEW,
                 evidence.declaration,
                 changes={"file": evidence.name},
                 region_code=person.region_id,

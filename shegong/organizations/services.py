@@ -8,6 +8,7 @@ from shegong.accounts.models import User
 from shegong.accounts.roles import Role
 from shegong.core import workflow as wf
 from shegong.core.audit import record
+from shegong.organizations import actions
 
 from .models import Membership, Organization, OrganizationKind, OrganizationStatus
 
@@ -62,7 +63,7 @@ def sign_up(
     Membership.objects.create(user=user, organization=organization, role=Membership.Role.ADMIN)
     record(
         user,
-        "organizations.signup",
+        actions.SIGNUP,
         organization,
         changes={
             "credit_code": organization.credit_code,
@@ -111,15 +112,15 @@ def _set_status(application, status, action):
 
 # --- hooks of the sign-up flow --------------------------------------------------------------
 def on_signup_approved(application):
-    _set_status(application, OrganizationStatus.ACTIVE, "organizations.activate")
+    _set_status(application, OrganizationStatus.ACTIVE, actions.ACTIVATE)
 
 
 def on_signup_rejected(application):
-    _set_status(application, OrganizationStatus.REJECTED, "organizations.reject")
+    _set_status(application, OrganizationStatus.REJECTED, actions.REJECT)
 
 
 def on_signup_withdrawn(application):
-    _set_status(application, OrganizationStatus.WITHDRAWN, "organizations.withdraw")
+    _set_status(application, OrganizationStatus.WITHDRAWN, actions.WITHDRAW)
 
 
 def signup_snapshot(application):
@@ -155,7 +156,7 @@ def update_pending_organization(organization, user, **fields):
             setattr(organization, name, value)
     if changes:
         organization.save()
-        record(user, "organizations.edit", organization, changes=changes, region_code=organization.region_id)
+        record(user, actions.EDIT, organization, changes=changes, region_code=organization.region_id)
         updates = {"title": organization.name}
         if "region" in changes:
             updates["region"] = organization.region

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from shegong.core import audit_actions
 from shegong.core.audit import record
 from shegong.core.tasks import job_task
 
@@ -45,4 +46,9 @@ def export_regions(job, filters, fmt):
         content = buffer.getvalue()
     job.progress(95, _("Writing the file"))
     job.save_result(f"regions-{stamp}.{fmt}", content)
-    record(user, "export", None, changes={"table": "regions", "filters": filters, "rows": len(rows) - 1, "format": fmt})
+    record(
+        user,
+        audit_actions.EXPORT,
+        None,
+        changes={"table": "regions", "filters": filters, "rows": len(rows) - 1, "format": fmt},
+    )

@@ -19,6 +19,7 @@ from shegong.core import workflow as wf
 from shegong.core.audit import record
 from shegong.core.identifiers import mask_id_number
 from shegong.regions.models import Region
+from shegong.registration import actions
 from shegong.workers import services as worker_services
 from shegong.workers.models import Certificate, Person
 from shegong.workers.status import RegistrationState, RegistrationStatus, add_years, status_of
@@ -145,7 +146,7 @@ def import_registration(
     sync_status(certificate.person)
     record(
         actor,
-        "registration.import",
+        actions.IMPORT,
         registration,
         changes={"number": registration.number, "kind": kind, "valid_to": f"{valid_to:%Y-%m-%d}", "status": status},
     )
@@ -287,7 +288,7 @@ def apply(user, **fields):
     request.save(update_fields=["application", "updated_at"])
     record(
         user,
-        "registration.apply",
+        actions.APPLY,
         request,
         changes={"kind": request.kind, "certificate": request.certificate.management_no, "region": request.region_id},
         region_code=request.region_id,
@@ -330,7 +331,7 @@ def update_request(user, request, *, place=None, declared=None, changes=None, re
     after = {"place": request.place, "changes": request.changes, "reason": request.reason}
     diff = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
     if diff:
-        record(user, "registration.edit", request, changes=diff, region_code=request.region_id)
+        record(user, actions.EDIT, request, changes=diff, region_code=request.region_id)
     wf.update_application(application, user, data=snapshot_data(request), region=region)
     return request
 
@@ -419,7 +420,7 @@ def on_approved(application):
         if "employer_organization" in values:
             values["employer_organization"] = values["employer_organization"] or None
         worker_services.update_person(
-            None, person, action="change_registration", reason=f"application {application.pk}", **values
+            None, person, action=actions.PERSON_CHANGE, reason=f"application {application.pk}", **values
         )
     registration.save()
     if previous is not None:
@@ -430,7 +431,7 @@ def on_approved(application):
     sync_status(person)
     record(
         approver,
-        f"registration.{request.kind}",
+        actions.APPROVED[request.kind],
         registration,
         changes={
             "number": registration.number,
@@ -487,7 +488,7 @@ def revoke(actor, registration, reason):
     row.save(update_fields=["status"])
     person = Person.objects.get(pk=row.person_id)
     sync_status(person)
-    record(actor, "registration.revoke", revocation, changes={"number": row.number, "reason": reason})
+    record(actor, actions.REVOKE, revocation, changes={"number": row.number, "reason": reason})
     notify_holder(
         person,
         _("Your registration %(number)s was revoked: %(reason)s") % {"number": row.number, "reason": reason},
@@ -539,7 +540,7 @@ def certificate_pdf(user, registration, check_url):
         )
     record(
         user,
-        "registration.certificate_download" if how == "own" else "registration.certificate_reprint",
+        actions.CERTIFICATE_DOWNLOAD if how == "own" else actions.CERTIFICATE_REPRINT,
         registration,
         changes={"number": registration.number},
     )
@@ -583,7 +584,7 @@ def mark_lapsed(today=None):
         if accounts.get(person_id)
     ]
     transaction.on_commit(lambda: Notification.objects.bulk_create(notices, batch_size=1000))
-    record(None, "registration.lapse", None, changes={"count": count, "date": f"{today:%Y-%m-%d}"}, region_code="")
+    record(None, actions.LAPSE, None, changes={"count": count, "date": f"{today:%Y-%m-%d}"}, region_code="")
     return count
 
 

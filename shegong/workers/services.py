@@ -22,6 +22,7 @@ from shegong.core.audit import record
 from shegong.core.identifiers import IdentifierError, mask_id_number, mask_phone, normalise, validate_id_number
 from shegong.core.scoping import EDIT, standard_scope_q
 from shegong.regions.models import Level, Region
+from shegong.workers import actions
 
 from .models import Certificate, CertificateLevel, Person, SignupStatus, WorkerSignup
 
@@ -119,7 +120,7 @@ def reveal_id_number(user, person):
     ):
         raise PermissionDenied(_("You may not see this person's full ID number."))
     number = crypto.decrypt(person.id_encrypted)
-    record(user, "reveal", person, changes={"field": "id_number"}, region_code=person.region_id)
+    record(user, actions.ID_REVEAL, person, changes={"field": "id_number"}, region_code=person.region_id)
     return number
 
 
@@ -166,7 +167,7 @@ def register_person(actor, *, name, id_number, region, phone="", household_regio
         ) from exc
     record(
         actor,
-        "create",
+        actions.PERSON_CREATE,
         person,
         changes={"name": name, "id_number": _masked(parsed.number), "region": region.code},
         region_code=region.code,
@@ -205,7 +206,7 @@ def add_certificate(actor, person, *, level, management_no, exam_year, issued_on
     )
     record(
         actor,
-        "create",
+        actions.CERTIFICATE_CREATE,
         certificate,
         changes={"person": person.pk, "level": level, "management_no": management_no, "exam_year": int(exam_year)},
         region_code=person.region_id,
@@ -295,7 +296,7 @@ def sign_up_worker(name, id_number, phone, password, claimed_region=None):
             person.phone = phone
         person.save(update_fields=["account", "phone", "updated_at"])
         record(
-            user, "worker_signup", person, changes={"matched": True, "id_number": masked}, region_code=person.region_id
+            user, actions.SIGNUP, person, changes={"matched": True, "id_number": masked}, region_code=person.region_id
         )
         return SignupOutcome(user=user, person=person, signup=None)
     signup = WorkerSignup.objects.create(
@@ -309,7 +310,7 @@ def sign_up_worker(name, id_number, phone, password, claimed_region=None):
     )
     record(
         user,
-        "worker_signup",
+        actions.SIGNUP,
         signup,
         changes={
             "matched": False,
@@ -375,7 +376,7 @@ def confirm_worker_signup(admin, signup, region=None):
         user.save(update_fields=["full_name"])
     record(
         admin,
-        "worker_signup_confirm",
+        actions.SIGNUP_CONFIRM,
         signup,
         changes={"person": person.pk, "region": person.region_id, "id_number": _masked(number)},
         region_code=person.region_id,
@@ -395,7 +396,7 @@ def reject_worker_signup(admin, signup, reason):
     signup.decided_by = admin
     signup.decided_at = timezone.now()
     signup.save(update_fields=["status", "reason", "decided_by", "decided_at"])
-    record(admin, "worker_signup_reject", signup, changes={"reason": reason}, region_code=signup.claimed_region_id)
+    record(admin, actions.SIGNUP_REJECT, signup, changes={"reason": reason}, region_code=signup.claimed_region_id)
     return signup
 
 
@@ -567,7 +568,7 @@ def _display(value):
 
 
 @transaction.atomic
-def update_person(actor, person, *, own=False, reason="", action="update", **fields):
+def update_person(actor, person, *, own=False, reason="", action=actions.PERSON_UPDATE, **fields):
     """Change a person's record: the worker their own table (``own=True``), an official in their scope, or the system.
 
     Validates each field (mobile phone, e-mail, regions, the employer rule, the photo's size and
@@ -673,14 +674,14 @@ def confirm_checked(actor, person, reason, **corrections):
         raise PermissionDenied(_("You cannot check this person's record."))
     changes = {}
     if corrections:
-        changes = update_person(actor, person, reason=reason, action="correct", **corrections)
+        changes = update_person(actor, person, reason=reason, action=actions.PERSON_CORRECT, **corrections)
     person = Person.objects.select_for_update().get(pk=person.pk)
     was_checked = person.checked
     person.checked, person.checked_at, person.checked_by = True, timezone.now(), actor
     person.save(update_fields=["checked", "checked_at", "checked_by", "updated_at"])
     record(
         actor,
-        "check",
+        actions.PERSON_CHECK,
         person,
         changes={"checked": [was_checked, True], "reason": reason, "corrected": sorted(changes)},
         region_code=person.region_id,
@@ -785,7 +786,7 @@ def file_feedback(user, *, level, management_no, exam_year, message=""):
     )
     record(
         user,
-        "feedback",
+        actions.FEEDBACK,
         feedback,
         changes={"level": level, "management_no": management_no, "exam_year": year},
         region_code=person.region_id,
@@ -831,7 +832,7 @@ def decide_feedback(admin, feedback, *, accept, reason="", issued_on=None):
     locked.save()
     record(
         admin,
-        "feedback_decide",
+        actions.FEEDBACK_DECIDE,
         locked,
         changes={"status": locked.status, "reason": reason},
         region_code=locked.person.region_id,

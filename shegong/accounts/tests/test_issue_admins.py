@@ -143,11 +143,11 @@ class TestIssue:
 
     def test_audited_without_passwords(self, gd):
         result = services_users.issue_region_admins(gd, gd.region, ["prefecture"])
-        creates = AuditEvent.objects.filter(action="user_create")
+        creates = AuditEvent.objects.filter(action="accounts.user_create")
         assert creates.count() == len(result.accounts)
         event = creates.get(object_repr__contains="广州")
         assert event.region_code == "440100" and event.actor == gd and event.changes["via"] == "issue"
-        summary = AuditEvent.objects.get(action="accounts_issue")
+        summary = AuditEvent.objects.get(action="accounts.issue")
         assert summary.changes["created"] == len(result.accounts) and summary.region_code == "440000"
         dumped = json.dumps([e.changes for e in AuditEvent.objects.all()], ensure_ascii=False)
         for account in result.accounts:
@@ -166,7 +166,7 @@ class TestIssue:
         with pytest.raises(OSError):
             services_users.issue_region_admins(gd, gd.region, ["prefecture"], deliver=deliver)
         assert not User.objects.filter(username__startswith="admin_").exists()
-        assert not AuditEvent.objects.filter(action__in=["user_create", "accounts_issue"]).exists()
+        assert not AuditEvent.objects.filter(action__in=["accounts.user_create", "accounts.issue"]).exists()
 
     def test_command_line_without_actor_has_national_authority(self, region):
         result = services_users.issue_region_admins(None, region("510000"), ["province", "prefecture"])
@@ -203,7 +203,7 @@ class TestCommand:
         assert path.suffix == ".xlsx" and oct(path.stat().st_mode & 0o777) == "0o600"
         rows = workbook_rows(path.read_bytes())
         assert {row[3] for row in rows[4:]} == {f"admin_{c}" for c in expected_regions("440000", [2])}
-        summary = AuditEvent.objects.get(action="accounts_issue")
+        summary = AuditEvent.objects.get(action="accounts.issue")
         assert summary.actor is None and summary.changes["via"] == "command"
         assert "Created" in capsys.readouterr().out
         call_command("issue_admin_accounts", "--region", "440000", "--levels", "prefecture", "--output", str(tmp_path))
@@ -248,7 +248,7 @@ class TestScreen:
         assert user.check_password(rows[4][4])
         # The download is audited by the job download view.
         client.get(reverse("core:task-download", args=[run.pk]))
-        assert AuditEvent.objects.filter(action="download", object_id=str(run.pk)).exists()
+        assert AuditEvent.objects.filter(action="core.download", object_id=str(run.pk)).exists()
 
     def test_a_province_has_nothing_to_choose_above_it(self, client, gd):
         client.force_login(gd)

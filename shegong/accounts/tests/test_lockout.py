@@ -25,7 +25,7 @@ def test_correct_password_signs_in_and_is_audited(client):
     response = sign_in(client, user.username, PASSWORD)
     assert response.status_code == 302
     assert client.get(url("accounts:profile")).status_code == 200
-    assert actions(object_id=str(user.pk)) == ["login"]
+    assert actions(object_id=str(user.pk)) == ["accounts.login"]
 
 
 def test_five_wrong_passwords_lock_the_account_for_15_minutes(client):
@@ -48,8 +48,12 @@ def test_five_wrong_passwords_lock_the_account_for_15_minutes(client):
     assert sign_in(client, user.username, PASSWORD, ip="10.1.1.1").status_code == 302
 
     events = actions(object_id=str(user.pk))
-    assert events.count("login_failed") == 6 and events.count("lockout") == 1 and events[-1] == "login"
-    refused = AuditEvent.objects.filter(action="login_failed", changes__reason="locked_out")
+    assert (
+        events.count("accounts.login_failed") == 6
+        and events.count("accounts.lockout") == 1
+        and events[-1] == "accounts.login"
+    )
+    refused = AuditEvent.objects.filter(action="accounts.login_failed", changes__reason="locked_out")
     assert refused.count() == 1 and refused.get().region_code == "440106"
 
 
@@ -62,7 +66,7 @@ def test_the_address_is_locked_separately_from_the_accounts(client):
     assert response.status_code == 429
     # The account itself is not locked: from another address it signs in.
     assert sign_in(client, target.username, PASSWORD, ip="10.0.0.10").status_code == 302
-    assert AuditEvent.objects.filter(action="lockout", changes__ip_address="10.0.0.9").exists()
+    assert AuditEvent.objects.filter(action="accounts.lockout", changes__ip_address="10.0.0.9").exists()
 
 
 def test_a_captcha_is_asked_after_the_first_failure_and_is_checked(client):
@@ -126,7 +130,7 @@ def test_security_admin_of_the_region_sees_and_unlocks_the_account(client, locke
     response = client.post(url("accounts:security-unlock"), {"kind": "username", "value": locked.username})
     assert response.status_code == 302
     assert not AccessAttempt.objects.filter(username=locked.username).exists()
-    event = AuditEvent.objects.get(action="unlock")
+    event = AuditEvent.objects.get(action="accounts.unlock")
     assert event.actor == admin and event.object_id == str(locked.pk) and event.region_code == "440106"
     client.logout()
     assert sign_in(client, locked.username, PASSWORD, ip="10.9.9.9").status_code == 302
@@ -139,7 +143,7 @@ def test_security_admin_of_another_region_can_neither_see_nor_unlock(client, loc
     response = client.post(url("accounts:security-unlock"), {"kind": "username", "value": locked.username})
     assert response.status_code == 404
     assert AccessAttempt.objects.filter(username=locked.username).exists()
-    assert not AuditEvent.objects.filter(action="unlock").exists()
+    assert not AuditEvent.objects.filter(action="accounts.unlock").exists()
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.AUDITOR, Role.STAFF, Role.OPERATOR])
@@ -168,7 +172,7 @@ def test_addresses_national_security_admin_unlocks_any(client):
     assert "10.7.7.7" in page
     assert client.post(url("accounts:security-unlock"), {"kind": "ip_address", "value": "10.7.7.7"}).status_code == 302
     assert not AccessAttempt.objects.filter(ip_address="10.7.7.7").exists()
-    assert AuditEvent.objects.get(action="unlock").changes["ip_address"] == "10.7.7.7"
+    assert AuditEvent.objects.get(action="accounts.unlock").changes["ip_address"] == "10.7.7.7"
 
 
 def test_province_security_admin_unlocks_an_address_that_only_tried_their_accounts(client, locked):

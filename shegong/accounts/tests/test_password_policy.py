@@ -48,7 +48,7 @@ def test_changing_the_own_password_records_the_old_hash():
     services.change_own_password(user, "Next#Passw0rd1")
     assert list(PasswordHistory.objects.filter(user=user).values_list("password", flat=True)) == [old_hash]
     assert user.password_changed_at is not None and not user.must_change_password
-    assert actions(action="password_change", actor=user) == ["password_change"]
+    assert actions(action="accounts.password_change", actor=user) == ["accounts.password_change"]
 
 
 def test_the_last_five_passwords_are_refused_the_sixth_is_allowed():

@@ -36,7 +36,7 @@ def test_idle_timeout_signs_out(client):
     response = client.get(url("accounts:profile"))
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
     assert client.get(url("accounts:profile"))["Location"].startswith(LOGIN)
-    assert AuditEvent.objects.get(action="logout").changes == {"reason": "idle"}
+    assert AuditEvent.objects.get(action="accounts.logout").changes == {"reason": "idle"}
 
 
 def test_activity_within_the_idle_limit_keeps_the_session(client):
@@ -53,7 +53,7 @@ def test_absolute_timeout_signs_out_even_an_active_session(client):
     )
     response = client.get(url("accounts:profile"))
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
-    assert AuditEvent.objects.get(action="logout").changes == {"reason": "session_expired"}
+    assert AuditEvent.objects.get(action="accounts.logout").changes == {"reason": "session_expired"}
 
 
 def test_the_session_cookie_lives_at_most_the_absolute_limit(client):
@@ -67,7 +67,7 @@ def test_sign_out_is_audited(client):
     user = official("440106", Role.STAFF)
     sign_in(client, user.username, PASSWORD)
     assert client.post(url("logout")).status_code == 302
-    assert actions(object_id=str(user.pk)) == ["login", "logout"]
+    assert actions(object_id=str(user.pk)) == ["accounts.login", "accounts.logout"]
 
 
 def test_security_headers_on_the_sign_in_page(client):

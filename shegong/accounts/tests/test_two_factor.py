@@ -104,7 +104,7 @@ def test_enrolment_shows_a_qr_code_and_the_key_and_confirms_with_a_code(client, 
     )
     # Now the administrator can work.
     assert client.get("/accounts/profile/").status_code == 200
-    assert actions(action="2fa_enrol", actor=admin) == ["2fa_enrol"]
+    assert actions(action="accounts.2fa_enrol", actor=admin) == ["accounts.2fa_enrol"]
 
 
 def test_a_forced_password_change_comes_before_enrolment(client):
@@ -139,7 +139,7 @@ def test_optional_for_a_county_official_who_may_enrol_from_the_profile(client):
     # ... and may turn it off again.
     assert client.post(url("accounts:2fa-disable")).status_code == 302
     assert not security.has_second_factor(staff)
-    assert "2fa_disable" in actions(actor=staff)
+    assert "accounts.2fa_disable" in actions(actor=staff)
 
 
 def test_a_mandatory_user_cannot_turn_it_off(client):
@@ -163,9 +163,9 @@ def test_sign_in_with_the_authenticator_code(client):
     response = verify(client, totp_code(device), next_url="/accounts/profile/")
     assert response.status_code == 302 and response["Location"] == "/accounts/profile/"
     assert client.get("/accounts/profile/").status_code == 200
-    assert actions(object_id=str(admin.pk)) == ["login", "login_2fa"]
-    assert AuditEvent.objects.get(action="login").changes["second_factor"] == "pending"
-    assert AuditEvent.objects.get(action="login_2fa").changes["method"] == "totp"
+    assert actions(object_id=str(admin.pk)) == ["accounts.login", "accounts.login_2fa"]
+    assert AuditEvent.objects.get(action="accounts.login").changes["second_factor"] == "pending"
+    assert AuditEvent.objects.get(action="accounts.login_2fa").changes["method"] == "totp"
 
 
 def test_a_wrong_code_is_refused_counted_and_throttled(client):
@@ -176,7 +176,7 @@ def test_a_wrong_code_is_refused_counted_and_throttled(client):
     good = totp_code(device)
     response = verify(client, "123456" if good != "123456" else "654321")
     assert response.status_code == 200 and "id_code_error_1" in response.content.decode()
-    assert AuditEvent.objects.filter(action="login_failed", changes__reason="second_factor").count() == 1
+    assert AuditEvent.objects.filter(action="accounts.login_failed", changes__reason="second_factor").count() == 1
     assert AccessAttempt.objects.get(username=admin.username).failures_since_start == 1
     # Right after a failure the device makes one wait (django-otp's back-off).
     response = verify(client, good)
@@ -194,7 +194,7 @@ def test_five_wrong_codes_lock_the_account(client, no_throttle):
     assert "_auth_user_id" not in client.session
     # Signing in again, even with the password and a right code, is refused now.
     assert sign_in(client, admin.username, PASSWORD).status_code == 429
-    assert AuditEvent.objects.filter(action="lockout", object_id=str(admin.pk)).exists()
+    assert AuditEvent.objects.filter(action="accounts.lockout", object_id=str(admin.pk)).exists()
     assert device.throttling_failure_count == 0  # throttling was off for this test
 
 
@@ -218,7 +218,7 @@ def test_sign_in_with_recovery_codes_each_working_once(client, no_throttle):
     response = verify(client, first.upper().replace("-", " "))  # typed loosely
     assert response.status_code == 302
     assert client.get("/accounts/profile/").status_code == 200
-    assert AuditEvent.objects.get(action="login_2fa").changes["method"] == "recovery_code"
+    assert AuditEvent.objects.get(action="accounts.login_2fa").changes["method"] == "recovery_code"
     assert security.remaining_recovery_codes(admin) == 9
     client.post(url("logout"))
 
@@ -239,7 +239,7 @@ def test_recovery_codes_can_be_made_anew(client):
     assert len(fresh) == 10 and not set(fresh) & set(device.recovery_codes)
     tokens = set(StaticToken.objects.filter(device__user=admin).values_list("token", flat=True))
     assert tokens == {code.replace("-", "") for code in fresh}
-    assert "2fa_recovery_codes" in actions(actor=admin)
+    assert "accounts.2fa_recovery_codes" in actions(actor=admin)
 
 
 def test_login_helpers_for_tests(client):
@@ -271,7 +271,7 @@ def test_security_admin_of_the_region_resets_the_second_factor(client, enrolled)
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=enrolled).exists()
     assert not StaticDevice.objects.filter(user=enrolled).exists()
-    event = AuditEvent.objects.get(action="2fa_reset")
+    event = AuditEvent.objects.get(action="accounts.2fa_reset")
     assert event.actor == security_admin and event.object_id == str(enrolled.pk)
     # The account sets it up again at its next sign-in.
     client.post(url("logout"))
@@ -284,7 +284,7 @@ def test_security_admin_of_another_region_cannot_reset(client, enrolled):
     assert enrolled.username not in section(client.get(url("accounts:security-2fa")), "two-factor-accounts")
     assert client.post(url("accounts:security-2fa-reset", enrolled.pk)).status_code == 404
     assert TOTPDevice.objects.filter(user=enrolled).exists()
-    assert not AuditEvent.objects.filter(action="2fa_reset").exists()
+    assert not AuditEvent.objects.filter(action="accounts.2fa_reset").exists()
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.AUDITOR, Role.OPERATOR])

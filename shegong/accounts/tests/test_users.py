@@ -278,7 +278,7 @@ class TestCreateUser:
         assert user.check_password(password)
         assert user.password.startswith("argon2")
         assert not user.is_staff and not user.is_superuser
-        (event,) = audit_events("user_create")
+        (event,) = audit_events("accounts.user_create")
         assert event.actor == people["gd"] and event.object_id == str(user.pk) and event.region_code == "440100"
         assert event.changes["after"]["role"] == Role.STAFF
         assert_no_secret(event, password, user.password)
@@ -297,7 +297,7 @@ class TestCreateUser:
         with pytest.raises(PermissionDenied, match="province"):
             services_users.create_user(people["gd"], "x_api", "某系统", Role.API_CLIENT, region("440106"))
         assert not User.objects.filter(username__startswith="x_").exists()
-        assert not audit_events("user_create")
+        assert not audit_events("accounts.user_create")
 
     @pytest.mark.parametrize(
         "username,full_name,phone",
@@ -322,7 +322,7 @@ class TestResetPassword:
         target.refresh_from_db()
         assert target.check_password(password) and not target.check_password(PASSWORD)
         assert target.must_change_password
-        (event,) = audit_events("user_password_reset")
+        (event,) = audit_events("accounts.user_password_reset")
         assert event.changes["after"] == {"must_change_password": True}
         assert_no_secret(event, password, target.password)
 
@@ -342,7 +342,7 @@ class TestResetPassword:
         with pytest.raises(PermissionDenied):
             services_users.reset_password(people[actor], people[target])
         assert User.objects.get(pk=people[target].pk).password == before
-        assert not audit_events("user_password_reset")
+        assert not audit_events("accounts.user_password_reset")
 
 
 class TestSetActive:
@@ -354,9 +354,16 @@ class TestSetActive:
         services_users.set_active(people["th"], target, False)  # no change: no second event
         services_users.set_active(people["th"], target, True)
         assert User.objects.get(pk=target.pk).is_active
-        actions = AuditEvent.objects.filter(action__startswith="user_").order_by("id").values_list("action", flat=True)
-        assert list(actions) == ["user_disable", "user_enable"]
-        assert audit_events("user_disable")[0].changes == {"before": {"is_active": True}, "after": {"is_active": False}}
+        actions = (
+            AuditEvent.objects.filter(action__startswith="accounts.user_")
+            .order_by("id")
+            .values_list("action", flat=True)
+        )
+        assert list(actions) == ["accounts.user_disable", "accounts.user_enable"]
+        assert audit_events("accounts.user_disable")[0].changes == {
+            "before": {"is_active": True},
+            "after": {"is_active": False},
+        }
 
     def test_refused_out_of_scope(self, people):
         with pytest.raises(PermissionDenied):
@@ -368,7 +375,7 @@ class TestChangeRole:
     def test_change_audited(self, people):
         services_users.change_role(people["gd"], people["gd_staff"], Role.ADMIN)
         assert User.objects.get(pk=people["gd_staff"].pk).role == Role.ADMIN
-        (event,) = audit_events("user_role_change")
+        (event,) = audit_events("accounts.user_role_change")
         assert event.changes == {"before": {"role": "staff"}, "after": {"role": "admin"}}
 
     @pytest.mark.parametrize(
@@ -389,7 +396,7 @@ class TestChangeRole:
         with pytest.raises(PermissionDenied, match=reason):
             services_users.change_role(people[actor], people[target], role)
         assert User.objects.get(pk=people[target].pk).role == before
-        assert not audit_events("user_role_change")
+        assert not audit_events("accounts.user_role_change")
 
 
 # --- pages ---------------------------------------------------------------------------------------------
@@ -580,7 +587,7 @@ class TestExport:
         assert run.status == TaskRun.Status.SUCCEEDED, run.error
         rows = CalamineWorkbook.from_filelike(io.BytesIO(run.result_file.read())).get_sheet_by_index(0).to_python()
         assert sorted(row[0] for row in rows[1:]) == ["gd_staff", "th_staff"]
-        (event,) = audit_events("export")
+        (event,) = audit_events("core.export")
         assert event.changes["table"] == "accounts" and event.changes["rows"] == 2
 
     def test_csv(self, client, people, run_jobs):

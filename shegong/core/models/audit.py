@@ -62,3 +62,9 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit log is append-only.")
+
+    @property
+    def action_label(self):
+        from shegong.core.audit_actions import label_of
+
+        return label_of(self.action)

@@ -26,6 +26,7 @@ from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from shegong.core import audit_actions
 from shegong.core.audit import record
 from shegong.core.models import ImportIssue, ImportJob
 from shegong.core.scoping import OWN, SCOPED, ScopedAPIMixin
@@ -227,7 +228,11 @@ class ImportJobViewSet(ScopedAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnl
             raise Http404
         name = os.path.splitext(job.original_name)[0] + "-annotated" + os.path.splitext(job.annotated_file.name)[1]
         record(
-            request.user, "download", job, changes={"file": name, "batch_id": job.batch_id}, region_code=job.region_id
+            request.user,
+            audit_actions.DOWNLOAD,
+            job,
+            changes={"file": name, "batch_id": job.batch_id},
+            region_code=job.region_id,
         )
         return FileResponse(job.annotated_file.open("rb"), as_attachment=True, filename=name)
 

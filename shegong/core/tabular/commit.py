@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from shegong.core import audit_actions
 from shegong.core.audit import record
 
 from .engine import ImportContext, ImportRefused, Progress, _set, batch_rows, check_can_import
@@ -53,7 +54,13 @@ def confirm(job, user, mode=None):
         message=_("Waiting for a worker"),
         heartbeat_at=timezone.now(),
     )
-    record(user, "import.confirm", job, changes={"batch_id": job.batch_id, "mode": job.mode}, region_code=job.region_id)
+    record(
+        user,
+        audit_actions.IMPORT_CONFIRM,
+        job,
+        changes={"batch_id": job.batch_id, "mode": job.mode},
+        region_code=job.region_id,
+    )
     return job
 
 
@@ -119,7 +126,7 @@ def _commit(job):
                         raise StopCommit
                     record(
                         job.user,
-                        "import.batch",
+                        audit_actions.IMPORT_BATCH,
                         job,
                         changes={
                             "batch_id": job.batch_id,
@@ -172,7 +179,7 @@ def _commit(job):
         )
         record(
             job.user,
-            "import.commit",
+            audit_actions.IMPORT_COMMIT,
             job,
             changes={
                 "batch_id": job.batch_id,
@@ -205,7 +212,7 @@ def resume(job, user=None):
     )
     record(
         user,
-        "import.resume",
+        audit_actions.IMPORT_RESUME,
         job,
         changes={"batch_id": job.batch_id, "from_row": job.committed_row},
         region_code=job.region_id,
@@ -223,5 +230,5 @@ def discard(job, user=None):
     if job.stage_table:
         Stage(job.stage_table, get_spec(job.table)).drop()
     _set(job, status=ImportJob.Status.CANCELLED, stage_table="", finished_at=timezone.now(), message=_("Discarded"))
-    record(user, "import.discard", job, changes={"batch_id": job.batch_id}, region_code=job.region_id)
+    record(user, audit_actions.IMPORT_DISCARD, job, changes={"batch_id": job.batch_id}, region_code=job.region_id)
     return job

@@ -25,7 +25,7 @@ from django.core.files import File
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from shegong.core import identifiers
+from shegong.core import audit_actions, identifiers
 from shegong.core.audit import record
 
 from . import readers
@@ -186,7 +186,7 @@ def stage_file(user, spec_name, path, *, original_name, strategy="upsert", mode=
     job.save()
     record(
         user,
-        "import.upload",
+        audit_actions.IMPORT_UPLOAD,
         job,
         changes={
             "table": spec.name,
@@ -298,7 +298,7 @@ def validate(job):
             )
             record(
                 job.user,
-                "import.invalid",
+                audit_actions.IMPORT_INVALID,
                 job,
                 changes={"batch_id": job.batch_id, "error": str(exc)},
                 region_code=job.region_id,
@@ -491,7 +491,7 @@ def _validate(job, path):
     )
     record(
         job.user,
-        "import.validate",
+        audit_actions.IMPORT_VALIDATE,
         job,
         changes={
             "batch_id": job.batch_id,

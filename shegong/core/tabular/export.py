@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from shegong.core import audit_actions
 from shegong.core.audit import record
 from shegong.core.tasks import job_task, start_job
 
@@ -191,7 +192,7 @@ def export_table(job, spec_name, filters, fmt):
         save_result_file(job, f"{spec.name}-{stamp}.{fmt}", target)
     record(
         user,
-        "export",
+        audit_actions.EXPORT,
         None,
         changes={
             "table": spec.name,

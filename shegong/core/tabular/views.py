@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from shegong.core import audit_actions
 from shegong.core.audit import record
 from shegong.core.models import ImportIssue, ImportJob
 from shegong.core.scoping import LoginRequiredMixin, OwnViewMixin, ScopedViewMixin, get_visible_or_404
@@ -209,7 +210,7 @@ class ImportResumeView(_OwnerActionView):
 class _DownloadView(ScopedViewMixin, View):
     model = ImportJob
     field = "file"
-    action = "download"
+    action = audit_actions.DOWNLOAD
 
     def get(self, request, pk):
         job = get_visible_or_404(ImportJob.objects, request.user, pk=pk)

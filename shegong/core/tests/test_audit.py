@@ -53,12 +53,12 @@ def log(db):
     events = {
         "th": record(
             gd_admin,
-            "user_role_change",
+            "accounts.user_role_change",
             official("440106", Role.STAFF, username="th_staff"),
             changes={"before": {"role": "staff"}, "after": {"role": "admin"}},
         ),
-        "wh": event_at(timezone.now(), action="user_create", actor_name="sc_admin", region_code="510107"),
-        "none": event_at(timezone.now(), action="audit_prune", region_code=""),
+        "wh": event_at(timezone.now(), action="accounts.user_create", actor_name="sc_admin", region_code="510107"),
+        "none": event_at(timezone.now(), action="audit.prune", region_code=""),
     }
     return {
         "events": events,
@@ -131,7 +131,7 @@ class TestFilters:
     def test_each_filter(self, client, log):
         client.force_login(log["mca_auditor"])
         th, wh = log["events"]["th"], log["events"]["wh"]
-        assert listed(client, {"action": "user_create"}) == [wh.pk]
+        assert listed(client, {"action": "accounts.user_create"}) == [wh.pk]
         assert listed(client, {"actor": "gd_admin"}) == [th.pk]
         assert listed(client, {"object_type": "accounts.User", "object_id": th.object_id}) == [th.pk]
         assert set(listed(client, {"within": "440000"})) == {th.pk}
@@ -149,7 +149,7 @@ class TestFilters:
     def test_filters_never_widen_the_scope(self, client, log):
         client.force_login(log["gd_auditor"])
         assert listed(client, {"within": "510000"}) == []
-        assert listed(client, {"action": "user_create"}) == []
+        assert listed(client, {"action": "accounts.user_create"}) == []
 
     def test_invalid_filter_shows_nothing(self, client, log):
         client.force_login(log["gd_auditor"])
@@ -161,9 +161,9 @@ class TestKeysetPagination:
     def test_walks_older_and_newer_without_gaps(self, client, log):
         now = timezone.now()
         # Several events share a timestamp: the id breaks the tie.
-        made = [event_at(now - timedelta(seconds=i // 3), region_code="440106", action="page") for i in range(125)]
+        made = [event_at(now - timedelta(seconds=i // 3), region_code="440106", action="core.download") for i in range(125)]
         client.force_login(log["gd_auditor"])
-        seen, params, pages = [], {"action": "page"}, []
+        seen, params, pages = [], {"action": "core.download"}, []
         while True:
             response = client.get(LIST, params)
             page = [e.pk for e in response.context["events"]]
@@ -171,11 +171,11 @@ class TestKeysetPagination:
             seen += page
             if not response.context["older_cursor"]:
                 break
-            params = {"action": "page", "older": response.context["older_cursor"]}
+            params = {"action": "core.download", "older": response.context["older_cursor"]}
         expected = [e.pk for e in sorted(made, key=lambda e: (e.at, e.pk), reverse=True)]
         assert seen == expected and [len(p) for p in pages] == [50, 50, 25]
         newer = response.context["newer_cursor"]
-        back = client.get(LIST, {"action": "page", "newer": newer}).context
+        back = client.get(LIST, {"action": "core.download", "newer": newer}).context
         assert [e.pk for e in back["events"]] == pages[1]
         assert back["newer_cursor"] and back["older_cursor"]
 
@@ -195,7 +195,8 @@ class TestDetail:
             {"name": "role", "before": "staff", "after": "admin", "changed": True}
         ]
         body = response.content.decode()
-        assert "user_role_change" in body and "gd_admin" in body
+        assert "Changed an account’s role" in body and "gd_admin" in body
+        assert "user_role_change" not in body  # the action in words, never its stored code
 
     def test_change_rows(self):
         fields, others = change_rows({"after": {"a": 1, "b": None}, "via": "issue", "filters": {"x": "1"}})
@@ -225,9 +226,9 @@ class TestExport:
 
             rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
         assert rows[0][0] == "Time"
-        assert "user_role_change" in [row[4] for row in rows[1:]]
+        assert "accounts.user_role_change" in [row[4] for row in rows[1:]]
         assert all(row[3].startswith("44") for row in rows[1:])  # Sichuan's and region-less events left out
-        export = AuditEvent.objects.get(action="export")
+        export = AuditEvent.objects.get(action="core.export")
         assert export.actor == log["gd_auditor"] and export.changes["table"] == "audit_log"
         assert export.changes["rows"] == len(rows) - 1 and export.changes["filters"] == {"within": "440000"}
 
@@ -249,7 +250,7 @@ class TestAppendOnly:
             AuditEvent.objects.filter(pk=event.pk).update(action="tampered")
         with pytest.raises(PermissionError):
             AuditEvent.objects.filter(pk=event.pk).delete()
-        assert AuditEvent.objects.get(pk=event.pk).action == "user_role_change"
+        assert AuditEvent.objects.get(pk=event.pk).action == "accounts.user_role_change"
 
     @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL")
     def test_database_refuses_raw_update_and_delete(self, log):
@@ -261,7 +262,7 @@ class TestAppendOnly:
         with pytest.raises(DatabaseError, match="append-only"):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(f"DELETE FROM {table} WHERE id = %s", [event.pk])  # noqa: S608
-        assert AuditEvent.objects.get(pk=event.pk).action == "user_role_change"
+        assert AuditEvent.objects.get(pk=event.pk).action == "accounts.user_role_change"
 
 
 class TestPruning:
@@ -275,7 +276,7 @@ class TestPruning:
         assert result.deleted == 1 and result.days == 365
         remaining = set(AuditEvent.objects.values_list("pk", flat=True))
         assert old.pk not in remaining and {edge.pk, recent.pk} <= remaining
-        prune = AuditEvent.objects.get(action="audit_prune")
+        prune = AuditEvent.objects.get(action="audit.prune")
         assert prune.changes["deleted"] == 1 and prune.changes["retention_days"] == 365
 
     def test_in_batches(self, db, settings):
@@ -283,7 +284,7 @@ class TestPruning:
         for _ in range(7):
             event_at(timezone.now() - timedelta(days=300))
         assert tasks_audit.prune_audit_events(batch_size=3).deleted == 7
-        assert AuditEvent.objects.exclude(action="audit_prune").count() == 0
+        assert AuditEvent.objects.exclude(action="audit.prune").count() == 0
 
     def test_minimum_is_enforced(self, db, settings):
         settings.AUDIT_RETENTION_DAYS = 30  # below the minimum: raised to 180

@@ -70,7 +70,7 @@ def test_upload_preview_annotated_confirm_result(client, admin):
     assert annotated.status_code == 200
     text = b"".join(annotated.streaming_content).decode("utf-8-sig")
     assert "4.40106E+17" in text and len(text.splitlines()) == 4
-    assert AuditEvent.objects.filter(action="download", object_id=str(job.pk)).exists()
+    assert AuditEvent.objects.filter(action="core.download", object_id=str(job.pk)).exists()
     # Errors page by page, and filtered.
     assert client.get(job.get_absolute_url() + "?severity=error").status_code == 200
     response = client.post(reverse("tabular:confirm", args=[job.pk]), {"mode": "valid"})
@@ -196,7 +196,7 @@ def test_export_csv_round_trips_through_import(client, admin, tmp_path):
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["身份证号码", "姓名", "性别"] and len(rows) == 6
     assert {row[0] for row in rows[1:]} == {idn(i) for i in range(5)}  # full numbers for administrators
-    event = AuditEvent.objects.get(action="export")
+    event = AuditEvent.objects.get(action="core.export")
     assert event.changes["rows"] == 5 and event.changes["table"] == "workers" and event.changes["unmasked"] is True
     assert run.expires_at is not None
     again = imported(tmp_path, admin, "workers", content)
@@ -252,7 +252,7 @@ def test_read_only_staff_export_masked_id_numbers(client, admin, tmp_path):
     content = _download(client, TaskRun.objects.get())
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[1][0] == idn(1)[:6] + "********" + idn(1)[-4:]
-    assert AuditEvent.objects.get(action="export").changes["unmasked"] is False
+    assert AuditEvent.objects.get(action="core.export").changes["unmasked"] is False
 
 
 # --- API --------------------------------------------------------------------------------------------------
@@ -349,4 +349,4 @@ def test_the_organization_list_offers_the_export_of_its_filtered_rows(client, ad
     client.post(reverse("tabular:export", args=["organizations"]), {"format": "csv", "kind": "association"})
     run = TaskRun.objects.get()
     assert run.status == TaskRun.Status.SUCCEEDED
-    assert AuditEvent.objects.get(action="export").changes["filters"] == {"kind": "association"}
+    assert AuditEvent.objects.get(action="core.export").changes["filters"] == {"kind": "association"}

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.core import audit_actions
 from shegong.regions.models import Region
 
 from ..audit import record
@@ -131,7 +132,9 @@ def _decide(application, actor, action, step_key, opinion=""):
 def _audit(actor, action, application, old_state, **extra):
     changes = {"flow": application.flow, "step": application.current_step, "state": [old_state, application.state]}
     changes.update({k: v for k, v in extra.items() if v not in (None, "")})
-    record(actor, f"workflow.{action}", application, changes=changes, region_code=application.region_id)
+    record(
+        actor, audit_actions.WORKFLOW_ACTIONS[action], application, changes=changes, region_code=application.region_id
+    )
 
 
 def _call(hook, application):
@@ -183,7 +186,7 @@ def create_application(flow, applicant, region, *, subject=None, title="", data=
     application.save()
     record(
         applicant,
-        "workflow.create",
+        audit_actions.WORKFLOW_CREATE,
         application,
         changes={"flow": flow.key, "version": flow.version},
         region_code=region.code,
@@ -375,7 +378,7 @@ def update_application(application, actor, *, data=None, title=None, region=None
             application.region = region
     if fields:
         application.save()
-        record(actor, "workflow.edit", application, changes=fields, region_code=application.region_id)
+        record(actor, audit_actions.WORKFLOW_EDIT, application, changes=fields, region_code=application.region_id)
     return application
 
 

@@ -188,7 +188,8 @@ def test_person_page_shows_history_and_panels(client):
     finally:
         panels.unregister_person_panel(demo_panel)
     assert "P0000000001" in html and "Demo panel" in html
-    assert "check" in html and "对照社工库" in html  # the changes (audit events of this person)
+    # the changes (audit events of this person), their action in words, never the stored code
+    assert "Checked a person’s record" in html and "对照社工库" in html and "person_check" not in html
 
 
 def test_person_page_other_region_is_404(client):
@@ -202,7 +203,7 @@ def test_official_reveals_a_full_id_number_audited(client):
     client.force_login(official("440106"))
     response = client.post(reverse("workers:person-reveal", args=[person.pk]))
     assert crypto.decrypt(person.id_encrypted) in response.content.decode()
-    assert AuditEvent.objects.filter(action="reveal", object_id=str(person.pk)).exists()
+    assert AuditEvent.objects.filter(action="workers.id_reveal", object_id=str(person.pk)).exists()
 
 
 # --- 核对 -----------------------------------------------------------------------------------------------------
@@ -225,9 +226,11 @@ def test_checking_confirm_and_correct_with_reason(client):
     assert done.status_code == 302
     a.refresh_from_db()
     assert a.checked and a.name == "更正姓名" and crypto.decrypt(a.id_encrypted) == new_number
-    events = AuditEvent.objects.filter(object_id=str(a.pk), action__in=["correct", "check"])
-    assert {e.action for e in events} == {"correct", "check"}
-    correction = events.get(action="correct")
+    events = AuditEvent.objects.filter(
+        object_id=str(a.pk), action__in=["workers.person_correct", "workers.person_check"]
+    )
+    assert {e.action for e in events} == {"workers.person_correct", "workers.person_check"}
+    correction = events.get(action="workers.person_correct")
     assert correction.changes["reason"] == "依社工库更正" and new_number not in str(correction.changes)
     assert f"/workers/persons/{a.pk}/check/" not in client.get(reverse("workers:checking")).content.decode()
 

@@ -42,7 +42,7 @@ def test_rotation_reencrypts_and_reindexes(field_key, capsys):
     signup.refresh_from_db()
     assert crypto.key_id_of(signup.id_encrypted) == new_id
     assert signup.id_blind_index == crypto.blind_index(id_number_for(50))
-    assert AuditEvent.objects.filter(action="field_key_rotation").exists()
+    assert AuditEvent.objects.filter(action="core.field_key_rotation").exists()
 
     # After the old key is dropped everything still reads and looks up.
     field_key.FIELD_KEY_OLD = ""

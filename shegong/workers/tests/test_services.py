@@ -35,7 +35,7 @@ def test_register_person_derives_and_encrypts():
     assert NUMBER not in person.id_encrypted
     assert crypto.decrypt(person.id_encrypted) == NUMBER
     assert person.id_blind_index == crypto.blind_index(NUMBER)
-    event = AuditEvent.objects.get(action="create", object_type="workers.Person")
+    event = AuditEvent.objects.get(action="workers.person_create", object_type="workers.Person")
     assert event.changes["id_number"] == "440106********" + NUMBER[-4:]
     assert NUMBER not in str(event.changes)
     assert event.region_code == "440106"
@@ -123,7 +123,7 @@ def test_reveal_is_audited():
     person = PersonFactory(id_number=NUMBER)
     admin = official("440100")
     assert services.reveal_id_number(admin, person) == NUMBER
-    event = AuditEvent.objects.get(action="reveal")
+    event = AuditEvent.objects.get(action="workers.id_reveal")
     assert event.actor == admin
     assert event.object_id == str(person.pk)
     assert event.region_code == "440106"
@@ -137,7 +137,7 @@ def test_reveal_refused_outside_scope_or_role(code, role):
     person = PersonFactory(id_number=NUMBER)
     with pytest.raises(PermissionDenied):
         services.reveal_id_number(official(code, role), person)
-    assert not AuditEvent.objects.filter(action="reveal").exists()
+    assert not AuditEvent.objects.filter(action="workers.id_reveal").exists()
 
 
 def test_worker_reveals_only_their_own_number():
@@ -214,7 +214,7 @@ def test_signup_matching_id_and_name_links_the_person():
     assert user.person_id == person.pk
     assert person.phone == "13800138000"
     assert not WorkerSignup.objects.exists()
-    event = AuditEvent.objects.get(action="worker_signup")
+    event = AuditEvent.objects.get(action="workers.signup")
     assert event.changes["matched"] is True and NUMBER not in str(event.changes)
 
 
@@ -322,7 +322,7 @@ def test_confirm_creates_the_person_and_links_the_account():
     assert crypto.decrypt(person.id_encrypted) == NUMBER
     assert person.name == "陈晓明" and person.sex == Sex.MALE
     assert list(Person.objects.visible_to(signup.user)) == [person]
-    assert AuditEvent.objects.filter(action="worker_signup_confirm", actor=admin).exists()
+    assert AuditEvent.objects.filter(action="workers.signup_confirm", actor=admin).exists()
     with pytest.raises(ValidationError):
         services.confirm_worker_signup(admin, signup)
     with pytest.raises(ValidationError):
@@ -376,7 +376,7 @@ def test_reject_needs_a_reason():
     services.reject_worker_signup(admin, signup, "No certificate under this ID number.")
     signup.refresh_from_db()
     assert signup.status == SignupStatus.REJECTED and signup.reason == "No certificate under this ID number."
-    assert AuditEvent.objects.filter(action="worker_signup_reject").exists()
+    assert AuditEvent.objects.filter(action="workers.signup_reject").exists()
     assert not Person.objects.exists()
 
 

@@ -238,14 +238,14 @@ def test_reveal_own_number_is_audited(client):
     client.force_login(worker)
     html = client.post(reverse("workers:me-reveal")).content.decode()
     assert NUMBER in html
-    event = AuditEvent.objects.get(action="reveal")
+    event = AuditEvent.objects.get(action="workers.id_reveal")
     assert event.actor == worker
 
 
 def test_reveal_without_a_record_is_404(client):
     client.force_login(official("440106"))
     assert client.post(reverse("workers:me-reveal")).status_code == 404
-    assert not AuditEvent.objects.filter(action="reveal").exists()
+    assert not AuditEvent.objects.filter(action="workers.id_reveal").exists()
 
 
 def test_pending_worker_sees_the_waiting_state(client):
