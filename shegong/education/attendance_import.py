@@ -25,7 +25,8 @@ from shegong.core.audit import record
 from shegong.core.identifiers import IdentifierError, validate_id_number
 from shegong.education import actions
 from shegong.workers.models import Certificate, Person
-from shegong.workers.services import names_match, validate_management_no
+from shegong.workers.queries import names_match
+from shegong.workers.services import validate_management_no
 
 from . import rules as R
 from .models import AttendanceImport, Enrolment, EnrolmentStatus, StudyRecord

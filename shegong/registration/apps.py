@@ -16,6 +16,7 @@ class RegistrationConfig(AppConfig):
     def ready(self):
         from shegong.core import navigation, seeding
         from shegong.core.schedule import register_periodic
+        from shegong.registration import queries
         from shegong.workers import panels as person_panels
 
         from . import flows, hooks, national, panels, services
@@ -26,7 +27,7 @@ class RegistrationConfig(AppConfig):
         hooks.register()  # registration periods for continuing education
         person_panels.register_person_panel(panels.registrations_panel, order=40)
         person_panels.register_person_panel(panels.applications_panel, order=50)
-        person_panels.register_edit_lock(services.edit_lock_reason)
+        person_panels.register_edit_lock(queries.edit_lock_reason)
         person_panels.register_person_listener(services.refresh_pending_snapshots)
         register_periodic(daily_registration_task, every=timedelta(days=1))
         navigation.register(

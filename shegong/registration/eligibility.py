@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from shegong.core.models import ApplicationState
 from shegong.core.workflow import province_code
-from shegong.workers.services import missing_fields
+from shegong.workers.queries import missing_fields
 from shegong.workers.status import RegistrationStatus, add_months, in_window, status_of, window_opens_on
 
 from . import conf

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core import workflow as wf
+from shegong.registration import queries
 
 from . import conf, services
 from .models import RegistrationKind
@@ -22,7 +23,7 @@ def detail_context(application, request):
 
 
 def edit_url(application):
-    request = services.request_for(application)
+    request = queries.request_for(application)
     return reverse("registration:request-edit", args=[request.pk])
 
 
@@ -44,7 +45,7 @@ def make_flow(kind):
         ),
         deadline_working_days=conf.decision_working_days(),
         on_approved=services.on_approved,
-        snapshot=services.checked_snapshot,
+        snapshot=queries.checked_snapshot,
         # The applicant may change the application until initial review passes; it locks then and
         # reopens when returned (domain.md §5.3).
         edit_while_pending_first_step=True,

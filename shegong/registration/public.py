@@ -21,7 +21,7 @@ from django.core.cache import cache
 
 from shegong.core.identifiers import mask_name
 from shegong.workers.models import Certificate
-from shegong.workers.services import names_match
+from shegong.workers.queries import names_match
 from shegong.workers.status import status_of
 
 from . import conf

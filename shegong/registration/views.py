@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 from shegong.accounts.security import client_ip
 from shegong.core import workflow as wf
 from shegong.core.scoping import OwnViewMixin, PublicViewMixin, ScopedViewMixin, get_visible_or_404
+from shegong.registration import queries
 from shegong.workers.models import Person
 from shegong.workers.status import STATUS_BADGES, RegistrationStatus, in_window, status_of, window_opens_on
 from shegong.workers.views import add_service_errors
@@ -67,8 +68,8 @@ class MyRegistrationView(OwnViewMixin, TemplateView):
         rows = []
         for certificate in person.certificates.all().order_by("-exam_year", "pk"):
             status = status_of(certificate)
-            current = services.in_force_registration(certificate)
-            open_request = services.open_request(certificate)
+            current = queries.in_force_registration(certificate)
+            open_request = queries.open_request(certificate)
             offers = [kind for kind, statuses in OFFERED.items() if status in statuses] if open_request is None else []
             note = ""
             if status == RegistrationStatus.REGISTERED and current is not None and not in_window(current.valid_to):
@@ -79,7 +80,7 @@ class MyRegistrationView(OwnViewMixin, TemplateView):
                 {
                     "certificate": certificate,
                     "status": status,
-                    "current": current if current and services.current_for_certificate(current) else None,
+                    "current": current if current and queries.current_for_certificate(current) else None,
                     "open_request": open_request,
                     "offers": [(kind, RegistrationKind(kind).label) for kind in offers],
                     "note": note,
@@ -261,8 +262,8 @@ def application_context(application, request):
         else "",
         "certificate_url": reverse("registration:certificate", args=[registration.pk])
         if registration is not None
-        and services.may_download(user, registration)
-        and services.current_for_certificate(registration)
+        and queries.may_download(user, registration)
+        and queries.current_for_certificate(registration)
         else "",
     }
 
@@ -370,10 +371,10 @@ class PublicVerifyView(PublicViewMixin, View):
 
 def registration_row_context(user, registration):
     """What the registrations panel offers for one row."""
-    current = registration.status == RowStatus.REGISTERED and services.current_for_certificate(registration)
+    current = registration.status == RowStatus.REGISTERED and queries.current_for_certificate(registration)
     return {
         "row": registration,
-        "download": current and services.may_download(user, registration) is not None,
+        "download": current and queries.may_download(user, registration) is not None,
         "revoke": registration.status == RowStatus.REGISTERED
         and getattr(user, "role", None) == "admin"
         and user.region is not None

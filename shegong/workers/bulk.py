@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core.tabular.keys import BlindIndexer, Encryptor, refuse_during_rotation
+from shegong.workers import queries
 
 from . import services
 from .holder_tables import holder_staged
@@ -32,7 +33,7 @@ _NAME_SPECIALS = set("\u2022\u2027\u30fb\uff65\uff0e.\u22c5\u2219 ")
 
 
 def _plain_name(name):
-    """A name services.normalise_name would leave as it is (the column already folded it with NFKC)."""
+    """A name queries.normalise_name would leave as it is (the column already folded it with NFKC)."""
     return not _NAME_SPECIALS.intersection(name)
 
 
@@ -73,7 +74,7 @@ def clean_person(values, row):
     ok = True
     name = values.get("name")
     if name is not None and not _plain_name(name):
-        name = services.normalise_name(name)
+        name = queries.normalise_name(name)
     if name is not None:
         if not name:
             row.error("name", "required", _("Enter the name."))
@@ -104,7 +105,7 @@ def clean_person(values, row):
     phone = values.get("phone")
     if phone is not None:
         if not (len(phone) == 11 and phone.isdigit()):
-            phone = services.normalise_phone(phone)
+            phone = queries.normalise_phone(phone)
         if not services.MOBILE_RE.match(phone):
             row.error("phone", "bad_phone", _("Enter an 11-digit mainland mobile phone number starting with 1."), phone)
             ok = False
@@ -130,8 +131,8 @@ def clean_person(values, row):
         values.get("checked"),
         email,
         values.get("education"),
-        services.normalise_name(major)[:100] if major else None,
-        services.normalise_name(address)[:200] if address else None,
+        queries.normalise_name(major)[:100] if major else None,
+        queries.normalise_name(address)[:200] if address else None,
         context.cache["encrypt"](number),
     )
     return context.cache["blind_index"](number), f"{number[:6]}{'*' * 8}{number[14:]}", staged

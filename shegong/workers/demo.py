@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shegong.core.identifiers import build_id_number
+from shegong.workers import queries
 
 from . import services
 from .models import Certificate, CertificateLevel, Education, EmployerType
@@ -84,7 +85,7 @@ def seed_workers():
     persons = []
     for name, county, born, sequence, level, year, management_no in DEMO_PERSONS:
         number = build_id_number(county, born, sequence)
-        person = services.find_person_by_id_number(number)
+        person = queries.find_person_by_id_number(number)
         if person is None:
             person = services.register_person(None, name=name, id_number=number, region=county, checked=True)
         if not Certificate.objects.filter(management_no=management_no).exists():
@@ -98,7 +99,7 @@ def seed_workers():
 
     name, county, born, sequence, level = RECENT_PERSON
     number = build_id_number(county, born, sequence)
-    recent = services.find_person_by_id_number(number)
+    recent = queries.find_person_by_id_number(number)
     if recent is None:
         recent = services.register_person(None, name=name, id_number=number, region=county, checked=True)
     year = timezone.localdate().year
@@ -117,7 +118,7 @@ def seed_workers():
 
     for name, county, born, sequence in UNCHECKED_PERSONS:
         number = build_id_number(county, born, sequence)
-        if services.find_person_by_id_number(number) is None:
+        if queries.find_person_by_id_number(number) is None:
             services.register_person(None, name=name, id_number=number, region=county, checked=False)
     return [
         f"  {DEMO_WORKER:<14} {user.get_role_display()} · {first.name} · {first.region}",

@@ -10,8 +10,8 @@ from shegong.core.forms import StyledFormMixin
 from shegong.core.identifiers import IdentifierError, validate_id_number
 from shegong.regions.forms import RegionField, RegionPickerWidget
 from shegong.regions.models import Level
-
-from .services import WORKER_ROLE, normalise_name, normalise_phone
+from shegong.workers.queries import normalise_name, normalise_phone
+from shegong.workers.services import WORKER_ROLE
 
 
 class CaptchaWidget(CaptchaTextInput):
@@ -209,7 +209,7 @@ class ProfileForm(StyledFormMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        from .services import is_base_unit
+        from shegong.workers.queries import is_base_unit
 
         for name in ("household_region", "region"):
             region = cleaned.get(name)
@@ -252,7 +252,7 @@ class CheckForm(StyledFormMixin, forms.Form):
             raise ValidationError(exc.messages, code=exc.code) from exc
 
     def clean_region(self):
-        from .services import is_base_unit
+        from shegong.workers.queries import is_base_unit
 
         region = self.cleaned_data["region"]
         if not is_base_unit(region):

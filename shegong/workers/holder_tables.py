@@ -15,8 +15,8 @@ from shegong.core.tabular import columns as c
 from shegong.core.tabular.keys import BlindIndexer, refuse_during_rotation
 from shegong.core.tabular.spec import Lookup, StageColumn
 from shegong.core.tabular.stage import q
+from shegong.workers import queries
 
-from . import services
 from .models import Person
 
 HOLDER_NAME_ALIASES = ("持证人姓名", "社工姓名")
@@ -76,7 +76,7 @@ def holder_staged(values, context):
         context.cache["blind_index"](values["id_number"].number),
         None,
         None,
-        services.normalise_name(name) if name is not None else None,
+        queries.normalise_name(name) if name is not None else None,
     )
 
 

@@ -19,10 +19,18 @@ from django.utils.translation import gettext as _
 
 from shegong.core import crypto
 from shegong.core.audit import record
-from shegong.core.identifiers import IdentifierError, mask_id_number, mask_phone, normalise, validate_id_number
+from shegong.core.identifiers import IdentifierError, mask_id_number, mask_phone, validate_id_number
 from shegong.core.scoping import EDIT, standard_scope_q
-from shegong.regions.models import Level, Region
+from shegong.regions.models import Region
 from shegong.workers import actions
+from shegong.workers.queries import (
+    find_person_by_id_number,
+    is_base_unit,
+    names_match,
+    normalise_name,
+    normalise_phone,
+    photo_max_bytes,
+)
 
 from .models import Certificate, CertificateLevel, Person, SignupStatus, WorkerSignup
 
@@ -33,27 +41,9 @@ MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # The 管理号 is opaque (its structure is unverified): only length and character set are checked.
 DEFAULT_MANAGEMENT_NO_PATTERN = r"^[0-9A-Za-z-]{6,40}$"
 FIRST_EXAM_YEAR = 2008
-_DOTS = str.maketrans(dict.fromkeys("\u2022\u2027\u30fb\uff65\uff0e.\u22c5\u2219", "\u00b7"))
 
 
 # --- small helpers ---------------------------------------------------------------------------------------
-
-
-def normalise_name(name):
-    """NFKC, trimmed, inner runs of white space collapsed, the many middle dots of minority names unified."""
-    text = unicodedata.normalize("NFKC", str(name or "")).translate(_DOTS)
-    return " ".join(text.split())
-
-
-def names_match(a, b):
-    return normalise_name(a).replace(" ", "").casefold() == normalise_name(b).replace(" ", "").casefold()
-
-
-def normalise_phone(phone):
-    text = normalise(phone)
-    if text.startswith("+86"):
-        text = text[3:]
-    return text.replace("-", "")
 
 
 def _validate_mobile(phone, field="phone"):
@@ -63,15 +53,6 @@ def _validate_mobile(phone, field="phone"):
             {field: _("Enter an 11-digit mainland mobile phone number starting with 1.")}, code="bad_phone"
         )
     return phone
-
-
-def is_base_unit(region):
-    """A unit records belong to: a county-level unit, or a prefecture-level city without counties (东莞, 中山)."""
-    if region is None or not region.active:
-        return False
-    if region.level == Level.COUNTY:
-        return True
-    return region.level == Level.PREFECTURE and not Region.objects.filter(parent=region, active=True).exists()
 
 
 def _county(region, field="region"):
@@ -96,20 +77,6 @@ def _masked(number):
 
 
 # --- lookups ---------------------------------------------------------------------------------------------
-
-
-def find_person_by_id_number(number, *, user=None):
-    """The registry person with this ID number (any accepted spelling), or None.
-
-    Without ``user`` the lookup is unscoped, for services only (matching, duplicate checks);
-    with ``user`` only persons visible to that user are found.
-    """
-    try:
-        parsed = validate_id_number(number)
-    except IdentifierError:
-        return None
-    persons = Person.objects.visible_to(user) if user is not None else Person.objects.all()
-    return persons.filter(id_blind_index__in=crypto.blind_index_candidates(parsed.number)).first()
 
 
 def reveal_id_number(user, person):
@@ -323,18 +290,6 @@ def sign_up_worker(name, id_number, phone, password, claimed_region=None):
     return SignupOutcome(user=user, person=None, signup=signup)
 
 
-def pending_worker_signups_for(admin):
-    """Sign-ups waiting in ``admin``'s subtree, oldest first (officials only: a worker's own sign-up is not listed)."""
-    if not getattr(admin, "is_official", False):
-        return WorkerSignup.objects.none()
-    return (
-        WorkerSignup.objects.visible_to(admin)
-        .filter(status=SignupStatus.PENDING)
-        .select_related("claimed_region", "registry_person")
-        .order_by("created_at", "pk")
-    )
-
-
 def _lock_pending(admin, signup):
     locked = WorkerSignup.objects.editable_by(admin).select_for_update().filter(pk=signup.pk).first()
     if locked is None:
@@ -402,7 +357,6 @@ def reject_worker_signup(admin, signup, reason):
 
 # --- the personal information table (个人信息表) ------------------------------------------------------------
 
-DEFAULT_PHOTO_MAX_BYTES = 500 * 1024
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png"}
 # Fields a social worker changes on their own record; officials may also correct name, ID number and region.
 OWN_FIELDS = (
@@ -419,12 +373,6 @@ OWN_FIELDS = (
     "photo",
 )
 OFFICIAL_FIELDS = (*OWN_FIELDS, "name", "id_number")
-# Fields a first registration or re-registration needs (domain.md §5.2: every field is mandatory).
-DEFAULT_REQUIRED_FIELDS = ("phone", "education", "employer_type", "employer", "household_region", "photo")
-
-
-def photo_max_bytes():
-    return int(getattr(settings, "WORKERS_PHOTO_MAX_BYTES", DEFAULT_PHOTO_MAX_BYTES))
 
 
 def validate_photo(upload):
@@ -456,26 +404,6 @@ def validate_photo(upload):
     if kind not in PHOTO_FORMATS:
         raise ValidationError({"photo": _("The photo must be a JPEG or PNG image.")}, code="photo_type")
     return PHOTO_FORMATS[kind]
-
-
-def required_fields():
-    return tuple(getattr(settings, "WORKERS_REQUIRED_FIELDS", DEFAULT_REQUIRED_FIELDS))
-
-
-def missing_fields(person):
-    """Labels of the personal-information fields still empty (what a registration application needs)."""
-    from .models import Person
-
-    missing = []
-    for name in required_fields():
-        if name == "employer":
-            if not (person.employer_organization_id or person.employer_name):
-                missing.append(_("Employer"))
-            continue
-        value = getattr(person, f"{name}_id" if name in {"household_region", "region"} else name)
-        if not value:
-            missing.append(str(Person._meta.get_field(name).verbose_name))
-    return missing
 
 
 def _organization_for_employer(value):
@@ -655,13 +583,6 @@ def update_person(actor, person, *, own=False, reason="", action=actions.PERSON_
 # --- 核对: checking imported holder records -----------------------------------------------------------------
 
 
-def unchecked_for(user):
-    """Holder records of the official's region still waiting to be checked (editable rows only)."""
-    from .models import Person
-
-    return Person.objects.editable_by(user).filter(checked=False)
-
-
 @transaction.atomic
 def confirm_checked(actor, person, reason, **corrections):
     """An official confirms a holder record, correcting fields first if given; the reason is mandatory."""
@@ -687,72 +608,6 @@ def confirm_checked(actor, person, reason, **corrections):
         region_code=person.region_id,
     )
     return person
-
-
-def checked_share_by_region(user, region=None):
-    """Per child region of ``region`` (the user's own by default): holders, checked, share — one SQL query.
-
-    Only persons the user may see are counted. A county (no children) reports itself. For statistics.
-    """
-    from django.db.models import Case, CharField, Count, Q, Value, When
-
-    from .models import Person
-
-    region = region or getattr(user, "region", None)
-    if region is None:
-        return []
-    persons = Person.objects.visible_to(user).filter(region.subtree_q("region__code"))
-    children = list(Region.objects.filter(parent=region, administered=True).order_by("code"))
-    if not children:
-        children = [region]
-    names = {child.code: str(child) for child in children}
-    bucket = Case(
-        *[When(child.subtree_q("region__code"), then=Value(child.code)) for child in children],
-        default=Value(""),
-        output_field=CharField(),
-    )
-    rows = (
-        persons.order_by()
-        .annotate(bucket=bucket)
-        .values("bucket")
-        .annotate(total=Count("pk"), checked=Count("pk", filter=Q(checked=True)))
-    )
-    counts = {row["bucket"]: row for row in rows}
-    result = []
-    for code, name in names.items():
-        row = counts.get(code, {"total": 0, "checked": 0})
-        total, checked = row["total"], row["checked"]
-        result.append(
-            {
-                "code": code,
-                "name": name,
-                "total": total,
-                "checked": checked,
-                "share": checked / total if total else None,
-            }
-        )
-    return result
-
-
-def person_changes(person, limit=100):
-    """The audit events about this person and their certificates, newest first.
-
-    The caller has established that the viewer may see the person (Person.objects.visible_to); the
-    events shown are about that person only. Registration events are shown by the registration panel.
-    """
-    from django.db.models import Q
-
-    from shegong.core.models import AuditEvent
-
-    certificate_ids = [str(pk) for pk in person.certificates.values_list("pk", flat=True)]
-    return (
-        AuditEvent.objects.filter(
-            Q(object_type="workers.Person", object_id=str(person.pk))
-            | Q(object_type="workers.Certificate", object_id__in=certificate_ids)
-        )
-        .exclude(action__in=["reveal", "view"])
-        .order_by("-at", "-id")[:limit]
-    )
 
 
 # --- 反馈: a holder's certificate is missing from the registry ----------------------------------------------

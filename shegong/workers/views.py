@@ -7,6 +7,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from shegong.core.scoping import OwnViewMixin, PublicViewMixin, ScopedViewMixin, get_visible_or_404
+from shegong.workers import queries
 
 from . import services
 from .forms import ConfirmSignupForm, RejectSignupForm, SignupForm
@@ -76,7 +77,7 @@ class PendingSignupListView(ScopedViewMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return services.pending_worker_signups_for(self.request.user)
+        return queries.pending_worker_signups_for(self.request.user)
 
 
 class SignupDetailView(ScopedViewMixin, DetailView):
@@ -179,7 +180,7 @@ class MyRecordView(OwnViewMixin, TemplateView):
                     "status": person.registration_status,
                     "badges": STATUS_BADGES,
                     "panels": panels.person_panels(self.request, person),
-                    "missing": services.missing_fields(person),
+                    "missing": queries.missing_fields(person),
                     "lock": panels.edit_lock_reason(person),
                 }
             )

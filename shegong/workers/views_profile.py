@@ -9,6 +9,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from shegong.core.scoping import OwnViewMixin, ScopedViewMixin, get_visible_or_404
+from shegong.workers import queries
 
 from . import panels, services
 from .forms import FeedbackDecisionForm, FeedbackForm, ProfileForm
@@ -52,7 +53,7 @@ class ProfileEditView(OwnViewMixin, View):
             "person": person,
             "form": form,
             "lock": panels.edit_lock_reason(person),
-            "missing": services.missing_fields(person),
+            "missing": queries.missing_fields(person),
         }
         return render(request, self.template_name, context, status=status)
 

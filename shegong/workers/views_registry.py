@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 from shegong.core.keyset import Key, exact_count_is_cheap, keyset_page
 from shegong.core.scoping import ORGANIZATION_ROLES, ScopedViewMixin, get_visible_or_404
 from shegong.regions.forms import RegionPickerWidget, fold_picker
+from shegong.workers import queries
 
 from . import panels, services
 from .filters import CertificateFilter, PersonFilter
@@ -161,12 +162,12 @@ class PersonDetailView(ScopedViewMixin, TemplateView):
                 "certificates": person.certificates.all().order_by("-exam_year", "pk"),
                 "employments": person.employments.select_related("organization").all(),
                 "panels": panels.person_panels(self.request, person),
-                "changes": [(event, change_rows(event)) for event in services.person_changes(person)]
+                "changes": [(event, change_rows(event)) for event in queries.person_changes(person)]
                 if getattr(user, "is_official", False)
                 else [],
                 "may_edit": may_edit,
                 "may_reveal": user.role in {"admin", "staff"},
-                "missing": services.missing_fields(person),
+                "missing": queries.missing_fields(person),
             }
         )
         return context
@@ -262,7 +263,7 @@ class CheckingListView(RegistryListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["shares"] = services.checked_share_by_region(self.request.user)
+        context["shares"] = queries.checked_share_by_region(self.request.user)
         context["may_check"] = may_check(self.request.user)
         return context
 

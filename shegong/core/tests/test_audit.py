@@ -161,7 +161,9 @@ class TestKeysetPagination:
     def test_walks_older_and_newer_without_gaps(self, client, log):
         now = timezone.now()
         # Several events share a timestamp: the id breaks the tie.
-        made = [event_at(now - timedelta(seconds=i // 3), region_code="440106", action="core.download") for i in range(125)]
+        made = [
+            event_at(now - timedelta(seconds=i // 3), region_code="440106", action="core.download") for i in range(125)
+        ]
         client.force_login(log["gd_auditor"])
         seen, params, pages = [], {"action": "core.download"}, []
         while True:

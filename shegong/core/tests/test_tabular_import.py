@@ -39,7 +39,7 @@ def province_admin():
 
 
 def person_by_number(number):
-    from shegong.workers.services import find_person_by_id_number
+    from shegong.workers.queries import find_person_by_id_number
 
     return find_person_by_id_number(number)
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from shegong.accounts.roles import Role
 from shegong.core import crypto
 from shegong.core.models import AuditEvent, TaskRun
-from shegong.workers import panels, services
+from shegong.workers import panels, queries, services
 from shegong.workers.models import Employment, FeedbackStatus, Person, RegistryFeedback
 from shegong.workers.status import RegistrationState
 from tests.factories import (
@@ -259,13 +259,13 @@ def test_checked_share_per_child_region_in_one_query():
     Person.objects.filter(region_id="440106", name="社工000").update(checked=True)
     province = official("440000")
     province.region  # noqa: B018  (loaded before counting queries)
-    with CaptureQueriesContext(connection) as queries:
-        rows = services.checked_share_by_region(province)
-    assert len([q for q in queries.captured_queries if "workers_person" in q["sql"]]) == 1
+    with CaptureQueriesContext(connection) as captured:
+        rows = queries.checked_share_by_region(province)
+    assert len([q for q in captured.captured_queries if "workers_person" in q["sql"]]) == 1
     guangzhou = next(row for row in rows if row["code"] == "440100")
     assert guangzhou["total"] == 4 and guangzhou["checked"] == 1 and guangzhou["share"] == 0.25
     assert sum(row["total"] for row in rows) == 4  # Sichuan is not counted for Guangdong
-    county = services.checked_share_by_region(official("440106", username="county"))
+    county = queries.checked_share_by_region(official("440106", username="county"))
     assert county == [{"code": "440106", "name": county[0]["name"], "total": 3, "checked": 1, "share": 1 / 3}]
 
 
@@ -353,7 +353,7 @@ def test_profile_form_saves_and_photo_served_to_owner_only(client):
     assert response.status_code == 302, response.content.decode()[:3000]
     person.refresh_from_db()
     assert person.household_region_id == "510107" and person.photo
-    assert services.missing_fields(person) == []
+    assert queries.missing_fields(person) == []
     assert client.get(reverse("workers:person-photo", args=[person.pk])).status_code == 200
     (other,) = people(1, start=50)
     client.force_login(worker_for(other))

@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 
 from shegong.core import crypto
 from shegong.core.models import AuditEvent
-from shegong.workers import services
+from shegong.workers import queries, services
 from shegong.workers.models import Person
 from tests.factories import PersonFactory, id_number_for
 
@@ -46,7 +46,7 @@ def test_rotation_reencrypts_and_reindexes(field_key, capsys):
 
     # After the old key is dropped everything still reads and looks up.
     field_key.FIELD_KEY_OLD = ""
-    assert services.find_person_by_id_number(numbers[0]) is not None
+    assert queries.find_person_by_id_number(numbers[0]) is not None
     assert crypto.decrypt(Person.objects.first().id_encrypted) in numbers
 
     call_command("rotate_field_key")  # idempotent

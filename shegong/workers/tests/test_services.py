@@ -7,7 +7,7 @@ from shegong.accounts.roles import Role
 from shegong.core import crypto
 from shegong.core.identifiers import IdKind, Sex, build_id_number
 from shegong.core.models import AuditEvent
-from shegong.workers import services
+from shegong.workers import queries, services
 from shegong.workers.models import Certificate, CertificateLevel, Person, SignupStatus, WorkerSignup
 from tests.factories import CertificateFactory, PersonFactory, UserFactory, id_number_for, official
 
@@ -103,18 +103,18 @@ def test_add_certificate_checks():
 
 def test_find_person_by_id_number():
     person = PersonFactory(id_number=NUMBER)
-    assert services.find_person_by_id_number(f" {NUMBER[:9]} {NUMBER[9:]} ") == person
-    assert services.find_person_by_id_number(id_number_for(999)) is None
-    assert services.find_person_by_id_number("not a number") is None
-    assert services.find_person_by_id_number(NUMBER, user=official("440100")) == person
-    assert services.find_person_by_id_number(NUMBER, user=official("510000")) is None
+    assert queries.find_person_by_id_number(f" {NUMBER[:9]} {NUMBER[9:]} ") == person
+    assert queries.find_person_by_id_number(id_number_for(999)) is None
+    assert queries.find_person_by_id_number("not a number") is None
+    assert queries.find_person_by_id_number(NUMBER, user=official("440100")) == person
+    assert queries.find_person_by_id_number(NUMBER, user=official("510000")) is None
 
 
 def test_find_person_during_key_rotation(field_key):
     person = PersonFactory(id_number=NUMBER)
     field_key.FIELD_KEY_OLD = "workers-test-key"
     field_key.FIELD_KEY = "a-new-key"
-    assert services.find_person_by_id_number(NUMBER) == person
+    assert queries.find_person_by_id_number(NUMBER) == person
     with pytest.raises(ValidationError):
         services.register_person(None, name="x", id_number=NUMBER, region="440106")
 
@@ -303,12 +303,12 @@ def pending(region="440106", number=NUMBER, phone="13800138000", name="陈晓明
 
 def test_pending_signups_are_scoped():
     tianhe, wuhou = pending("440106"), pending("510107", id_number_for(7, "510107"), "13900139000")
-    assert list(services.pending_worker_signups_for(official("440106"))) == [tianhe]
-    assert list(services.pending_worker_signups_for(official("440000"))) == [tianhe]
-    assert list(services.pending_worker_signups_for(official("510107"))) == [wuhou]
-    assert set(services.pending_worker_signups_for(official("000000"))) == {tianhe, wuhou}
-    assert not services.pending_worker_signups_for(official("440106", Role.SECURITY)).exists()
-    assert not services.pending_worker_signups_for(UserFactory(role=Role.WORKER, region_id=None)).exists()
+    assert list(queries.pending_worker_signups_for(official("440106"))) == [tianhe]
+    assert list(queries.pending_worker_signups_for(official("440000"))) == [tianhe]
+    assert list(queries.pending_worker_signups_for(official("510107"))) == [wuhou]
+    assert set(queries.pending_worker_signups_for(official("000000"))) == {tianhe, wuhou}
+    assert not queries.pending_worker_signups_for(official("440106", Role.SECURITY)).exists()
+    assert not queries.pending_worker_signups_for(UserFactory(role=Role.WORKER, region_id=None)).exists()
 
 
 def test_confirm_creates_the_person_and_links_the_account():
@@ -395,7 +395,7 @@ def test_demo_seeder_is_idempotent():
     person = Person.objects.get(account__username=DEMO_WORKER)
     assert set(Person.objects.values_list("region_id", flat=True)) == {"440106", "510107"}
     assert person.certificates.count() == 1
-    assert not services.missing_fields(person)
+    assert not queries.missing_fields(person)
     assert Person.objects.filter(checked=False).count() == 2
 
 
