@@ -90,3 +90,12 @@ def test_an_auditor_disabled_before_the_job_runs_exports_nothing(
     run.refresh_from_db()
     assert run.status == TaskRun.Status.FAILED and not run.result_file
     assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def test_only_auditors_export_the_log_through_any_door(client, auditor):
+    admin = official("440000", Role.ADMIN, username="gd_admin")
+    client.force_login(admin)
+    assert client.post(reverse("audit:export"), {"format": "csv"}).status_code == 403
+    assert client.post(reverse("tabular:export", args=["audit_log"]), {"format": "csv"}).status_code == 403
+    response = client.post("/api/v1/exports/", {"table": "audit_log", "format": "csv"}, content_type="application/json")
+    assert response.status_code == 403 and not TaskRun.objects.exists()
