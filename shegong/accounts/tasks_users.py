@@ -1,21 +1,13 @@
-"""Background jobs of account administration: issuing admin accounts in bulk, exporting the account list."""
+"""Background jobs of account administration: issuing admin accounts in bulk.
 
-import csv
-import io
+The account list's export is the engine's export job (accounts/tables.py).
+"""
 
-import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_tasks import task
 
-from shegong.core import audit_actions
-from shegong.core.audit import record
 from shegong.core.tasks import job_task
-
-EXPORT_FORMATS = {"xlsx", "csv"}
-# Generous for any official's scope (the whole country has a few tens of thousands of official accounts).
-EXPORT_MAX_ROWS = 200_000
 
 
 @task()
@@ -43,83 +35,4 @@ def issue_accounts_job(job, root, levels, role):
         100,
         _("%(created)s accounts created, %(skipped)s regions already had one.")
         % {"created": len(result.accounts), "skipped": result.skipped},
-    )
-
-
-EXPORT_COLUMNS = [
-    ("username", gettext_lazy("User name")),
-    ("full_name", gettext_lazy("Name")),
-    ("role", gettext_lazy("Role")),
-    ("region_code", gettext_lazy("Region code")),
-    ("region", gettext_lazy("Region")),
-    ("phone", gettext_lazy("Telephone")),
-    ("active", gettext_lazy("Active")),
-    ("must_change_password", gettext_lazy("Initial password not yet changed")),
-    ("last_login", gettext_lazy("Last sign-in")),
-    ("date_joined", gettext_lazy("Created")),
-]
-
-
-def user_rows(queryset):
-    yield [str(title) for _key, title in EXPORT_COLUMNS]
-    for user in queryset.select_related("region").iterator(chunk_size=2000):
-        yield [
-            user.username,
-            user.full_name,
-            str(user.get_role_display()),
-            user.region_id or "",
-            str(user.region) if user.region_id else "",
-            user.phone,
-            _("Yes") if user.is_active else _("No"),
-            _("Yes") if user.must_change_password else _("No"),
-            timezone.localtime(user.last_login).strftime("%Y-%m-%d %H:%M") if user.last_login else "",
-            timezone.localtime(user.date_joined).strftime("%Y-%m-%d %H:%M"),
-        ]
-
-
-@task()
-@job_task
-def export_users_job(job, filters, fmt):
-    from .filters import UserFilter
-    from .permissions import users_visible_to
-
-    user = job.run.user
-    # The scope is applied again when the job runs, not when it was requested.
-    queryset = UserFilter(filters, queryset=users_visible_to(user)).qs.order_by("region_id", "username")
-    total = min(queryset.count(), EXPORT_MAX_ROWS)
-    job.progress(5, _("Collecting %(count)s rows") % {"count": total})
-    rows = []
-    for index, row in enumerate(user_rows(queryset[:EXPORT_MAX_ROWS])):
-        rows.append(row)
-        if index and index % 1000 == 0:
-            job.progress(
-                5 + 80 * index // max(total, 1), _("%(done)s of %(total)s rows") % {"done": index, "total": total}
-            )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerows(rows)
-        content = ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
-    else:
-        buffer = io.BytesIO()
-        workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-        sheet = workbook.add_worksheet(_("Accounts"))
-        text = workbook.add_format({"num_format": "@"})
-        bold = workbook.add_format({"bold": True})
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                sheet.write_string(r, c, str(value), bold if r == 0 else text)
-        sheet.set_column(0, 1, 18)
-        sheet.set_column(2, 4, 24)
-        sheet.freeze_panes(1, 0)
-        workbook.close()
-        content = buffer.getvalue()
-    job.progress(95, _("Writing the file"))
-    job.save_result(f"accounts-{stamp}.{fmt}", content)
-    record(
-        user,
-        audit_actions.EXPORT,
-        None,
-        changes={"table": "accounts", "filters": filters, "rows": len(rows) - 1, "format": fmt},
     )

@@ -18,8 +18,8 @@ from django.views.generic import TemplateView
 from .filters_audit import AuditEventFilter
 from .models import AuditEvent
 from .scoping import SCOPED, LoginRequiredMixin, get_visible_or_404
-from .tasks import start_job
-from .tasks_audit import EXPORT_FORMATS, export_audit_events
+from .tabular.export import FORMATS as EXPORT_FORMATS
+from .tabular.export import start_export
 
 PAGE_SIZE = 50
 
@@ -193,13 +193,13 @@ class AuditExportView(AuditorMixin, View):
         if not AuditEventFilter(filters, queryset=AuditEvent.objects.none()).is_valid():
             messages.error(request, _("Some filters are not valid."))
             return redirect("audit:list")
-        run = start_job(
+        # The engine's export job (core/tables.py): scope re-applied when it runs, audited, expiring.
+        run = start_export(
             request.user,
-            export_audit_events,
-            kind="audit.export",
+            "audit_log",
+            filters,
+            fmt,
             title=gettext_lazy("Export of the audit log (%(format)s)") % {"format": fmt},
-            filters=filters,
-            fmt=fmt,
         )
         return redirect("core:task-detail", pk=run.pk)
 

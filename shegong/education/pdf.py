@@ -1,14 +1,11 @@
 """The printable statement of study hours (学时证明), drawn with reportlab and embedded TrueType CJK fonts.
 
-reportlab embeds TrueType outlines only (Noto CJK is CFF, so it cannot be used here). The text font is
-WenQuanYi Zen Hei (Debian ``fonts-wqy-zenhei``); characters it lacks, such as the rare name character
-𠮷, are set in HanaMin (``fonts-hanazono``) when that is installed.
+The fonts are the system's (core/pdf.py): the text font is WenQuanYi Zen Hei (Debian
+``fonts-wqy-zenhei``); characters it lacks, such as the rare name character 𠮷, are set in HanaMin
+(``fonts-hanazono``) when that is installed.
 """
 
 import io
-from functools import lru_cache
-from pathlib import Path
-from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.utils import timezone
@@ -17,73 +14,26 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from shegong.core import pdf as pdf_fonts
 from shegong.core.identifiers import mask_id_number
 
 from . import rules as R
 
-TEXT_FONTS = [
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
-]
-FALLBACK_FONTS = [
-    ("/usr/share/fonts/truetype/hanazono/HanaMinA.ttf", 0),
-    ("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf", 0),
-]
+FontMissing = pdf_fonts.FontMissing
 
 
-class FontMissing(RuntimeError):
-    pass
-
-
-@lru_cache(maxsize=1)
 def fonts():
-    """Register the fonts once per process: (text font name, [(fallback name, code points)])."""
-    text = None
-    for index, (path, subfont) in enumerate(TEXT_FONTS):
-        if Path(path).exists():
-            text = f"ShegongCJK{index}"
-            pdfmetrics.registerFont(TTFont(text, path, subfontIndex=subfont))
-            break
-    if text is None:
-        raise FontMissing(
-            "No TrueType CJK font found; install Debian's fonts-wqy-zenhei (and fonts-hanazono for rare characters)."
-        )
-    fallbacks = []
-    for index, (path, subfont) in enumerate(FALLBACK_FONTS):
-        if Path(path).exists():
-            name = f"ShegongCJKRare{index}"
-            font = TTFont(name, path, subfontIndex=subfont)
-            pdfmetrics.registerFont(font)
-            fallbacks.append((name, set(font.face.charToGlyph)))
-    covered = set(pdfmetrics.getFont(text).face.charToGlyph)
-    return text, covered, fallbacks
+    """The system's CJK fonts (core/pdf.py), registered once: (text font name, its code points, [(fallback, code points)])."""
+    faces = pdf_fonts.faces()
+    text, *fallbacks = faces
+    return text.name, text.points, [(face.name, face.points) for face in fallbacks]
 
 
 def markup(text):
     """Paragraph markup for ``text``: characters the text font lacks are set in a fallback font."""
-    _name, covered, fallbacks = fonts()
-    out, run, run_font = [], [], None
-
-    def flush():
-        if run:
-            chunk = escape("".join(run))
-            out.append(f'<font name="{run_font}">{chunk}</font>' if run_font else chunk)
-
-    for char in str(text):
-        font = None
-        if ord(char) > 127 and ord(char) not in covered:
-            font = next((name for name, points in fallbacks if ord(char) in points), None)
-        if font != run_font:
-            flush()
-            run, run_font = [], font
-        run.append(char)
-    flush()
-    return "".join(out)
+    return pdf_fonts.markup(text)
 
 
 def statement_pdf(person, *, progress, records, years, policy, id_number=None):

@@ -26,7 +26,8 @@ from shegong.workers.holder_tables import (
 )
 
 from . import rules as R
-from .models import StudyRecord
+from .filters import StandingFilter
+from .models import StudyRecord, StudyStanding
 from .models.choices import Source, StudyForm
 
 FORM_WORDS = {
@@ -271,5 +272,81 @@ study_records = register(
             region_join="JOIN workers_person tp ON tp.id = t.person_id",
             target_filter="t.person_id = {stage}.person_id AND t.source = 'import'",
         ),
+    )
+)
+
+
+# --- the compliance list (export only) -------------------------------------------------------------------
+
+COMPLIANCE_MAX_ROWS = 1_000_000
+
+
+class ComplianceTable(TableSpec):
+    """The continuing-education compliance list (persons and their standing), as the page filters it."""
+
+    def can_export(self, user):
+        return getattr(user, "is_official", False) and super().can_export(user)
+
+    def export_queryset(self, user, filters):
+        return (
+            super().export_queryset(user, filters).select_related("person", "region").order_by("region_id", "person_id")
+        )
+
+    def export_rows(self, queryset, context):
+        from django.utils import timezone
+
+        from shegong.workers.models import CertificateLevel
+
+        from .models import ComplianceStatus
+
+        today = timezone.localdate()
+        levels = dict(CertificateLevel.choices)
+        statuses = dict(ComplianceStatus.choices)
+        for standing in queryset.iterator(chunk_size=5000):
+            yield [
+                standing.person.name,
+                str(standing.region),
+                standing.region_id,
+                str(levels.get(standing.level, standing.level)),
+                f"{standing.period_start:%Y-%m-%d}",
+                f"{standing.period_end:%Y-%m-%d}",
+                R.format_hours(standing.required),
+                R.format_hours(standing.credited),
+                R.format_hours(standing.remaining),
+                str(statuses[standing.status(today)]),
+            ]
+
+
+def _column(kind, name, label, width):
+    return kind(name, label, label, width=width)
+
+
+compliance = register(
+    ComplianceTable(
+        name="education_compliance",
+        title=gettext_lazy("Continuing-education compliance"),
+        description=gettext_lazy("The compliance list of continuing education, with its filters."),
+        model=StudyStanding,
+        order=930,
+        key=("region_code",),
+        importable=False,
+        filterset_class=StandingFilter,
+        region_field="region__code",
+        export_kind="education.compliance_export",
+        export_name="education-compliance",
+        export_sheet=gettext_lazy("Compliance"),
+        export_max_rows=COMPLIANCE_MAX_ROWS,
+        columns=[
+            _column(c.TextColumn, "name", gettext_lazy("Name"), 18),
+            _column(c.TextColumn, "region", gettext_lazy("Work region"), 18),
+            _column(c.IdentifierTextColumn, "region_code", gettext_lazy("Region code"), 12),
+            _column(c.TextColumn, "level", gettext_lazy("Level"), 12),
+            _column(c.TextColumn, "period_start", gettext_lazy("Period starts"), 12),
+            _column(c.TextColumn, "period_end", gettext_lazy("Period ends"), 12),
+            _column(c.TextColumn, "required", gettext_lazy("Hours required"), 12),
+            _column(c.TextColumn, "credited", gettext_lazy("Hours credited"), 12),
+            _column(c.TextColumn, "remaining", gettext_lazy("Hours still needed"), 12),
+            _column(c.TextColumn, "status", gettext_lazy("Compliance"), 12),
+        ],
     )
 )

@@ -11,7 +11,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from shegong.accounts.models import User
 from shegong.core.scoping import PublicViewMixin, ScopedViewMixin, get_visible_or_404
-from shegong.core.tasks import start_job
+from shegong.core.tabular.export import start_export
 from shegong.regions.forms import RegionPickerWidget, fold_picker
 from shegong.regions.models import Level, Region
 
@@ -344,8 +344,6 @@ class ComplianceExportView(OfficialRequiredMixin, ScopedViewMixin, View):
     """Start a background export of the filtered compliance list; the job re-applies the scope."""
 
     def post(self, request):
-        from .tasks import export_compliance
-
         fmt = request.POST.get("format", "xlsx")
         if fmt not in {"xlsx", "csv"}:
             messages.error(request, _("Unknown export format."))
@@ -355,12 +353,12 @@ class ComplianceExportView(OfficialRequiredMixin, ScopedViewMixin, View):
         if not StandingFilter(filters, queryset=StudyStanding.objects.none()).is_valid():
             messages.error(request, _("Some filters are not valid."))
             return redirect("education:compliance")
-        run = start_job(
+        # The engine's export job (education/tables.py): scope re-applied when it runs, audited, expiring.
+        run = start_export(
             request.user,
-            export_compliance,
-            kind="education.compliance_export",
+            "education_compliance",
+            filters,
+            fmt,
             title=gettext_lazy("Export of the continuing-education compliance list (%(format)s)") % {"format": fmt},
-            filters=filters,
-            fmt=fmt,
         )
         return redirect("core:task-detail", pk=run.pk)

@@ -1,6 +1,3 @@
-import csv
-import io
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,12 +6,11 @@ from django.views import View
 from django.views.generic import ListView
 
 from shegong.core.scoping import PUBLIC, LoginRequiredMixin, ScopedViewMixin
-from shegong.core.tasks import start_job
+from shegong.core.tabular.export import start_export
 
 from .filters import RegionFilter
 from .forms import RegionPickerWidget, fold_picker
 from .models import Level, Region
-from .tasks import export_regions
 
 EXPORT_FORMATS = {"xlsx", "csv"}
 
@@ -60,13 +56,13 @@ class RegionExportView(LoginRequiredMixin, View):
             messages.error(request, _("Unknown export format."))
             return redirect("regions:list")
         filters = {k: v for k, v in request.POST.items() if k in RegionFilter.base_filters and v}
-        run = start_job(
+        # The engine's export job (regions/tables.py): scope re-applied when it runs, audited, expiring.
+        run = start_export(
             request.user,
-            export_regions,
-            kind="regions.export",
+            "regions",
+            filters,
+            fmt,
             title=gettext_lazy("Export of divisions (%(format)s)") % {"format": fmt},
-            filters=filters,
-            fmt=fmt,
         )
         return redirect("core:task-detail", pk=run.pk)
 
@@ -97,27 +93,3 @@ class RegionPickerView(View):
         widget = RegionPickerWidget(root=root, max_level=max_level)
         html = widget.render(name, value, attrs={"id": widget_id})
         return render(request, "regions/_raw.html", {"html": html})
-
-
-def region_rows(queryset):
-    """Rows of the export, shared by the csv and xlsx writers."""
-    header = [_("Code"), _("Name"), _("Full name"), _("Level"), _("Parent code"), _("GB/T 2260 code"), _("Active")]
-    yield header
-    for region in queryset.iterator(chunk_size=2000):
-        yield [
-            region.code,
-            region.name,
-            region.full_name,
-            Level(region.level).label,
-            region.parent_id or "",
-            region.gb_code,
-            _("Yes") if region.active else _("No"),
-        ]
-
-
-def rows_to_csv(rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow([str(cell) for cell in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM so that Excel opens it as UTF-8

@@ -4,18 +4,14 @@ The certificate is an official Chinese document, so its wording below is fixed C
 document titles of 民发〔2009〕44号 and the usual field names), not interface text: it does not
 change with the reader's language and is not in the translation catalogue.
 
-Fonts: reportlab embeds TrueType outlines only (Noto CJK is CFF, which it cannot embed). The
-default list uses Debian's WenQuanYi Zen Hei (fonts-wqy-zenhei) for Chinese text and the Hanazono
-fonts (fonts-hanazono) for rare characters outside GB 18030's common set, such as 𠮷 (U+20BB7):
-every character is drawn with the first font that has a glyph for it. REGISTRATION_CERTIFICATE_FONTS
-replaces the list ("path" or "path#subfont-index" entries; the missing ones are skipped).
+Fonts come from core/pdf.py (registered once, for every PDF of the system): WenQuanYi Zen Hei for
+Chinese text and the Hanazono fonts for rare characters such as 𠮷 (U+20BB7), every character drawn
+with the first font that has a glyph for it. REGISTRATION_CERTIFICATE_FONTS replaces the list
+("path" or "path#subfont-index" entries; the missing ones are skipped).
 """
 
 import io
 import logging
-import threading
-import zlib
-from pathlib import Path
 
 import qrcode
 from django.conf import settings
@@ -23,21 +19,16 @@ from django.utils import timezone
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics, ttfonts
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from shegong.core import crypto
+from shegong.core import pdf as pdf_fonts
 from shegong.core.identifiers import mask_id_number
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_FONTS = [
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc#0",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc#0",
-    "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf",
-    "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
-]
+# The system's CJK fonts (core/pdf.py); REGISTRATION_CERTIFICATE_FONTS may replace the list.
+DEFAULT_FONTS = pdf_fonts.DEFAULT_FONTS
 
 # Official document wording (Chinese, fixed).
 TITLES = {
@@ -51,48 +42,8 @@ KIND_NAMES = {"first": "首次登记", "renewal": "再登记", "change": "变更
 MUNICIPALITIES = {"110000", "120000", "310000", "500000", "660000"}
 
 
-class CertificateFontMissing(RuntimeError):
+class CertificateFontMissing(pdf_fonts.FontMissing):
     pass
-
-
-def _to_unicode_cmap(fontname, subset):
-    """reportlab's ToUnicode CMap with characters beyond the BMP written as UTF-16 (surrogate pairs).
-
-    reportlab 4/5 writes ``<20BB7>`` for 𠮷, which is not valid hex UTF-16: the glyph is drawn but
-    the text cannot be copied, searched or read aloud. Same CMap otherwise.
-    """
-    entries = [f"<{i:02X}> <{chr(v).encode('utf-16-be').hex().upper()}>" for i, v in enumerate(subset)]
-    return "\n".join(
-        [
-            "/CIDInit /ProcSet findresource begin",
-            "12 dict begin",
-            "begincmap",
-            "/CIDSystemInfo",
-            f"<< /Registry ({fontname})",
-            f"/Ordering ({fontname})",
-            "/Supplement 0",
-            ">> def",
-            f"/CMapName /{fontname} def",
-            "/CMapType 2 def",
-            "1 begincodespacerange",
-            f"<00> <{len(subset) - 1:02X}>",
-            "endcodespacerange",
-            f"{len(subset)} beginbfchar",
-            *entries,
-            "endbfchar",
-            "endcmap",
-            "CMapName currentdict /CMap defineresource pop",
-            "end",
-            "end",
-        ]
-    )
-
-
-ttfonts.makeToUnicodeCMap = _to_unicode_cmap
-
-
-_lock = threading.Lock()
-_fonts = {"key": None, "faces": []}
 
 
 def font_specs():
@@ -101,67 +52,32 @@ def font_specs():
 
 def fonts():
     """[(reportlab font name, set of code points)] for the configured fonts that exist, loaded once."""
-    specs = font_specs()
-    with _lock:
-        if _fonts["key"] == specs:
-            return _fonts["faces"]
-        faces = []
-        for spec in specs:
-            path, _sep, sub = spec.partition("#")
-            if not Path(path).is_file():
-                continue
-            name = f"SG{zlib.crc32(spec.encode()):08x}"
-            try:
-                font = TTFont(name, path, subfontIndex=int(sub or 0))
-            except Exception:  # a broken or CFF font: skip it, the next one may do
-                logger.warning("cannot use font %s for certificates", spec, exc_info=True)
-                continue
-            pdfmetrics.registerFont(font)
-            faces.append((name, frozenset(font.face.charToGlyph)))
-        if not faces:
-            raise CertificateFontMissing(
-                "No TrueType CJK font for the e-certificate: install Debian's fonts-wqy-zenhei and fonts-hanazono "
-                "(or set REGISTRATION_CERTIFICATE_FONTS)."
-            )
-        _fonts.update(key=specs, faces=faces)
-        return faces
+    try:
+        return pdf_fonts.faces(font_specs())
+    except pdf_fonts.FontMissing as exc:
+        raise CertificateFontMissing(f"{exc} (Or set REGISTRATION_CERTIFICATE_FONTS.)") from exc
 
 
 def covered(text):
     """Whether every character of ``text`` has a glyph in one of the certificate fonts."""
-    faces = fonts()
-    return all(any(ord(ch) in cmap for _name, cmap in faces) for ch in text if not ch.isspace())
+    fonts()
+    return pdf_fonts.covered(text, font_specs())
 
 
 def runs(text):
     """Split ``text`` into (font name, piece) runs, each character in the first font that has it."""
-    faces = fonts()
-    result = []
-    for ch in text:
-        name = next((n for n, cmap in faces if ord(ch) in cmap), faces[0][0])
-        if result and result[-1][0] == name:
-            result[-1][1] += ch
-        else:
-            result.append([name, ch])
-    return [(name, piece) for name, piece in result]
+    fonts()
+    return pdf_fonts.runs(text, font_specs())
 
 
 def text_width(text, size):
-    return sum(pdfmetrics.stringWidth(piece, name, size) for name, piece in runs(text))
+    fonts()
+    return pdf_fonts.text_width(text, size, font_specs())
 
 
 def draw_text(pdf, x, y, text, size, *, align="left", color="#1a1a1a"):
-    width = text_width(text, size)
-    if align == "center":
-        x -= width / 2
-    elif align == "right":
-        x -= width
-    pdf.setFillColor(HexColor(color))
-    for name, piece in runs(text):
-        pdf.setFont(name, size)
-        pdf.drawString(x, y, piece)
-        x += pdfmetrics.stringWidth(piece, name, size)
-    return width
+    fonts()
+    return pdf_fonts.draw_text(pdf, x, y, text, size, align=align, color=color, specs=font_specs())
 
 
 def authority_name(region):

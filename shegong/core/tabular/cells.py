@@ -46,18 +46,23 @@ def is_blank(value):
     return value is None or value == "" or (isinstance(value, str) and not value.strip())
 
 
+# What a spreadsheet takes for the start of a formula (=, +, -, @, and a tab or carriage return before
+# one): exports put an apostrophe before such text (export.py), and imports remove it again here.
+FORMULA_STARTS = "=+-@\t\r"
+
+
 def clean_text(value):
     """Text with invisible characters removed, full-width forms folded (NFKC) and white space collapsed.
 
-    A leading apostrophe before =, +, - or @ (how exports keep such text from running as a formula)
-    is removed.
+    A leading apostrophe before =, +, -, @, a tab or a carriage return (how exports keep such text
+    from running as a formula) is removed.
 
     Line breaks and runs of spaces become one space; a space between two Chinese characters (a stray
     line break inside a name) disappears. Numbers that Excel stored are written back as text exactly
     when they are whole numbers; see ``number_as_text`` for identifiers.
     """
     if type(value) is str:
-        if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@"):
+        if value[:1] == "'" and value[1:2] and value[1] in FORMULA_STARTS:
             value = value[1:]
         if value.isascii():
             if value.isprintable() and "  " not in value:

@@ -28,6 +28,7 @@ from shegong.core import audit_actions
 from shegong.core.audit import record
 from shegong.core.tasks import job_task, start_job
 
+from .cells import FORMULA_STARTS
 from .columns import DateColumn, DecimalColumn, IntColumn
 from .spec import get_spec
 
@@ -55,7 +56,12 @@ class ExportContext:
 
 
 def start_export(user, spec_name, filters, fmt, *, title=None):
-    """Queue an export of ``spec_name``'s rows visible to ``user`` and matching ``filters``; returns the TaskRun."""
+    """Queue an export of ``spec_name``'s rows visible to ``user`` and matching ``filters``; returns the TaskRun.
+
+    Every export of the system starts here: the registry lists' export buttons (``ExportView``), the
+    API, and the pages with export buttons of their own (divisions, accounts, audit log, compliance),
+    whose URLs start this job and redirect to its progress page.
+    """
     spec = get_spec(spec_name)
     if fmt not in FORMATS:
         raise ValueError(fmt)
@@ -69,7 +75,7 @@ def start_export(user, spec_name, filters, fmt, *, title=None):
     return start_job(
         user,
         export_table,
-        kind="tabular.export",
+        kind=spec.export_kind,
         title=title or gettext_lazy("Export of %(table)s (%(format)s)") % {"table": spec.title, "format": fmt},
         spec_name=spec.name,
         filters=clean,
@@ -77,53 +83,110 @@ def start_export(user, spec_name, filters, fmt, *, title=None):
     )
 
 
+# One worksheet holds 1,048,576 rows (the header included); a longer selection is cut there and says so.
+XLSX_MAX_ROWS = 1_048_575
+# A signed number or telephone number (+86 138 0013 8000, -12.5, -(3)) is not neutralised; anything
+# else starting with a formula character is ("-2+3+cmd|' /C calc'!A0" starts like a number too).
+_SIGNED_NUMBER = re.compile(r"[+-][\d (][\d ().-]*")
+
+
+def is_formula_like(value):
+    """Whether a spreadsheet would take the text ``value`` for a formula (CSV/Excel formula injection)."""
+    return (
+        isinstance(value, str)
+        and value != ""
+        and value[0] in FORMULA_STARTS
+        and _SIGNED_NUMBER.fullmatch(value) is None
+    )
+
+
+class ExportResult(int):
+    """The number of data rows written, and whether the selection was cut at the row limit."""
+
+    truncated = False
+
+
 def write_export(spec, rows, fmt, target, *, total=0, progress=None):
-    """Write ``rows`` (from ``spec.export_rows``) to ``target``; returns the number of data rows."""
-    headers = spec.export_headers()
+    """Write ``rows`` (from ``spec.export_rows``) to ``target``; returns the number of data rows.
+
+    Every exported file goes through here, so the rules hold for all of them: a text cell that a
+    spreadsheet would run as a formula is neutralised (csv: a leading apostrophe, which imports drop
+    again; xlsx: a text cell with Excel's quote prefix, so that editing it does not turn it into a
+    formula); identifier columns (``text_format``) are text cells in xlsx, so that an ID number keeps
+    its digits; at most ``spec.export_max_rows`` rows are written (``truncated`` says so).
+    """
+    headers = [str(header) for header in spec.export_headers()]
+    limit = spec.export_max_rows or float("inf")
+    if fmt == "xlsx":
+        limit = min(limit, XLSX_MAX_ROWS)
     count = 0
+    truncated = False
     if fmt == "csv":
         with open(target, "w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(headers)
             for row in rows:
+                if count >= limit:
+                    truncated = True
+                    break
                 writer.writerow(["" if v is None else _csv_cell(v) for v in row])
                 count += 1
                 if progress is not None and count % PROGRESS_ROWS == 0:
                     progress(count, total)
-        return count
+        return _result(count, truncated)
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(
-        target, {"constant_memory": True, "strings_to_numbers": False, "strings_to_urls": False}
+        target,
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "strings_to_formulas": False,
+            "tmpdir": os.path.dirname(os.path.abspath(target)),
+        },
     )
-    sheet = workbook.add_worksheet(str(spec.title)[:31])
+    sheet = workbook.add_worksheet(str(spec.export_sheet or spec.title)[:31])
     bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     text = workbook.add_format({"num_format": "@"})
+    quoted = workbook.add_format({"num_format": "@", "quote_prefix": True})
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     columns = spec.export_columns()
     writers = []
     write_string, write_number, write_datetime = sheet.write_string, sheet.write_number, sheet.write_datetime
+
+    def string_writer(cell_format):
+        def write(r, c, v):
+            v = str(v)
+            write_string(r, c, v, quoted if is_formula_like(v) else cell_format)
+
+        return write
+
     for index, column in enumerate(columns):
         sheet.set_column(index, index, column.width, text if column.text_format else None)
         if isinstance(column, DateColumn):
             writers.append(lambda r, c, v: write_datetime(r, c, v, date_format))
         elif isinstance(column, IntColumn | DecimalColumn):
+            as_text = string_writer(None)
             writers.append(
-                lambda r, c, v: (
-                    write_number(r, c, v) if isinstance(v, int | float | Decimal) else write_string(r, c, str(v))
+                lambda r, c, v, as_text=as_text: (
+                    write_number(r, c, v) if isinstance(v, int | float | Decimal) else as_text(r, c, v)
                 )
             )
         else:
-            writers.append(lambda r, c, v: write_string(r, c, str(v)))
+            writers.append(string_writer(text if column.text_format else None))
     extra = len(headers) - len(columns)
     for index in range(len(columns), len(columns) + extra):
         sheet.set_column(index, index, 30)
-        writers.append(lambda r, c, v: write_string(r, c, str(v)))
+        writers.append(string_writer(None))
     for index, header in enumerate(headers):
         sheet.write_string(0, index, header, bold)
     sheet.freeze_panes(1, 0)
     r = 0
     for row in rows:
+        if r >= limit:
+            truncated = True
+            break
         r += 1
         for c, value in enumerate(row):
             if value is None or value == "":
@@ -132,7 +195,13 @@ def write_export(spec, rows, fmt, target, *, total=0, progress=None):
         if progress is not None and r % PROGRESS_ROWS == 0:
             progress(r, total)
     workbook.close()
-    return r
+    return _result(r, truncated)
+
+
+def _result(count, truncated):
+    result = ExportResult(count)
+    result.truncated = truncated
+    return result
 
 
 def _csv_cell(value):
@@ -140,14 +209,10 @@ def _csv_cell(value):
         return value.isoformat(sep=" ")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    if isinstance(value, str) and value and value[0] in FORMULA_STARTS and not _SIGNED_NUMBER.match(value):
+    if is_formula_like(value):
         # A spreadsheet would run it as a formula (CSV injection): keep it text. Imports drop the quote again.
         return "'" + value
     return value
-
-
-FORMULA_STARTS = "=+-@\t\r"
-_SIGNED_NUMBER = re.compile(r"^[+-][\d (]")
 
 
 def save_result_file(job, filename, path):
@@ -167,6 +232,8 @@ def run_export(user, spec, filters, fmt, target, progress=None):
     queryset = spec.export_queryset(user, filters)
     total = queryset.count()
     context = ExportContext(user)
+    if spec.export_max_rows:
+        total = min(total, spec.export_max_rows)
     count = write_export(spec, spec.export_rows(queryset, context), fmt, target, total=total, progress=progress)
     return count, context
 
@@ -189,7 +256,8 @@ def export_table(job, spec_name, filters, fmt):
         target = os.path.join(tmp, f"export.{fmt}")
         count, context = run_export(user, spec, filters, fmt, target, progress)
         job.progress(97, _("Saving the file"))
-        save_result_file(job, f"{spec.name}-{stamp}.{fmt}", target)
+        save_result_file(job, f"{spec.export_name or spec.name}-{stamp}.{fmt}", target)
+    truncated = getattr(count, "truncated", False)
     record(
         user,
         audit_actions.EXPORT,
@@ -201,6 +269,13 @@ def export_table(job, spec_name, filters, fmt):
             "format": fmt,
             "unmasked": bool(getattr(spec, "has_personal_ids", False) and context.unmask),
             "job": str(job.run.pk),
+            **({"truncated": True} if truncated else {}),
         },
         region_code=getattr(user, "region_id", "") or "",
     )
+    if truncated:
+        job.progress(
+            100,
+            _("Only the first %(count)s rows were exported; narrow the filters for the rest.")
+            % {"count": f"{count:,}"},
+        )

@@ -100,6 +100,13 @@ class TableSpec:
     region_field: str = "region__code"  # the rows' region code, for system exports limited to a region
     key_label: str = ""
     notes: tuple = field(default_factory=tuple)
+    # Exports: the background job's kind (its progress page and the job list show it), the result
+    # file's name stem (default: the spec's name), the worksheet's name (default: the title) and a row
+    # limit (None: all rows; an xlsx sheet stops at its 1,048,575 rows in any case).
+    export_kind: str = "tabular.export"
+    export_name: str = ""
+    export_sheet: str = ""
+    export_max_rows: int | None = None
 
     def __post_init__(self):
         self.by_name = {column.name: column for column in self.columns}

@@ -252,6 +252,7 @@ class TablesView(OwnViewMixin, TemplateView):
                 "strategies": [STRATEGY_LABELS[name] for name in spec.strategies],
             }
             for spec in all_specs()
+            if spec.importable  # export-only tables (divisions, accounts, audit log...) have no file format to learn
         ]
         return context
 
@@ -262,6 +263,8 @@ class TemplateDownloadView(OwnViewMixin, View):
             spec = get_spec(name)
         except LookupError as exc:
             raise Http404 from exc
+        if not spec.importable:
+            raise Http404
         response = HttpResponse(
             template_bytes(spec), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )

@@ -75,3 +75,43 @@ def issues(job, severity=None):
 
 def codes(job, severity="error"):
     return [(row, code) for row, _column, code, _message in issues(job, severity)]
+
+
+def exported_rows(content, fmt):
+    """The rows of an exported file, as a spreadsheet reads them (csv: the raw cell texts)."""
+    if fmt == "csv":
+        return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
+
+
+def xlsx_cell_formats(content):
+    """``{(row, column): (text_format, quote_prefix)}`` for every cell of an xlsx file's first sheet (0-based).
+
+    ``text_format``: the cell's number format is text ("@"), so Excel keeps what
+    it holds as typed; ``quote_prefix``: Excel's leading-apostrophe flag (a formula-like text stays
+    text when the cell is edited).
+    """
+    import re
+    import zipfile
+    from xml.etree import ElementTree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns = {"m": main[1:-1]}
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
+        sheet = ElementTree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
+    custom = {fmt.get("numFmtId"): fmt.get("formatCode") for fmt in styles.iter(main + "numFmt")}
+    xfs = [
+        (xf.get("numFmtId") == "49" or custom.get(xf.get("numFmtId")) == "@", xf.get("quotePrefix") == "1")
+        for xf in styles.find("m:cellXfs", ns).findall("m:xf", ns)
+    ]
+    result = {}
+    for cell in sheet.iter(main + "c"):
+        letters, digits = re.fullmatch(r"([A-Z]+)(\d+)", cell.get("r")).groups()
+        column = 0
+        for letter in letters:
+            column = column * 26 + ord(letter) - 64
+        result[(int(digits) - 1, column - 1)] = xfs[int(cell.get("s", "0"))]
+    return result
