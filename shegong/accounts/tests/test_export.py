@@ -58,7 +58,7 @@ def test_account_export_is_the_engines_job_with_the_scope_of_when_it_runs(
         r = 1 + names.index("th_staff")
         assert formats[(r, 3)][0] and formats[(r, 5)][0]  # region code and telephone: text cells
     assert th_row[3] == "440106" and th_row[5] == "02012345678"
-    event = AuditEvent.objects.get(action="export")
+    event = AuditEvent.objects.get(action="core.export")
     assert event.actor == accounts["gd"] and event.changes["table"] == "accounts" and event.changes["rows"] == 2
     assert run.expires_at is not None
 

@@ -60,7 +60,7 @@ def test_audit_export_is_the_engines_job(client, settings, auditor, django_captu
         formats = xlsx_cell_formats(content)
         assert tianhe[7] == "=1+1" and formats[(r, 7)] == (True, True)
         assert formats[(r, 3)][0] and formats[(r, 6)][0]  # region and object id: text cells
-    export = AuditEvent.objects.get(action="export")
+    export = AuditEvent.objects.get(action="core.export")
     assert (
         export.actor == auditor and export.changes["table"] == "audit_log" and export.changes["rows"] == len(rows) - 1
     )
@@ -89,7 +89,7 @@ def test_an_auditor_disabled_before_the_job_runs_exports_nothing(
     export_table.call(**DBTaskResult.objects.get().args_kwargs["kwargs"])
     run.refresh_from_db()
     assert run.status == TaskRun.Status.FAILED and not run.result_file
-    assert not AuditEvent.objects.filter(action="export").exists()
+    assert not AuditEvent.objects.filter(action="core.export").exists()
 
 
 def test_only_auditors_export_the_log_through_any_door(client, auditor):

@@ -50,7 +50,7 @@ def test_compliance_export_is_the_engines_job(client, settings, tmp_path, django
     if fmt == "xlsx":
         formats = xlsx_cell_formats(content)
         assert formats[(r, 0)] == (True, True) and formats[(r, 2)][0]  # quoted name; region code as text
-    event = AuditEvent.objects.get(action="export")
+    event = AuditEvent.objects.get(action="core.export")
     assert event.actor == admin and event.changes["table"] == "education_compliance"
     assert event.changes["rows"] == len(rows) - 1 == 4
 
@@ -66,4 +66,4 @@ def test_compliance_export_reapplies_the_scope_when_the_job_runs(
     admin.save()
     rows = exported_rows(_work(run), "csv")
     assert [row[0] for row in rows[1:]] == ["合规2"]  # 440104's short person (合规3) is out of scope now
-    assert AuditEvent.objects.get(action="export").changes["filters"] == {"status": "short"}
+    assert AuditEvent.objects.get(action="core.export").changes["filters"] == {"status": "short"}

@@ -45,6 +45,6 @@ def test_region_export_is_the_engines_job(client, run_jobs, fmt):
         r = 1 + codes.index("440199")
         assert test_row[1] == "=cmd|' /C calc'!A0" and formats[(r, 1)] == (True, True)  # quoted text
         assert formats[(r, 0)][0] and formats[(r, 4)][0]  # code and parent code: text cells
-    event = AuditEvent.objects.get(action="export")
+    event = AuditEvent.objects.get(action="core.export")
     assert event.actor == user and event.changes["table"] == "regions" and event.changes["rows"] == len(rows) - 1
     assert event.changes["filters"] == {"code_prefix": "4401", "level": "3"}
