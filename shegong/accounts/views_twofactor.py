@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from shegong.core import capabilities
 from shegong.core.audit import record
 from shegong.core.scoping import OwnViewMixin
 
@@ -41,6 +42,7 @@ class NoStoreMixin:
 class TwoFactorView(OwnViewMixin, TemplateView):
     """Status of one's own second factor, with what one may do about it."""
 
+    capability = capabilities.signed_in
     template_name = "accounts/two_factor.html"
 
     def get_context_data(self, **kwargs):
@@ -57,6 +59,7 @@ class TwoFactorView(OwnViewMixin, TemplateView):
 class TwoFactorSetupView(NoStoreMixin, OwnViewMixin, FormView):
     """Enrolment: scan the QR code (or type the key) into an authenticator app, confirm with a code."""
 
+    capability = capabilities.signed_in
     template_name = "accounts/two_factor_setup.html"
     form_class = TotpConfirmForm
 
@@ -104,6 +107,7 @@ class TwoFactorSetupView(NoStoreMixin, OwnViewMixin, FormView):
 class RecoveryCodesView(NoStoreMixin, OwnViewMixin, TemplateView):
     """Shows newly made recovery codes once; afterwards only how many are left."""
 
+    capability = capabilities.signed_in
     template_name = "accounts/two_factor_recovery_codes.html"
 
     def get_context_data(self, **kwargs):
@@ -116,6 +120,8 @@ class RecoveryCodesView(NoStoreMixin, OwnViewMixin, TemplateView):
 
 
 class RegenerateRecoveryCodesView(OwnViewMixin, View):
+    capability = capabilities.signed_in
+
     def post(self, request):
         if not security.has_totp(request.user) or not security.is_verified(request.user):
             messages.error(request, _("Set up two-factor authentication first."))
@@ -126,6 +132,8 @@ class RegenerateRecoveryCodesView(OwnViewMixin, View):
 
 
 class DisableTwoFactorView(OwnViewMixin, View):
+    capability = capabilities.signed_in
+
     def post(self, request):
         if security.two_factor_required(request.user):
             messages.error(request, _("Your role requires two-factor authentication; it cannot be turned off."))
@@ -138,6 +146,7 @@ class DisableTwoFactorView(OwnViewMixin, View):
 class SecondFactorVerifyView(OwnViewMixin, FormView):
     """The sign-in step after the password, for accounts with an authenticator or recovery codes."""
 
+    capability = capabilities.signed_in
     template_name = "accounts/two_factor_verify.html"
     form_class = SecondFactorForm
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from shegong.core import workflow as wf
 from shegong.core.audit import record
 from shegong.core.identifiers import mask_id_number
+from shegong.core.roles import Role
 from shegong.regions.models import Region
 from shegong.workers import services as worker_services
 from shegong.workers.models import Certificate, Person
@@ -462,7 +463,7 @@ def revoke(actor, registration, reason):
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the revocation.")}, code="reason_required")
     region = getattr(actor, "region", None)
-    if getattr(actor, "role", None) != "admin" or region is None or region.level > conf.revoke_level():
+    if getattr(actor, "role", None) != Role.ADMIN or region is None or region.level > conf.revoke_level():
         raise PermissionDenied(_("Registrations are revoked by the provincial civil affairs department."))
     if not Registration.objects.editable_by(actor).filter(pk=registration.pk).exists():
         raise PermissionDenied(_("This registration is outside your area of responsibility."))
@@ -514,7 +515,7 @@ def may_download(user, registration):
     role = getattr(user, "role", None)
     if role == worker_services.WORKER_ROLE and registration.person_id == getattr(user, "person_id", None):
         return "own"
-    if role == "admin" and Registration.objects.editable_by(user).filter(pk=registration.pk).exists():
+    if role == Role.ADMIN and Registration.objects.editable_by(user).filter(pk=registration.pk).exists():
         return "reprint"
     return None
 
