@@ -4,11 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
+from rest_framework import routers
 
 from shegong.accounts import views as account_views
 from shegong.accounts.api.views import UserViewSet
+from shegong.core import capabilities
 from shegong.core import views as core_views
+from shegong.core.capabilities import CapabilityAPIMixin
 from shegong.core.scoping import OWN, PUBLIC
 from shegong.core.tabular import api as tabular_api
 from shegong.education.api import views as education_api
@@ -16,7 +18,19 @@ from shegong.regions.api.views import RegionViewSet
 from shegong.registration.api.views import PublicCertificateCheckView, RegistrationViewSet
 from shegong.workers.api.views import CertificateViewSet, PersonViewSet
 
-router = DefaultRouter()
+
+class APIRootView(CapabilityAPIMixin, routers.APIRootView):
+    """The API root lists route names only."""
+
+    capability = capabilities.signed_in
+    scope_policy = OWN
+
+
+class Router(routers.DefaultRouter):
+    APIRootView = APIRootView
+
+
+router = Router()
 router.register("regions", RegionViewSet, basename="region")
 router.register("users", UserViewSet, basename="user")
 router.register("imports", tabular_api.ImportJobViewSet, basename="import")
@@ -30,14 +44,16 @@ router.register("education/activities", education_api.ActivityViewSet, basename=
 router.register("education/records", education_api.StudyRecordViewSet, basename="education-record")
 
 
-def declare(view, policy):
+def declare(view, policy, capability):
+    """Third-party views: their scope policy and capability (enforced by the view itself or its wrapper)."""
     view.scope_policy = policy
+    view.capability = capability
     return view
 
 
 # The captcha image, audio and refresh views carry no personal data.
 for _captcha_url in captcha_urls.urlpatterns:
-    declare(_captcha_url.callback, PUBLIC)
+    declare(_captcha_url.callback, PUBLIC, capabilities.public)
 
 urlpatterns = [
     path("", core_views.HomeView.as_view(), name="home"),
@@ -55,18 +71,22 @@ urlpatterns = [
     path("organizations/", include("shegong.organizations.urls")),
     path("registration/", include("shegong.registration.urls")),
     path("education/", include("shegong.education.urls")),
-    path("i18n/setlang/", declare(set_language, PUBLIC), name="set_language"),
+    path("i18n/setlang/", declare(set_language, PUBLIC, capabilities.public), name="set_language"),
     path("api/v1/public/certificate-check/", PublicCertificateCheckView.as_view(), name="api-public-certificate-check"),
     path("api/v1/", include(router.urls)),
-    path("api/schema/", declare(login_required(SpectacularAPIView.as_view()), OWN), name="api-schema"),
+    path(
+        "api/schema/",
+        declare(login_required(SpectacularAPIView.as_view()), OWN, capabilities.signed_in),
+        name="api-schema",
+    ),
     path(
         "api/docs/",
-        declare(login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), OWN),
+        declare(login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), OWN, capabilities.signed_in),
         name="api-docs",
     ),
     path(
         "api/redoc/",
-        declare(login_required(SpectacularRedocView.as_view(url_name="api-schema")), OWN),
+        declare(login_required(SpectacularRedocView.as_view(url_name="api-schema")), OWN, capabilities.signed_in),
         name="api-redoc",
     ),
 ]

@@ -3,9 +3,10 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core import capabilities
 from shegong.regions.models import Level
 
-from .roles import REGION_ROLES, Role
+from .roles import Role
 
 
 class User(AbstractUser):
@@ -52,7 +53,7 @@ class User(AbstractUser):
 
     @property
     def is_official(self):
-        return self.role in REGION_ROLES and self.region_id is not None
+        return capabilities.is_official(self)
 
     @property
     def is_auditor(self):

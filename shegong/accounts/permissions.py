@@ -35,7 +35,9 @@ everyone else sees only their own account.
 
 Issuing admin accounts in bulk (``can_issue_accounts``) is for the operator and for administrators at
 the ministry or a province. The audit log is for audit administrators only, each for their own
-subtree (``core.views_audit.can_read_audit_log`` and ``AuditEvent.objects.visible_to``).
+subtree (``core.capabilities.reads_audit_log`` and ``AuditEvent.objects.visible_to``). Who may open the
+account pages at all is a capability (``core.capabilities.sees_accounts``, ``manages_accounts``,
+``issues_accounts``); these functions decide about one account or one grant.
 
 A ``None`` actor stands for the command line (a trusted operator on the server): national authority.
 """
@@ -43,19 +45,22 @@ A ``None`` actor stands for the command line (a trusted operator on the server):
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from shegong.core import capabilities
 from shegong.regions.models import ROOT_CODE, Level, Region
 
-from .roles import REGION_ROLES, Role
+from .roles import (  # noqa: F401  (MANAGER_ROLES, ACCOUNT_VIEWER_ROLES: importable from here as before)
+    ACCOUNT_VIEWER_ROLES,
+    DUTY_ROLES,
+    MANAGER_ROLES,
+    REGION_ROLES,
+    Role,
+)
 
-MANAGER_ROLES = frozenset({Role.OPERATOR, Role.ADMIN})
-# Roles that may see the accounts of their subtree (security administrators: for unlocks and 2FA resets).
-ACCOUNT_VIEWER_ROLES = MANAGER_ROLES | {Role.SECURITY}
 MANAGED_ROLES = (Role.ADMIN, Role.STAFF, Role.SECURITY, Role.AUDITOR, Role.API_CLIENT)
-DUTY_ROLES = frozenset({Role.ADMIN, Role.SECURITY, Role.AUDITOR})  # 三员: one duty per account
 # API client accounts stand for a provincial system: only national or provincial managers grant them.
 API_CLIENT_MAX_LEVEL = Level.PROVINCE
 # Issuing admin accounts for every region below: the ministry and the provinces.
-ISSUER_MAX_LEVEL = Level.PROVINCE
+ISSUER_MAX_LEVEL = Level.PROVINCE  # the rule is core.capabilities.issues_accounts
 
 
 def _active(actor):
@@ -70,10 +75,10 @@ def management_root(actor):
     """The region whose subtree ``actor`` administers accounts in, or None when they administer none."""
     if actor is None:
         return _national_root()
-    if not _active(actor) or actor.role not in ACCOUNT_VIEWER_ROLES:
+    if not capabilities.sees_accounts(actor):
         return None
     if actor.region_id is None:
-        return _national_root() if actor.role == Role.OPERATOR else None
+        return _national_root()  # the operator's subtree is the whole country
     return actor.region
 
 
@@ -82,7 +87,7 @@ def role_label(role):
 
 
 def is_manager(actor):
-    return actor is None or (_active(actor) and actor.role in MANAGER_ROLES and management_root(actor) is not None)
+    return actor is None or capabilities.manages_accounts(actor)
 
 
 def grantable_roles(actor):
@@ -203,11 +208,11 @@ def can_see_user(actor, target):
 
 
 def can_list_users(actor):
-    return _active(actor) and management_root(actor) is not None
+    return capabilities.sees_accounts(actor)
 
 
 def can_issue_accounts(actor):
     """The ministry's and provinces' administrators (and the operator) issue admin accounts for the regions below."""
-    if not is_manager(actor):
-        return False
-    return management_root(actor).level <= ISSUER_MAX_LEVEL
+    if actor is None:
+        return _national_root() is not None
+    return capabilities.issues_accounts(actor)

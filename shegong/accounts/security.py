@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shegong.accounts import actions
+from shegong.core import capabilities
 from shegong.core.audit import record
 from shegong.core.audit_actions import canonical_code, codes_matching
 from shegong.regions.models import Level
@@ -98,7 +99,7 @@ def password_change_required(user):
 
 
 def is_security_admin(user):
-    return getattr(user, "is_authenticated", False) and user.role == Role.SECURITY and user.region_id is not None
+    return capabilities.administers_security(user)
 
 
 def is_national(user):

@@ -5,7 +5,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from shegong.core.scoping import OWN, PUBLIC, OwnViewMixin
+from shegong.core import capabilities
+from shegong.core.scoping import PUBLIC, OwnViewMixin
 
 from . import security, services
 from .forms import ChangePasswordForm
@@ -15,16 +16,20 @@ from .views_security import SecureLoginMixin
 class LoginView(SecureLoginMixin, auth_views.LoginView):
     """Sign-in: lockout (django-axes), CAPTCHA after a failure; the second factor follows (middleware)."""
 
+    capability = capabilities.public
     scope_policy = PUBLIC
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
 
 class LogoutView(auth_views.LogoutView):
-    scope_policy = OWN
+    # Signing out needs no signed-in session (an expired one just goes on to the login page), and shows no data.
+    capability = capabilities.public
+    scope_policy = PUBLIC
 
 
 class PasswordChangeView(OwnViewMixin, FormView):
+    capability = capabilities.signed_in
     template_name = "accounts/password_change.html"
     form_class = ChangePasswordForm
 
@@ -47,6 +52,7 @@ class PasswordChangeView(OwnViewMixin, FormView):
 
 
 class ProfileView(OwnViewMixin, TemplateView):
+    capability = capabilities.signed_in
     template_name = "accounts/profile.html"
 
     def get_context_data(self, **kwargs):

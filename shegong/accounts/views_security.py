@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from shegong.core.scoping import SCOPED, LoginRequiredMixin
+from shegong.core import capabilities
+from shegong.core.capabilities import CapabilityRequiredMixin
+from shegong.core.scoping import SCOPED
 
 from . import security
 from .forms_security import AccountSearchForm, SecureLoginForm, UnlockForm
@@ -42,16 +44,9 @@ class SecureLoginMixin:
         return super().form_invalid(form)
 
 
-class SecurityAdminMixin(LoginRequiredMixin):
+class LockoutListView(CapabilityRequiredMixin, TemplateView):
+    capability = capabilities.administers_security
     scope_policy = SCOPED
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not security.is_security_admin(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-
-class LockoutListView(SecurityAdminMixin, TemplateView):
     template_name = "accounts/security_lockouts.html"
 
     def get_context_data(self, **kwargs):
@@ -64,7 +59,10 @@ class LockoutListView(SecurityAdminMixin, TemplateView):
         return context
 
 
-class UnlockView(SecurityAdminMixin, View):
+class UnlockView(CapabilityRequiredMixin, View):
+    capability = capabilities.administers_security
+    scope_policy = SCOPED
+
     def post(self, request):
         form = UnlockForm(request.POST)
         if not form.is_valid():
@@ -84,8 +82,11 @@ class UnlockView(SecurityAdminMixin, View):
         return redirect("accounts:security-lockouts")
 
 
-class TwoFactorAccountsView(SecurityAdminMixin, ListView):
+class TwoFactorAccountsView(CapabilityRequiredMixin, ListView):
     """Accounts of the subtree that use an authenticator app, to reset one after a lost phone."""
+
+    capability = capabilities.administers_security
+    scope_policy = SCOPED
 
     template_name = "accounts/security_two_factor.html"
     context_object_name = "accounts"
@@ -108,7 +109,10 @@ class TwoFactorAccountsView(SecurityAdminMixin, ListView):
         return context
 
 
-class TwoFactorResetView(SecurityAdminMixin, View):
+class TwoFactorResetView(CapabilityRequiredMixin, View):
+    capability = capabilities.administers_security
+    scope_policy = SCOPED
+
     def post(self, request, pk):
         admin = request.user
         user = get_object_or_404(security.accounts_in_scope(admin), pk=pk)

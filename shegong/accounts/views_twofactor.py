@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from shegong.accounts import actions
+from shegong.core import capabilities
 from shegong.core.audit import record
 from shegong.core.scoping import OwnViewMixin
 
@@ -42,6 +43,7 @@ class NoStoreMixin:
 class TwoFactorView(OwnViewMixin, TemplateView):
     """Status of one's own second factor, with what one may do about it."""
 
+    capability = capabilities.signed_in
     template_name = "accounts/two_factor.html"
 
     def get_context_data(self, **kwargs):
@@ -58,6 +60,7 @@ class TwoFactorView(OwnViewMixin, TemplateView):
 class TwoFactorSetupView(NoStoreMixin, OwnViewMixin, FormView):
     """Enrolment: scan the QR code (or type the key) into an authenticator app, confirm with a code."""
 
+    capability = capabilities.signed_in
     template_name = "accounts/two_factor_setup.html"
     form_class = TotpConfirmForm
 
@@ -105,6 +108,7 @@ class TwoFactorSetupView(NoStoreMixin, OwnViewMixin, FormView):
 class RecoveryCodesView(NoStoreMixin, OwnViewMixin, TemplateView):
     """Shows newly made recovery codes once; afterwards only how many are left."""
 
+    capability = capabilities.signed_in
     template_name = "accounts/two_factor_recovery_codes.html"
 
     def get_context_data(self, **kwargs):
@@ -117,6 +121,8 @@ class RecoveryCodesView(NoStoreMixin, OwnViewMixin, TemplateView):
 
 
 class RegenerateRecoveryCodesView(OwnViewMixin, View):
+    capability = capabilities.signed_in
+
     def post(self, request):
         if not security.has_totp(request.user) or not security.is_verified(request.user):
             messages.error(request, _("Set up two-factor authentication first."))
@@ -127,6 +133,8 @@ class RegenerateRecoveryCodesView(OwnViewMixin, View):
 
 
 class DisableTwoFactorView(OwnViewMixin, View):
+    capability = capabilities.signed_in
+
     def post(self, request):
         if security.two_factor_required(request.user):
             messages.error(request, _("Your role requires two-factor authentication; it cannot be turned off."))
@@ -139,6 +147,7 @@ class DisableTwoFactorView(OwnViewMixin, View):
 class SecondFactorVerifyView(OwnViewMixin, FormView):
     """The sign-in step after the password, for accounts with an authenticator or recovery codes."""
 
+    capability = capabilities.signed_in
     template_name = "accounts/two_factor_verify.html"
     form_class = SecondFactorForm
 

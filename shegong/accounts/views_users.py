@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from shegong.core.scoping import SCOPED, LoginRequiredMixin
+from shegong.core import capabilities
+from shegong.core.capabilities import CapabilityRequiredMixin
+from shegong.core.scoping import SCOPED
 from shegong.core.tabular.export import FORMATS as EXPORT_FORMATS
 from shegong.core.tabular.export import start_export
 from shegong.core.tasks import start_job
@@ -28,27 +30,6 @@ from .roles import Role
 from .tasks_users import issue_accounts_job
 
 
-class AccountAdminMixin(LoginRequiredMixin):
-    """Signed-in users whose role passes ``allowed(user)``; everyone else gets 403."""
-
-    scope_policy = SCOPED
-
-    @staticmethod
-    def allowed(user):
-        return permissions.can_list_users(user)
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not self.allowed(request.user):
-            raise PermissionDenied(_("Your role does not administer accounts."))
-        return super().dispatch(request, *args, **kwargs)
-
-
-class ManagerMixin(AccountAdminMixin):
-    @staticmethod
-    def allowed(user):
-        return permissions.is_manager(user)
-
-
 class TargetMixin:
     """The account in the URL, if the signed-in user may see it (404 otherwise)."""
 
@@ -59,7 +40,9 @@ class TargetMixin:
         return self._target
 
 
-class UserListView(AccountAdminMixin, ListView):
+class UserListView(CapabilityRequiredMixin, ListView):
+    capability = capabilities.sees_accounts
+    scope_policy = SCOPED
     template_name = "accounts/users/list.html"
     context_object_name = "accounts"
     paginate_by = 50
@@ -90,8 +73,11 @@ class UserListView(AccountAdminMixin, ListView):
         return context
 
 
-class UserExportView(AccountAdminMixin, View):
+class UserExportView(CapabilityRequiredMixin, View):
     """Start a background export of the filtered accounts (the list's filters, scope re-applied by the job)."""
+
+    capability = capabilities.sees_accounts
+    scope_policy = SCOPED
 
     def post(self, request):
         fmt = request.POST.get("format", "xlsx")
@@ -117,7 +103,9 @@ def _password_page(request, template, context):
     return response
 
 
-class UserCreateView(ManagerMixin, FormView):
+class UserCreateView(CapabilityRequiredMixin, FormView):
+    capability = capabilities.manages_accounts
+    scope_policy = SCOPED
     template_name = "accounts/users/create.html"
     form_class = UserCreateForm
 
@@ -140,7 +128,9 @@ class UserCreateView(ManagerMixin, FormView):
         )
 
 
-class UserDetailView(AccountAdminMixin, TargetMixin, TemplateView):
+class UserDetailView(CapabilityRequiredMixin, TargetMixin, TemplateView):
+    capability = capabilities.sees_accounts
+    scope_policy = SCOPED
     template_name = "accounts/users/detail.html"
 
     def get_context_data(self, **kwargs):
@@ -156,8 +146,11 @@ class UserDetailView(AccountAdminMixin, TargetMixin, TemplateView):
         return context
 
 
-class UserActionView(ManagerMixin, TargetMixin, View):
+class UserActionView(CapabilityRequiredMixin, TargetMixin, View):
     """Base for the POST-only actions on one account."""
+
+    capability = capabilities.manages_accounts
+    scope_policy = SCOPED
 
     def refused(self, exc):
         messages.error(self.request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
@@ -207,15 +200,14 @@ class UserChangeRoleView(UserActionView):
         return redirect("accounts:user-detail", pk=target.pk)
 
 
-class IssueAccountsView(AccountAdminMixin, FormView):
+class IssueAccountsView(CapabilityRequiredMixin, FormView):
     """Issue one account per region below (ministry and province administrators): preview, then start the job."""
+
+    capability = capabilities.issues_accounts
+    scope_policy = SCOPED
 
     template_name = "accounts/users/issue.html"
     form_class = IssueAccountsForm
-
-    @staticmethod
-    def allowed(user):
-        return permissions.can_issue_accounts(user)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

@@ -6,6 +6,8 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from shegong.core import audit_actions
 
+from . import capabilities
+from .capabilities import requires
 from .dashboard import panels_for
 from .models import TaskRun
 from .scoping import PUBLIC, OwnViewMixin, ScopedViewMixin, scope_policy
@@ -13,6 +15,7 @@ from .tasks import worker_state
 
 
 @scope_policy(PUBLIC)
+@requires(capabilities.public)
 def healthz(request):
     """Liveness and readiness for load balancers and monitoring: database and worker state."""
     body = {"status": "ok"}
@@ -34,6 +37,7 @@ def healthz(request):
 
 
 class TaskRunListView(ScopedViewMixin, ListView):
+    capability = capabilities.signed_in
     model = TaskRun
     template_name = "core/task_list.html"
     context_object_name = "runs"
@@ -41,6 +45,7 @@ class TaskRunListView(ScopedViewMixin, ListView):
 
 
 class TaskRunDetailView(ScopedViewMixin, DetailView):
+    capability = capabilities.signed_in
     model = TaskRun
     template_name = "core/task_detail.html"
     context_object_name = "run"
@@ -52,6 +57,7 @@ class TaskRunDetailView(ScopedViewMixin, DetailView):
 
 
 class TaskRunDownloadView(ScopedViewMixin, DetailView):
+    capability = capabilities.signed_in
     model = TaskRun
 
     def get(self, request, *args, **kwargs):
@@ -66,6 +72,7 @@ class TaskRunDownloadView(ScopedViewMixin, DetailView):
 
 def error_view(template, status):
     @scope_policy(PUBLIC)
+    @requires(capabilities.public)
     def view(request, exception=None):
         return render(request, template, status=status)
 
@@ -73,6 +80,7 @@ def error_view(template, status):
 
 
 class HomeView(OwnViewMixin, TemplateView):
+    capability = capabilities.signed_in
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs):
@@ -83,6 +91,7 @@ class HomeView(OwnViewMixin, TemplateView):
 
 
 @scope_policy(PUBLIC)
+@requires(capabilities.public)
 def csrf_failure(request, reason=""):
     """A friendly page instead of Django's technical one when a form's security token is missing or stale."""
     return render(request, "403_csrf.html", status=403)

@@ -7,7 +7,6 @@ counts the whole selection; filters are exact matches or time ranges that stay o
 import json
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -15,32 +14,15 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from . import capabilities
+from .capabilities import CapabilityRequiredMixin
 from .filters_audit import AuditEventFilter
 from .models import AuditEvent
-from .scoping import SCOPED, LoginRequiredMixin, get_visible_or_404
+from .scoping import SCOPED, get_visible_or_404
 from .tabular.export import FORMATS as EXPORT_FORMATS
 from .tabular.export import start_export
 
 PAGE_SIZE = 50
-
-
-def can_read_audit_log(user):
-    """Audit administrators (role ``auditor``) with a region; nobody else reads the log."""
-    return (
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and getattr(user, "is_auditor", False)
-        and user.region_id is not None
-    )
-
-
-class AuditorMixin(LoginRequiredMixin):
-    scope_policy = SCOPED
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can_read_audit_log(request.user):
-            raise PermissionDenied(_("Only audit administrators read the audit log."))
-        return super().dispatch(request, *args, **kwargs)
 
 
 def _int(value):
@@ -75,7 +57,9 @@ def keyset_page(queryset, *, older=None, newer=None, size=PAGE_SIZE):
     return rows, (rows[-1].pk if more else None), None
 
 
-class AuditListView(AuditorMixin, TemplateView):
+class AuditListView(CapabilityRequiredMixin, TemplateView):
+    capability = capabilities.reads_audit_log
+    scope_policy = SCOPED
     template_name = "audit/list.html"
 
     def get_context_data(self, **kwargs):
@@ -167,7 +151,9 @@ def change_rows(changes):
     return fields, others
 
 
-class AuditDetailView(AuditorMixin, TemplateView):
+class AuditDetailView(CapabilityRequiredMixin, TemplateView):
+    capability = capabilities.reads_audit_log
+    scope_policy = SCOPED
     template_name = "audit/detail.html"
 
     def get_context_data(self, **kwargs):
@@ -179,8 +165,11 @@ class AuditDetailView(AuditorMixin, TemplateView):
         return context
 
 
-class AuditExportView(AuditorMixin, View):
+class AuditExportView(CapabilityRequiredMixin, View):
     """Start a background export of the filtered events; the job re-applies the scope and is itself audited."""
+
+    capability = capabilities.reads_audit_log
+    scope_policy = SCOPED
 
     def post(self, request):
         from shegong.regions.forms import fold_picker
@@ -213,7 +202,7 @@ def register_navigation():
             label=gettext_lazy("Audit log"),
             url_name="audit:list",
             order=850,
-            visible=can_read_audit_log,
+            visible=capabilities.reads_audit_log,
             group=navigation.ADMINISTRATION,
         )
     )

@@ -15,21 +15,16 @@ from django.views.generic import DetailView, ListView
 from shegong.regions.forms import RegionPickerWidget, fold_picker
 from shegong.regions.models import Region
 
-from . import dashboard, navigation
+from . import capabilities, dashboard, navigation
 from . import workflow as wf
+from .capabilities import CapabilityRequiredMixin
 from .forms import StyledFormMixin
 from .models import Application, ApplicationState, Notification
-from .scoping import LoginRequiredMixin, OwnViewMixin, ScopedViewMixin, get_visible_or_404
-
-OFFICIAL_LIST_ROLES = {"admin", "staff"}
+from .scoping import OwnViewMixin, ScopedViewMixin, get_visible_or_404
 
 
 def flow_choices():
     return [(flow.key, flow.title) for flow in wf.flows()]
-
-
-def may_review(user):
-    return getattr(user, "is_authenticated", False) and user.role in wf.reviewer_roles()
 
 
 class ApplicationFilter(django_filters.FilterSet):
@@ -67,6 +62,7 @@ class ApplicationFilter(django_filters.FilterSet):
 
 
 class ApplicationListBase(ScopedViewMixin, ListView):
+    capability = capabilities.signed_in  # the to-do list, the area's and one's own applications: visible_to() decides
     model = Application
     template_name = "workflow/application_list.html"
     context_object_name = "applications"
@@ -118,7 +114,7 @@ class ApplicationListBase(ScopedViewMixin, ListView):
                 "today": timezone.localdate(),
             }
         )
-        if self.show_region_filter and getattr(user, "is_official", False):
+        if self.show_region_filter and capabilities.is_official(user):
             context["within_picker"] = RegionPickerWidget(root=user.region).render(
                 "within", self.within, attrs={"id": "f-within"}
             )
@@ -163,6 +159,7 @@ class OpinionForm(StyledFormMixin, forms.Form):
 
 
 class ApplicationDetailView(ScopedViewMixin, DetailView):
+    capability = capabilities.signed_in
     model = Application
     template_name = "workflow/application_detail.html"
     context_object_name = "application"
@@ -230,9 +227,10 @@ DONE_MESSAGES = {
 }
 
 
-class ApplicationActionView(LoginRequiredMixin, View):
+class ApplicationActionView(CapabilityRequiredMixin, View):
     """POST one action on an application; every refusal is shown to the user, nothing changes."""
 
+    capability = capabilities.signed_in  # the flow's step decides who acts (core.workflow.services)
     scope_policy = ScopedViewMixin.scope_policy
 
     def post(self, request, pk):
@@ -269,6 +267,7 @@ class ApplicationActionView(LoginRequiredMixin, View):
 
 # --- notifications ---------------------------------------------------------------------------
 class NotificationListView(OwnViewMixin, ListView):
+    capability = capabilities.signed_in
     template_name = "workflow/notification_list.html"
     context_object_name = "notifications"
     paginate_by = 30
@@ -289,6 +288,8 @@ class NotificationListView(OwnViewMixin, ListView):
 
 class NotificationReadView(OwnViewMixin, View):
     """Mark one notice (``pk``) or all of the user's notices as read; then follow the notice's link if asked."""
+
+    capability = capabilities.signed_in
 
     def post(self, request, pk=None):
         notices = Notification.objects.visible_to(request.user).unread()
@@ -313,7 +314,7 @@ def todo_panel(request):
     user = request.user
     if not getattr(user, "is_authenticated", False):
         return None
-    todo = wf.inbox_for(user) if may_review(user) else None
+    todo = wf.inbox_for(user) if capabilities.may_review(user) else None
     context = {
         "template": "workflow/_panel_todo.html",
         "unread": Notification.objects.visible_to(user).unread().count(),
@@ -337,28 +338,32 @@ def register_ui():
     """Menu entries and the home panel (called from CoreConfig.ready)."""
     navigation.register(
         navigation.NavItem(
-            key="workflow-inbox", label=gettext_lazy("To-do"), url_name="workflow:inbox", order=20, visible=may_review
+            key="workflow-inbox",
+            label=gettext_lazy("To-do"),
+            url_name="workflow:inbox",
+            order=20,
+            visible=capabilities.may_review,
         ),
         navigation.NavItem(
             key="workflow-area",
             label=gettext_lazy("Applications"),
             url_name="workflow:applications",
             order=25,
-            visible=lambda user: getattr(user, "is_official", False) and user.role in OFFICIAL_LIST_ROLES,
+            visible=capabilities.is_civil_affairs,
         ),
         navigation.NavItem(
             key="workflow-mine",
             label=gettext_lazy("My applications"),
             url_name="workflow:mine",
             order=30,
-            visible=lambda user: user.is_authenticated and not getattr(user, "is_official", False),
+            visible=lambda user: user.is_authenticated and not capabilities.is_official(user),
         ),
         navigation.NavItem(
             key="notifications",
             label=gettext_lazy("Notifications"),
             url_name="workflow:notifications",
             order=880,
-            visible=lambda user: user.is_authenticated,
+            visible=capabilities.signed_in,
             group=navigation.ACCOUNT,
         ),
     )

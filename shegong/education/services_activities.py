@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core.audit import record
+from shegong.core.roles import Role
 from shegong.education import actions
 from shegong.workers.models import Person
 
@@ -49,7 +50,7 @@ def new_code():
 # --- the provider's activities ------------------------------------------------------------------------
 def _require_provider(actor, *, published=False):
     provider = provider_of(actor)
-    if provider is None or getattr(actor, "role", None) != "provider":
+    if provider is None or getattr(actor, "role", None) != Role.PROVIDER:
         raise PermissionDenied(_("Only a continuing-education provider's account can do this."))
     if provider.status == ProviderStatus.REVOKED:
         raise PermissionDenied(_("Your provider's filing is revoked."))
@@ -186,7 +187,7 @@ def _loggable(data):
 
 # --- enrolment ---------------------------------------------------------------------------------------
 def _worker_person(user):
-    if getattr(user, "role", None) != "worker" or getattr(user, "person_id", None) is None:
+    if getattr(user, "role", None) != Role.WORKER or getattr(user, "person_id", None) is None:
         raise PermissionDenied(_("Only a social worker with a registry record can do this."))
     return Person.objects.get(pk=user.person_id)
 

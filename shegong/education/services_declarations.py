@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from shegong.core import workflow as wf
 from shegong.core.audit import record
+from shegong.core.roles import Role
 from shegong.education import actions
 from shegong.workers.models import Person
 
@@ -64,7 +65,7 @@ def check_evidence(uploaded):
 
 def _require_self(actor, person):
     if (
-        getattr(actor, "role", None) != "worker"
+        getattr(actor, "role", None) != Role.WORKER
         or getattr(actor, "person_id", None) is None
         or actor.person_id != person.pk
     ):

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from shegong.core import capabilities
 from shegong.core.audit import record
 from shegong.education import actions
 from shegong.regions.models import Level
@@ -14,7 +15,7 @@ from .services import policy_for_province
 
 
 def can_edit_policy(user, province=None):
-    if getattr(user, "role", None) != "admin" or not getattr(user, "region_id", None):
+    if not capabilities.administers_region(user):
         return False
     if user.region.level > Level.PROVINCE:
         return False

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from shegong.accounts.models import User
 from shegong.accounts.roles import Role
 from shegong.accounts.services_users import generate_initial_password, validate_phone, validate_username
+from shegong.core import capabilities
 from shegong.core.audit import record
 from shegong.core.identifiers import IdentifierError, validate_credit_code
 from shegong.education import actions
@@ -26,12 +27,8 @@ PROVIDER_FIELDS = ("name", "credit_code", "contact_name", "contact_phone", "addr
 
 
 def can_file_providers(user, province=None):
-    """Administrators at province level or above (for a province in their subtree)."""
-    if not getattr(user, "is_authenticated", False) or user.role != Role.ADMIN or user.region_id is None:
-        return False
-    if user.region.level > Level.PROVINCE:
-        return False
-    return province is None or user.region.contains(province.code)
+    """Administrators at province level or above (for a province in their subtree): ``capabilities.files_providers``."""
+    return capabilities.files_providers(user, province)
 
 
 def _require_filer(actor, province):

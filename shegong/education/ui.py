@@ -2,23 +2,19 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core import dashboard, navigation
-
-
-def _role(user):
-    return getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
+from shegong.core import capabilities, dashboard, navigation
+from shegong.core.roles import Role
 
 
 def is_worker(user):
-    return _role(user) == "worker"
+    return capabilities.is_social_worker(user)
 
 
 def is_provider(user):
-    return _role(user) == "provider"
+    return getattr(user, "role", None) == Role.PROVIDER and getattr(user, "is_authenticated", False)
 
 
-def is_official(user):
-    return getattr(user, "is_official", False) and _role(user) in {"admin", "staff"}
+is_official = capabilities.is_civil_affairs  # the education menu's officials: administrators and staff
 
 
 def education_panel(request):

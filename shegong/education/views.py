@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from shegong.core import crypto
+from shegong.core import capabilities, crypto
 from shegong.core import workflow as wf
 from shegong.core.audit import record
+from shegong.core.roles import Role
 from shegong.core.scoping import OwnViewMixin, ScopedViewMixin, get_visible_or_404
 from shegong.education import actions
 from shegong.workers.models import Person
@@ -32,7 +33,7 @@ def add_errors(form, exc):
 
 
 def own_person(user):
-    if getattr(user, "role", None) != "worker" or getattr(user, "person_id", None) is None:
+    if not capabilities.is_social_worker(user) or getattr(user, "person_id", None) is None:
         return None
     return Person.objects.visible_to(user).filter(pk=user.person_id).select_related("region").first()
 
@@ -77,14 +78,15 @@ def ledger_context(person, user):
 class IndexView(OwnViewMixin, View):
     """/education/: each role's starting page."""
 
+    capability = capabilities.signed_in
+
     def get(self, request):
         user = request.user
-        role = getattr(user, "role", None)
-        if role == "worker":
+        if capabilities.is_social_worker(user):
             return redirect("education:me")
-        if role == "provider":
+        if getattr(user, "role", None) == Role.PROVIDER:
             return redirect("education:provider-home")
-        if getattr(user, "is_official", False):
+        if capabilities.is_official(user):
             return redirect("education:compliance")
         return redirect("education:public-providers")
 
@@ -92,6 +94,7 @@ class IndexView(OwnViewMixin, View):
 class MyLedgerView(OwnViewMixin, TemplateView):
     """The social worker's own ledger and progress in the current registration period."""
 
+    capability = capabilities.signed_in
     template_name = "education/ledger.html"
 
     def get_context_data(self, **kwargs):
@@ -106,6 +109,7 @@ class MyLedgerView(OwnViewMixin, TemplateView):
 class PersonLedgerView(ScopedViewMixin, TemplateView):
     """An official's view of one person's ledger (reached from the compliance list)."""
 
+    capability = capabilities.signed_in
     template_name = "education/ledger.html"
 
     def get_context_data(self, **kwargs):
@@ -119,6 +123,8 @@ class PersonLedgerView(ScopedViewMixin, TemplateView):
 class StatementView(OwnViewMixin, View):
     """The printable statement of hours (PDF) of the signed-in social worker."""
 
+    capability = capabilities.signed_in
+
     def get(self, request):
         person = own_person(request.user)
         if person is None:
@@ -127,6 +133,8 @@ class StatementView(OwnViewMixin, View):
 
 
 class PersonStatementView(ScopedViewMixin, View):
+    capability = capabilities.signed_in
+
     def get(self, request, pk):
         person = get_visible_or_404(Person.objects.select_related("region"), request.user, pk=pk)
         return statement_response(request.user, person)
@@ -154,6 +162,7 @@ def statement_response(user, person):
 
 # --- declarations ------------------------------------------------------------------------------------
 class DeclarationCreateView(OwnViewMixin, FormView):
+    capability = capabilities.signed_in  # a worker without a registry record is sent home with a message
     template_name = "education/declaration_form.html"
     form_class = DeclarationForm
 
@@ -197,6 +206,8 @@ class DeclarationCreateView(OwnViewMixin, FormView):
 class DeclarationDetailView(ScopedViewMixin, View):
     """A declaration is shown on its review application's page."""
 
+    capability = capabilities.signed_in
+
     def get(self, request, pk):
         declaration = get_visible_or_404(Declaration.objects.select_related("application"), request.user, pk=pk)
         if declaration.application_id is None:
@@ -207,6 +218,7 @@ class DeclarationDetailView(ScopedViewMixin, View):
 class DeclarationEditView(ScopedViewMixin, FormView):
     """The applicant corrects a returned declaration, then saves it or saves and resubmits it."""
 
+    capability = capabilities.signed_in  # only the declaring worker (403), after the 404
     template_name = "education/declaration_form.html"
     form_class = DeclarationForm
 
@@ -274,6 +286,8 @@ class DeclarationEditView(ScopedViewMixin, FormView):
 
 class EvidenceView(ScopedViewMixin, View):
     """Open an evidence file (the declaring worker, or officials of the person's region; audited)."""
+
+    capability = capabilities.signed_in
 
     def get(self, request, pk):
         evidence = get_visible_or_404(Evidence.objects.select_related("declaration__person"), request.user, pk=pk)

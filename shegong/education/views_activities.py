@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from shegong.core import capabilities
 from shegong.core.scoping import OwnViewMixin, ScopedViewMixin, get_visible_or_404
 
 from . import attendance_import
@@ -21,21 +22,13 @@ from .models import Activity, ActivityKind, ActivityStatus, AttendanceImport, En
 from .services_providers import provider_of
 from .views import add_errors, own_person
 
-
-def is_provider(user):
-    return getattr(user, "is_authenticated", False) and user.role == "provider" and provider_of(user) is not None
+is_provider = capabilities.acts_for_provider  # the rule is a capability; the old name stays for the pages below
 
 
-class ProviderRequiredMixin:
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not is_provider(request.user):
-            raise PermissionDenied(_("This page is for continuing-education providers."))
-        return super().dispatch(request, *args, **kwargs)
-
-
-class ProviderHomeView(ProviderRequiredMixin, OwnViewMixin, TemplateView):
+class ProviderHomeView(OwnViewMixin, TemplateView):
     """The provider account's start page: its provider and its activities."""
 
+    capability = capabilities.acts_for_provider
     template_name = "education/provider_home.html"
 
     def get_context_data(self, **kwargs):
@@ -56,6 +49,7 @@ class ProviderHomeView(ProviderRequiredMixin, OwnViewMixin, TemplateView):
 class ActivityListView(ScopedViewMixin, ListView):
     """The catalogue: activities of published providers (workers), one's own (providers), or of the area."""
 
+    capability = capabilities.signed_in
     model = Activity
     template_name = "education/activity_list.html"
     context_object_name = "activities"
@@ -64,7 +58,7 @@ class ActivityListView(ScopedViewMixin, ListView):
     def get_queryset(self):
         queryset = super().get_queryset().select_related("provider", "provider__province")
         data = self.request.GET.copy()
-        if self.request.user.role == "worker" and "upcoming" not in data:
+        if capabilities.is_social_worker(self.request.user) and "upcoming" not in data:
             data["upcoming"] = "true"
         self.filterset = ActivityFilter(data, queryset=queryset)
         queryset = self.filterset.qs if self.filterset.is_valid() else queryset.none()
@@ -87,6 +81,7 @@ class ActivityListView(ScopedViewMixin, ListView):
 
 
 class ActivityDetailView(ScopedViewMixin, DetailView):
+    capability = capabilities.signed_in
     model = Activity
     template_name = "education/activity_detail.html"
     context_object_name = "activity"
@@ -116,7 +111,8 @@ class ActivityDetailView(ScopedViewMixin, DetailView):
         return context
 
 
-class _ActivityFormView(ProviderRequiredMixin, ScopedViewMixin, FormView):
+class _ActivityFormView(ScopedViewMixin, FormView):
+    capability = capabilities.acts_for_provider
     template_name = "education/activity_form.html"
     form_class = ActivityForm
     activity = None
@@ -160,6 +156,8 @@ class ActivityEditView(_ActivityFormView):
 class ActivityActionView(ScopedViewMixin, View):
     """POST actions on an activity: a worker enrols, cancels or signs in; its provider changes its
     status or the sign-in code. Every refusal is shown as a message; nothing changes."""
+
+    capability = capabilities.signed_in  # enrol, sign in, publish...: the services decide per action
 
     def post(self, request, pk, action):
         activity = get_visible_or_404(Activity.objects.select_related("provider"), request.user, pk=pk)
@@ -225,9 +223,10 @@ class ActivityActionView(ScopedViewMixin, View):
         return redirect("education:attendance", pk=activity.pk)
 
 
-class AttendanceView(ProviderRequiredMixin, ScopedViewMixin, TemplateView):
+class AttendanceView(ScopedViewMixin, TemplateView):
     """The provider records attendance on screen, shows the sign-in code, and imports sheets."""
 
+    capability = capabilities.acts_for_provider
     template_name = "education/attendance.html"
 
     def dispatch(self, request, *args, **kwargs):
@@ -290,7 +289,9 @@ class AttendanceView(ProviderRequiredMixin, ScopedViewMixin, TemplateView):
         return self.render_to_response(self.get_context_data(errors=errors), status=400)
 
 
-class ImportUploadView(ProviderRequiredMixin, ScopedViewMixin, View):
+class ImportUploadView(ScopedViewMixin, View):
+    capability = capabilities.acts_for_provider
+
     def post(self, request, pk):
         activity = get_visible_or_404(Activity.objects.select_related("provider"), request.user, pk=pk)
         form = ImportForm(request.POST, request.FILES)
@@ -309,9 +310,10 @@ class ImportUploadView(ProviderRequiredMixin, ScopedViewMixin, View):
         return view.render_to_response(view.get_context_data(import_form=form), status=400)
 
 
-class ImportDetailView(ProviderRequiredMixin, ScopedViewMixin, DetailView):
+class ImportDetailView(ScopedViewMixin, DetailView):
     """The checked sheet: valid rows and every error (row, column, reason); confirm or discard."""
 
+    capability = capabilities.acts_for_provider
     model = AttendanceImport
     template_name = "education/import_detail.html"
     context_object_name = "staged"
@@ -340,6 +342,8 @@ class ImportDetailView(ProviderRequiredMixin, ScopedViewMixin, DetailView):
 
 
 class ImportTemplateView(OwnViewMixin, View):
+    capability = capabilities.signed_in
+
     def get(self, request):
         response = HttpResponse(attendance_import.template_csv(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="attendance-template.csv"'

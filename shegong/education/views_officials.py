@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from shegong.accounts.models import User
+from shegong.core import capabilities
 from shegong.core.scoping import PublicViewMixin, ScopedViewMixin, get_visible_or_404
 from shegong.core.tabular.export import start_export
 from shegong.regions.forms import RegionPickerWidget, fold_picker
@@ -34,6 +35,7 @@ def provinces():
 class PublicProviderListView(PublicViewMixin, ListView):
     """The published providers of each province (public reference, no sign-in)."""
 
+    capability = capabilities.public
     template_name = "education/public_providers.html"
     context_object_name = "providers"
     paginate_by = 50
@@ -54,14 +56,8 @@ class PublicProviderListView(PublicViewMixin, ListView):
 
 
 # --- providers ---------------------------------------------------------------------------------------
-class OfficialRequiredMixin:
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not getattr(request.user, "is_official", False):
-            raise PermissionDenied(_("This page is for civil affairs officials."))
-        return super().dispatch(request, *args, **kwargs)
-
-
-class ProviderListView(OfficialRequiredMixin, ScopedViewMixin, ListView):
+class ProviderListView(ScopedViewMixin, ListView):
+    capability = capabilities.is_official
     model = Provider
     template_name = "education/provider_list.html"
     context_object_name = "providers"
@@ -89,14 +85,10 @@ class ProviderListView(OfficialRequiredMixin, ScopedViewMixin, ListView):
         return context
 
 
-class ProviderCreateView(OfficialRequiredMixin, ScopedViewMixin, FormView):
+class ProviderCreateView(ScopedViewMixin, FormView):
+    capability = capabilities.files_providers
     template_name = "education/provider_form.html"
     form_class = ProviderForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not providers.can_file_providers(request.user):
-            raise PermissionDenied(_("Only administrators at province level or above file providers."))
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -114,7 +106,8 @@ class ProviderCreateView(OfficialRequiredMixin, ScopedViewMixin, FormView):
         return redirect(provider)
 
 
-class ProviderEditView(OfficialRequiredMixin, ScopedViewMixin, FormView):
+class ProviderEditView(ScopedViewMixin, FormView):
+    capability = capabilities.is_official  # and the provider must be editable by the user (403), checked first
     template_name = "education/provider_form.html"
     form_class = ProviderForm
 
@@ -145,6 +138,7 @@ class ProviderEditView(OfficialRequiredMixin, ScopedViewMixin, FormView):
 
 
 class ProviderDetailView(ScopedViewMixin, DetailView):
+    capability = capabilities.signed_in
     model = Provider
     template_name = "education/provider_detail.html"
     context_object_name = "provider"
@@ -175,6 +169,8 @@ class ProviderDetailView(ScopedViewMixin, DetailView):
 
 class ProviderActionView(ScopedViewMixin, View):
     """POST: publish, revoke, create an account, reset an account's password, disable or enable it."""
+
+    capability = capabilities.signed_in  # the services decide on the provider (files_providers, its own account)
 
     def post(self, request, pk, action):
         provider = get_visible_or_404(Provider.objects, request.user, pk=pk)
@@ -228,6 +224,7 @@ class ProviderActionView(ScopedViewMixin, View):
 class PolicyView(ScopedViewMixin, TemplateView):
     """A province's rules: everyone signed in reads them; its administrators (and national ones) change them."""
 
+    capability = capabilities.signed_in  # changing the rules: administrators of the province (403 on POST)
     template_name = "education/policy.html"
 
     def province(self):
@@ -288,9 +285,10 @@ class PolicyView(ScopedViewMixin, TemplateView):
 
 
 # --- compliance --------------------------------------------------------------------------------------
-class ComplianceView(OfficialRequiredMixin, ScopedViewMixin, ListView):
+class ComplianceView(ScopedViewMixin, ListView):
     """Counts per region (complete, on track, short) and the list of persons, with filters and export."""
 
+    capability = capabilities.is_official
     model = StudyStanding
     template_name = "education/compliance.html"
     context_object_name = "standings"
@@ -340,8 +338,10 @@ def _levels():
     return CertificateLevel.choices
 
 
-class ComplianceExportView(OfficialRequiredMixin, ScopedViewMixin, View):
+class ComplianceExportView(ScopedViewMixin, View):
     """Start a background export of the filtered compliance list; the job re-applies the scope."""
+
+    capability = capabilities.is_official
 
     def post(self, request):
         fmt = request.POST.get("format", "xlsx")

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core import capabilities
+
 
 class OrganizationsConfig(AppConfig):
     name = "shegong.organizations"
@@ -23,7 +25,7 @@ class OrganizationsConfig(AppConfig):
                 label=_("Organizations"),
                 url_name="organizations:list",
                 order=40,
-                visible=lambda user: getattr(user, "is_official", False) and user.role in {"admin", "staff"},
+                visible=capabilities.is_civil_affairs,
             ),
             navigation.NavItem(
                 key="my-organization",

@@ -5,6 +5,7 @@ from django.utils import timezone
 from shegong.accounts.models import User
 from shegong.core import workflow as wf
 from shegong.core.identifiers import organization_code_check_char, uscc_check_char
+from shegong.core.roles import Role
 
 from . import services
 from .models import Organization, OrganizationKind, OrganizationStatus
@@ -64,7 +65,7 @@ DEMO_PENDING = (
 
 
 def _county_admin(code):
-    return User.objects.filter(role="admin", region_id=code, is_active=True).order_by("pk").first()
+    return User.objects.filter(role=Role.ADMIN, region_id=code, is_active=True).order_by("pk").first()
 
 
 def seed_demo_organizations(*args):

@@ -3,9 +3,10 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, TemplateView
 
+from shegong.core import capabilities
 from shegong.core import workflow as wf
 from shegong.core.keyset import Key, KeysetListView
-from shegong.core.scoping import ORGANIZATION_ROLES, OwnViewMixin, PublicViewMixin, ScopedViewMixin
+from shegong.core.scoping import OwnViewMixin, PublicViewMixin, ScopedViewMixin
 
 from . import services
 from .filters import OrganizationFilter
@@ -29,6 +30,7 @@ class ActiveOrganizationRequiredMixin:
 
 # --- sign-up (public) ------------------------------------------------------------------------
 class SignupView(PublicViewMixin, FormView):
+    capability = capabilities.public
     template_name = "organizations/signup.html"
     form_class = SignupForm
 
@@ -57,6 +59,7 @@ class SignupView(PublicViewMixin, FormView):
 
 
 class SignupDoneView(PublicViewMixin, TemplateView):
+    capability = capabilities.public
     template_name = "organizations/signup_done.html"
 
     def get_context_data(self, **kwargs):
@@ -67,6 +70,7 @@ class SignupDoneView(PublicViewMixin, TemplateView):
 
 # --- officials -------------------------------------------------------------------------------
 class OrganizationListView(KeysetListView):
+    capability = capabilities.signed_in
     model = Organization
     template_name = "organizations/organization_list.html"
     context_object_name = "organizations"
@@ -94,6 +98,7 @@ class OrganizationListView(KeysetListView):
 
 
 class OrganizationDetailView(ScopedViewMixin, DetailView):
+    capability = capabilities.signed_in
     model = Organization
     template_name = "organizations/organization_detail.html"
     context_object_name = "organization"
@@ -119,6 +124,7 @@ class OrganizationDetailView(ScopedViewMixin, DetailView):
 class MyOrganizationView(OwnViewMixin, TemplateView):
     """The signed-in organization user's organization: its status, and while returned, the correction form."""
 
+    capability = capabilities.signed_in  # an account without an organization is sent home with a message
     template_name = "organizations/mine.html"
 
     def dispatch(self, request, *args, **kwargs):
@@ -200,5 +206,4 @@ class MyOrganizationView(OwnViewMixin, TemplateView):
         return redirect("organizations:mine")
 
 
-def is_organization_user(user):
-    return getattr(user, "is_authenticated", False) and user.role in ORGANIZATION_ROLES
+is_organization_user = capabilities.acts_for_organization  # the menu's rule is the capability

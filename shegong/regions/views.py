@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView
 
-from shegong.core.scoping import PUBLIC, LoginRequiredMixin, ScopedViewMixin
+from shegong.core import capabilities
+from shegong.core.capabilities import CapabilityRequiredMixin
+from shegong.core.scoping import PUBLIC, ScopedViewMixin
 from shegong.core.tabular.export import start_export
 
 from .filters import RegionFilter
@@ -21,6 +23,7 @@ def user_root(user):
 
 
 class RegionListView(ScopedViewMixin, ListView):
+    capability = capabilities.signed_in
     model = Region
     template_name = "regions/region_list.html"
     context_object_name = "regions"
@@ -45,9 +48,10 @@ class RegionListView(ScopedViewMixin, ListView):
         return context
 
 
-class RegionExportView(LoginRequiredMixin, View):
+class RegionExportView(CapabilityRequiredMixin, View):
     """Start a background export of the filtered divisions (the same filters as the page)."""
 
+    capability = capabilities.signed_in
     scope_policy = ScopedViewMixin.scope_policy
 
     def post(self, request):
@@ -74,6 +78,7 @@ class RegionPickerView(View):
     A signed-in official's picker stays inside their own region.
     """
 
+    capability = capabilities.public
     scope_policy = PUBLIC
 
     def get(self, request):

@@ -3,9 +3,11 @@ from datetime import timedelta
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core import capabilities
+
 
 def _is_worker(user):
-    return getattr(user, "role", None) == "worker"
+    return capabilities.is_social_worker(user)
 
 
 class RegistrationConfig(AppConfig):

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shegong.core.roles import Role
 from shegong.core.scoping import ORGANIZATION_ROLES, VIEW, ScopedQuerySet, standard_scope_q
 
 
@@ -56,7 +57,7 @@ def registration_scope_q(user, purpose, prefix=""):
 
 class RegistrationQuerySet(ScopedQuerySet):
     def scope_q(self, user, purpose):
-        if getattr(user, "role", None) == "worker" and purpose != VIEW:
+        if getattr(user, "role", None) == Role.WORKER and purpose != VIEW:
             return None  # a holder never edits registration rows
         return registration_scope_q(user, purpose)
 
@@ -161,7 +162,7 @@ class RequestPlace(models.TextChoices):
 
 class RegistrationRequestQuerySet(ScopedQuerySet):
     def scope_q(self, user, purpose):
-        if getattr(user, "role", None) == "worker":
+        if getattr(user, "role", None) == Role.WORKER:
             return models.Q(applicant=user)
         return registration_scope_q(user, purpose)
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from shegong.core import workflow as wf
 from shegong.core.identifiers import mask_id_number
+from shegong.core.roles import Role
 from shegong.regions.models import Region
 from shegong.registration import eligibility
 from shegong.registration.models import Registration, RegistrationRequest, RequestPlace, RowStatus
@@ -100,7 +101,7 @@ def may_download(user, registration):
     role = getattr(user, "role", None)
     if role == worker_services.WORKER_ROLE and registration.person_id == getattr(user, "person_id", None):
         return "own"
-    if role == "admin" and Registration.objects.editable_by(user).filter(pk=registration.pk).exists():
+    if role == Role.ADMIN and Registration.objects.editable_by(user).filter(pk=registration.pk).exists():
         return "reprint"
     return None
 

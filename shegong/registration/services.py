@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from shegong.core import workflow as wf
 from shegong.core.audit import record
+from shegong.core.roles import Role
 from shegong.regions.models import Region
 from shegong.registration import actions
 from shegong.registration.queries import (
@@ -395,7 +396,7 @@ def revoke(actor, registration, reason):
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the revocation.")}, code="reason_required")
     region = getattr(actor, "region", None)
-    if getattr(actor, "role", None) != "admin" or region is None or region.level > conf.revoke_level():
+    if getattr(actor, "role", None) != Role.ADMIN or region is None or region.level > conf.revoke_level():
         raise PermissionDenied(_("Registrations are revoked by the provincial civil affairs department."))
     if not Registration.objects.editable_by(actor).filter(pk=registration.pk).exists():
         raise PermissionDenied(_("This registration is outside your area of responsibility."))

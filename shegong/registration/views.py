@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from shegong.accounts.security import client_ip
+from shegong.core import capabilities
 from shegong.core import workflow as wf
 from shegong.core.scoping import OwnViewMixin, PublicViewMixin, ScopedViewMixin, get_visible_or_404
 from shegong.registration import queries
@@ -45,7 +46,7 @@ def own_person(user):
         .select_related("region", "household_region", "employer_organization")
         .first()
     )
-    if person is None or getattr(user, "role", None) != "worker":
+    if person is None or not capabilities.is_social_worker(user):
         raise Http404
     return person
 
@@ -56,6 +57,7 @@ def own_person(user):
 class MyRegistrationView(OwnViewMixin, TemplateView):
     """我的登记: my certificates with their status, what I can apply for, my applications, my e-certificates."""
 
+    capability = capabilities.signed_in
     template_name = "registration/mine.html"
 
     def get_context_data(self, **kwargs):
@@ -109,6 +111,7 @@ class MyRegistrationView(OwnViewMixin, TemplateView):
 class ApplyView(OwnViewMixin, View):
     """Apply for a registration of one of my certificates; the eligibility checks are shown before submitting."""
 
+    capability = capabilities.signed_in
     template_name = "registration/apply.html"
 
     def setup_view(self, request, kind):
@@ -179,6 +182,7 @@ class ApplyView(OwnViewMixin, View):
 class RequestEditView(OwnViewMixin, View):
     """The applicant corrects their application (before initial review passes, or when it was returned)."""
 
+    capability = capabilities.signed_in
     template_name = "registration/request_edit.html"
 
     def get_request(self, request, pk):
@@ -258,7 +262,7 @@ def application_context(application, request):
         "registration_progress": progress_of(item)[1],
         "registration_checks": eligibility.evaluate(item) if application.state != wf.State.APPROVED else [],
         "person_url": item.person.get_absolute_url()
-        if Person.objects.visible_to(user).filter(pk=item.person_id).exists() and getattr(user, "is_official", False)
+        if Person.objects.visible_to(user).filter(pk=item.person_id).exists() and capabilities.is_official(user)
         else "",
         "certificate_url": reverse("registration:certificate", args=[registration.pk])
         if registration is not None
@@ -274,6 +278,8 @@ def application_context(application, request):
 class CertificateDownloadView(ScopedViewMixin, View):
     """The e-certificate PDF: the holder downloads it, administrators reprint it; each download is audited."""
 
+    capability = capabilities.signed_in
+
     def get(self, request, pk):
         registration = get_visible_or_404(
             Registration.objects.select_related("person", "certificate", "authority_region"), request.user, pk=pk
@@ -282,7 +288,7 @@ class CertificateDownloadView(ScopedViewMixin, View):
             content = services.certificate_pdf(request.user, registration, check_url(request, registration))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            return redirect("registration:mine" if request.user.role == "worker" else registration.person)
+            return redirect("registration:mine" if capabilities.is_social_worker(request.user) else registration.person)
         response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="registration-{registration.number}.pdf"'
         response["Cache-Control"] = "private, no-store"
@@ -290,14 +296,15 @@ class CertificateDownloadView(ScopedViewMixin, View):
 
 
 class RevokeView(ScopedViewMixin, View):
+    capability = capabilities.signed_in  # revokes_registrations decides (403), after the 404 for rows out of scope
     template_name = "registration/revoke.html"
 
     def get_registration(self, request, pk):
         registration = get_visible_or_404(
             Registration.objects.select_related("person", "certificate"), request.user, pk=pk
         )
-        if request.user.role != "admin":
-            raise PermissionDenied(_("Registrations are revoked by the provincial civil affairs department."))
+        if not capabilities.revokes_registrations(request.user):
+            raise PermissionDenied(capabilities.revokes_registrations.denied)
         return registration
 
     def get(self, request, pk):
@@ -337,6 +344,7 @@ def limited_response(request, seconds):
 class PublicCheckView(PublicViewMixin, View):
     """登记查询: anyone checks a registration by number and name; minimal answer, rate-limited per address."""
 
+    capability = capabilities.public
     template_name = "registration/public_check.html"
 
     def get(self, request):
@@ -357,6 +365,7 @@ class PublicCheckView(PublicViewMixin, View):
 class PublicVerifyView(PublicViewMixin, View):
     """The page the e-certificate's QR code opens (a signed link: no name needed, nothing to enumerate)."""
 
+    capability = capabilities.public
     template_name = "registration/public_check.html"
 
     def get(self, request, token):
@@ -376,7 +385,5 @@ def registration_row_context(user, registration):
         "row": registration,
         "download": current and queries.may_download(user, registration) is not None,
         "revoke": registration.status == RowStatus.REGISTERED
-        and getattr(user, "role", None) == "admin"
-        and user.region is not None
-        and user.region.level <= services.conf.revoke_level(),
+        and capabilities.revokes_registrations(user, max_level=services.conf.revoke_level()),
     }

@@ -1,17 +1,12 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core import capabilities
 
-def _is_worker(user):
-    return getattr(user, "role", None) == "worker"
-
-
-def _reviews_signups(user):
-    return getattr(user, "role", None) in {"admin", "staff"} and getattr(user, "region_id", None) is not None
-
-
-def _is_official_reader(user):
-    return getattr(user, "role", None) in {"admin", "staff"} and getattr(user, "region_id", None) is not None
+# Menu entries ask the capabilities: the holder's own pages, and the officials' (administrators and staff).
+_is_worker = capabilities.is_social_worker
+_reviews_signups = capabilities.is_civil_affairs
+_is_official_reader = capabilities.is_civil_affairs
 
 
 class WorkersConfig(AppConfig):

@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from shegong.core.crypto import EncryptedTextField
 from shegong.core.identifiers import IdKind, Sex
+from shegong.core.roles import Role
 from shegong.core.scoping import BUSINESS_REGION_ROLES, ORGANIZATION_ROLES, VIEW, ScopedQuerySet, standard_scope_q
 
 from .status import RegistrationState, status_of
@@ -374,7 +375,7 @@ class FeedbackStatus(models.TextChoices):
 
 class RegistryFeedbackQuerySet(ScopedQuerySet):
     def scope_q(self, user, purpose):
-        if getattr(user, "role", None) == "worker":
+        if getattr(user, "role", None) == Role.WORKER:
             return models.Q(person_id=user.person_id) if purpose == VIEW and user.person_id else None
         return standard_scope_q(user, purpose, region_field="person__region__code")
 
@@ -437,7 +438,7 @@ class WorkerSignupQuerySet(ScopedQuerySet):
     def scope_q(self, user, purpose):
         # Officials: sign-ups claimed for their subtree. The signing-up worker reads their own
         # (to follow the decision) and never changes it.
-        if getattr(user, "role", None) == "worker":
+        if getattr(user, "role", None) == Role.WORKER:
             return models.Q(user=user) if purpose == VIEW else None
         return standard_scope_q(user, purpose, region_field="claimed_region__code")
 

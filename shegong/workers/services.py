@@ -17,9 +17,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shegong.core import crypto
+from shegong.core import capabilities, crypto
 from shegong.core.audit import record
 from shegong.core.identifiers import IdentifierError, mask_id_number, mask_phone, validate_id_number
+from shegong.core.roles import Role
 from shegong.core.scoping import EDIT, standard_scope_q
 from shegong.regions.models import Region
 from shegong.workers import actions
@@ -34,9 +35,7 @@ from shegong.workers.queries import (
 
 from .models import Certificate, CertificateLevel, Person, SignupStatus, WorkerSignup
 
-WORKER_ROLE = "worker"
-# Roles that may see a full ID number (in their scope); a social worker only their own.
-REVEAL_ROLES = {"admin", "staff", WORKER_ROLE}
+WORKER_ROLE = Role.WORKER
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # The 管理号 is opaque (its structure is unverified): only length and character set are checked.
 DEFAULT_MANAGEMENT_NO_PATTERN = r"^[0-9A-Za-z-]{6,40}$"
@@ -80,12 +79,9 @@ def _masked(number):
 
 
 def reveal_id_number(user, person):
-    """The full ID number, for a user allowed to see it; the reveal is audited."""
-    if (
-        getattr(user, "role", None) not in REVEAL_ROLES
-        or not Person.objects.visible_to(user).filter(pk=person.pk).exists()
-    ):
-        raise PermissionDenied(_("You may not see this person's full ID number."))
+    """The full ID number, for a user allowed to see it (``core.capabilities.may_reveal_id``); the reveal is audited."""
+    if not capabilities.may_reveal_id(user, person):
+        raise PermissionDenied(capabilities.may_reveal_id.denied)
     number = crypto.decrypt(person.id_encrypted)
     record(user, actions.ID_REVEAL, person, changes={"field": "id_number"}, region_code=person.region_id)
     return number
@@ -619,7 +615,7 @@ def file_feedback(user, *, level, management_no, exam_year, message=""):
     from .models import FeedbackStatus, Person, RegistryFeedback
 
     person = Person.objects.visible_to(user).filter(pk=getattr(user, "person_id", None)).first()
-    if person is None or user.role != WORKER_ROLE:
+    if person is None or not capabilities.is_social_worker(user):
         raise PermissionDenied(_("Only a social worker with a registry record can send feedback."))
     if level not in CertificateLevel.values:
         raise ValidationError({"level": _("Choose a certificate level.")})

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from shegong.core import capabilities
 from shegong.core.scoping import OwnViewMixin, PublicViewMixin, ScopedViewMixin, get_visible_or_404
 from shegong.workers import queries
 
@@ -32,6 +33,7 @@ def add_service_errors(form, exc, renames=None):
 class SignupView(PublicViewMixin, FormView):
     """Public sign-up of a social worker (no personal data shown; captcha against automation)."""
 
+    capability = capabilities.public
     template_name = "workers/signup.html"
     form_class = SignupForm
 
@@ -59,6 +61,7 @@ class SignupView(PublicViewMixin, FormView):
 
 
 class SignupDoneView(PublicViewMixin, TemplateView):
+    capability = capabilities.public
     template_name = "workers/signup_done.html"
 
     def get(self, request, *args, **kwargs):
@@ -71,6 +74,7 @@ class SignupDoneView(PublicViewMixin, TemplateView):
 class PendingSignupListView(ScopedViewMixin, ListView):
     """Sign-ups waiting for confirmation in the official's subtree."""
 
+    capability = capabilities.signed_in  # officials' sign-ups; empty for everyone else
     model = WorkerSignup
     template_name = "workers/signup_list.html"
     context_object_name = "signups"
@@ -81,6 +85,7 @@ class PendingSignupListView(ScopedViewMixin, ListView):
 
 
 class SignupDetailView(ScopedViewMixin, DetailView):
+    capability = capabilities.signed_in
     model = WorkerSignup
     template_name = "workers/signup_detail.html"
     context_object_name = "signup"
@@ -106,6 +111,7 @@ class SignupDetailView(ScopedViewMixin, DetailView):
 
 
 class _DecideView(ScopedViewMixin, View):
+    capability = capabilities.signed_in  # the sign-up must be editable by the user (403), after the 404
     model = WorkerSignup
 
     def get_signup(self, pk):
@@ -157,6 +163,7 @@ class RejectSignupView(_DecideView):
 class MyRecordView(OwnViewMixin, TemplateView):
     """A signed-in social worker's own registry record (ID number masked)."""
 
+    capability = capabilities.signed_in
     template_name = "workers/my_record.html"
 
     def get_context_data(self, **kwargs):
@@ -192,6 +199,8 @@ class MyRecordView(OwnViewMixin, TemplateView):
 
 class RevealMyIdView(OwnViewMixin, View):
     """Show the signed-in worker their own full ID number (audited)."""
+
+    capability = capabilities.signed_in  # one's own person (404 without one); may_reveal_id decides
 
     def post(self, request):
         user = request.user

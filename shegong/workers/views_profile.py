@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
+from shegong.core import capabilities
 from shegong.core.scoping import OwnViewMixin, ScopedViewMixin, get_visible_or_404
 from shegong.workers import queries
 
@@ -24,7 +25,7 @@ def own_person(user):
         .select_related("region", "household_region", "employer_organization")
         .first()
     )
-    if person is None or user.role != services.WORKER_ROLE:
+    if person is None or not capabilities.is_social_worker(user):
         raise Http404
     return person
 
@@ -32,6 +33,7 @@ def own_person(user):
 class ProfileEditView(OwnViewMixin, View):
     """个人信息表: the worker completes and updates their own record (locked while an application is past initial review)."""
 
+    capability = capabilities.signed_in
     template_name = "workers/profile_form.html"
 
     def initial(self, person):
@@ -83,6 +85,7 @@ class ProfileEditView(OwnViewMixin, View):
 class FeedbackCreateView(OwnViewMixin, View):
     """反馈: the holder's certificate is not in the registry; the civil affairs bureau checks and adds it."""
 
+    capability = capabilities.signed_in
     template_name = "workers/feedback_form.html"
 
     def get(self, request):
@@ -111,13 +114,14 @@ class FeedbackCreateView(OwnViewMixin, View):
 class FeedbackListView(ScopedViewMixin, ListView):
     """Officials: holders' feedback waiting in their subtree, oldest first."""
 
+    capability = capabilities.signed_in  # officials' feedback; empty for everyone else
     model = RegistryFeedback
     template_name = "workers/feedback_list.html"
     context_object_name = "feedback"
     paginate_by = 50
 
     def get_queryset(self):
-        if not getattr(self.request.user, "is_official", False):
+        if not capabilities.is_official(self.request.user):
             return RegistryFeedback.objects.none()
         return (
             super()
@@ -129,6 +133,7 @@ class FeedbackListView(ScopedViewMixin, ListView):
 
 
 class FeedbackDecideView(ScopedViewMixin, View):
+    capability = capabilities.signed_in
     template_name = "workers/feedback_detail.html"
 
     def get_feedback(self, request, pk):

@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from shegong.core import capabilities
 from shegong.core.keyset import Key, exact_count_is_cheap, keyset_page
-from shegong.core.scoping import ORGANIZATION_ROLES, ScopedViewMixin, get_visible_or_404
+from shegong.core.scoping import ScopedViewMixin, get_visible_or_404
 from shegong.regions.forms import RegionPickerWidget, fold_picker
 from shegong.workers import queries
 
@@ -22,28 +23,16 @@ from .forms import CheckForm
 from .models import Certificate, CertificateLevel, EmployerType, Person
 from .status import STATUS_BADGES, RegistrationStatus
 
-OFFICIAL_ROLES = {"admin", "staff"}
-
-
-def is_registry_reader(user):
-    """Who opens the registry lists: officials (their subtree) and organization users (their staff)."""
-    role = getattr(user, "role", None)
-    return (role in OFFICIAL_ROLES and getattr(user, "region_id", None) is not None) or role in ORGANIZATION_ROLES
-
 
 class RegistryListView(ScopedViewMixin, TemplateView):
     """A keyset-paginated, filtered list; subclasses name the model, the filter set and the sorts."""
 
+    capability = capabilities.reads_registry
     filterset_class = None
     sorts = {}
     default_sort = ""
     page_size = 50
     export_table = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not is_registry_reader(request.user):
-            raise PermissionDenied(_("This list is for civil affairs officials and organizations."))
-        return super().dispatch(request, *args, **kwargs)
 
     def base_queryset(self):
         return self.model.objects.visible_to(self.request.user)
@@ -139,6 +128,7 @@ class CertificateListView(RegistryListView):
 class PersonDetailView(ScopedViewMixin, TemplateView):
     """A person's whole history on one screen: record, certificates, employment, panels of other apps, changes."""
 
+    capability = capabilities.signed_in  # a person in the user's scope (404 otherwise), the holder included
     template_name = "workers/person_detail.html"
 
     def get_person(self):
@@ -163,10 +153,10 @@ class PersonDetailView(ScopedViewMixin, TemplateView):
                 "employments": person.employments.select_related("organization").all(),
                 "panels": panels.person_panels(self.request, person),
                 "changes": [(event, change_rows(event)) for event in queries.person_changes(person)]
-                if getattr(user, "is_official", False)
+                if capabilities.is_official(user)
                 else [],
                 "may_edit": may_edit,
-                "may_reveal": user.role in {"admin", "staff"},
+                "may_reveal": capabilities.may_reveal_id(user),
                 "missing": queries.missing_fields(person),
             }
         )
@@ -211,6 +201,9 @@ def change_rows(event):
 class PersonRevealView(ScopedViewMixin, View):
     """An official shows a full ID number (audited)."""
 
+    # May_reveal_id decides on the person (403), after the 404 for persons out of scope
+    capability = capabilities.signed_in
+
     def post(self, request, pk):
         person = get_visible_or_404(Person.objects.all(), request.user, pk=pk)
         number = services.reveal_id_number(request.user, person)
@@ -223,6 +216,8 @@ class PersonRevealView(ScopedViewMixin, View):
 
 class PersonPhotoView(ScopedViewMixin, View):
     """The person's ID photo, for whoever may see the person (and the person themselves)."""
+
+    capability = capabilities.signed_in
 
     def get(self, request, pk):
         person = get_visible_or_404(Person.objects.all(), request.user, pk=pk)
@@ -237,23 +232,16 @@ class PersonPhotoView(ScopedViewMixin, View):
 # --- 核对 ----------------------------------------------------------------------------------------------------
 
 
-def may_check(user):
-    return getattr(user, "role", None) == "admin" and getattr(user, "region_id", None) is not None
-
-
 class CheckingListView(RegistryListView):
     """Holder records of the official's region still to be checked, and the share checked per child region."""
 
+    capability = capabilities.is_civil_affairs
+    permission_denied_message = gettext_lazy("Checking is done by civil affairs officials.")
     model = Person
     template_name = "workers/checking_list.html"
     filterset_class = PersonFilter
     default_sort = "region"
     sorts = PersonListView.sorts
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not getattr(request.user, "is_official", False):
-            raise PermissionDenied(_("Checking is done by civil affairs officials."))
-        return super().dispatch(request, *args, **kwargs)
 
     def base_queryset(self):
         return super().base_queryset().filter(checked=False)
@@ -264,18 +252,20 @@ class CheckingListView(RegistryListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["shares"] = queries.checked_share_by_region(self.request.user)
-        context["may_check"] = may_check(self.request.user)
+        context["may_check"] = capabilities.checks_records(self.request.user)
         return context
 
 
 class PersonCheckView(ScopedViewMixin, View):
     """Confirm (and if need be correct) one holder record; the reason is mandatory and audited."""
 
+    capability = capabilities.signed_in  # checks_records and the edit scope decide on the person (403), after the 404
     template_name = "workers/person_check.html"
 
     def get_person(self, request, pk):
         person = get_visible_or_404(Person.objects.select_related("region"), request.user, pk=pk)
-        if not Person.objects.editable_by(request.user).filter(pk=person.pk).exists() or not may_check(request.user):
+        may_edit = Person.objects.editable_by(request.user).filter(pk=person.pk).exists()
+        if not may_edit or not capabilities.checks_records(request.user):
             raise PermissionDenied(_("You cannot check this person's record."))
         return person
 

@@ -1,6 +1,8 @@
 from rest_framework import viewsets
 from rest_framework.pagination import CursorPagination
 
+from shegong.core import capabilities
+from shegong.core.capabilities import CapabilityAPIMixin
 from shegong.core.scoping import SCOPED
 
 from ..filters import UserAPIFilter
@@ -15,13 +17,14 @@ class UserPagination(CursorPagination):
     page_size_query_param = "page_size"
 
 
-class UserViewSet(viewsets.ReadOnlyModelViewSet):
+class UserViewSet(CapabilityAPIMixin, viewsets.ReadOnlyModelViewSet):
     """账号 / Accounts the caller may see (their region's subtree for administrators), read-only.
 
     Filters: ``q`` (user name or name contains), ``role``, ``within`` (region code: its subtree),
     ``is_active``, ``must_change_password``.
     """
 
+    capability = capabilities.signed_in  # users_visible_to: one's own account, or a manager's subtree
     scope_policy = SCOPED
     serializer_class = UserSerializer
     filterset_class = UserAPIFilter

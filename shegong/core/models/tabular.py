@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.roles import CIVIL_AFFAIRS_ROLES
+
 from ..scoping import ScopedQuerySet, region_subtree_q
 
 
@@ -29,7 +31,7 @@ class ImportJobQuerySet(ScopedQuerySet):
         own = models.Q(user=user)
         if purpose != "view":
             return own
-        if getattr(user, "role", None) in {"admin", "staff"} and user.region_id:
+        if getattr(user, "role", None) in CIVIL_AFFAIRS_ROLES and user.region_id:
             return own | region_subtree_q(user.region, "region__code")
         return own
 

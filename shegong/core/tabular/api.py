@@ -26,8 +26,9 @@ from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from shegong.core import audit_actions
+from shegong.core import audit_actions, capabilities
 from shegong.core.audit import record
+from shegong.core.capabilities import CapabilityAPIMixin
 from shegong.core.models import ImportIssue, ImportJob
 from shegong.core.scoping import OWN, SCOPED, ScopedAPIMixin
 
@@ -120,6 +121,7 @@ class IssuePagination(PageNumberPagination):
 class ImportJobViewSet(ScopedAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Bulk imports (导入): upload, validation in the background, preview, confirm, commit."""
 
+    capability = capabilities.signed_in  # each table's spec decides who imports it
     queryset = ImportJob.objects.all().select_related("user")
     serializer_class = ImportJobSerializer
     pagination_class = ImportPagination
@@ -265,9 +267,10 @@ class TableDocSerializer(serializers.Serializer):
         return reverse("tabular:template", args=[spec.name])
 
 
-class ImportTableViewSet(viewsets.ViewSet):
+class ImportTableViewSet(CapabilityAPIMixin, viewsets.ViewSet):
     """The import/export tables and their columns (the documentation page as data)."""
 
+    capability = capabilities.signed_in
     scope_policy = OWN
     pagination_class = None
     lookup_field = "name"
@@ -297,9 +300,10 @@ class ExportJobSerializer(serializers.Serializer):
     url = serializers.CharField()
 
 
-class ExportViewSet(viewsets.ViewSet):
+class ExportViewSet(CapabilityAPIMixin, viewsets.ViewSet):
     """Start an export of a table's rows visible to the caller (filters as on the list page)."""
 
+    capability = capabilities.signed_in  # each table's spec decides who exports it
     scope_policy = SCOPED
 
     @extend_schema(request=ExportRequestSerializer, responses={202: ExportJobSerializer})

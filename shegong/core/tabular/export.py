@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 
-from shegong.core import audit_actions
+from shegong.core import audit_actions, capabilities
 from shegong.core.audit import record
 from shegong.core.tasks import job_task, start_job
 
@@ -34,15 +34,14 @@ from .spec import get_spec
 
 FORMATS = ("xlsx", "csv")
 PROGRESS_ROWS = 10_000
-# Roles whose exports carry full identity numbers (so that a corrected export can be imported again);
-# read-only staff and everyone else get masked numbers. An export with full numbers is audited as such.
-UNMASK_ROLES = {"admin"}
+# Who gets full identity numbers in an export is the one ID rule (capabilities.may_reveal_id, in bulk);
+# an export with full numbers is audited as such.
 
 
 class ExportContext:
     def __init__(self, user):
         self.user = user
-        self.unmask = getattr(user, "role", None) in UNMASK_ROLES
+        self.unmask = capabilities.may_reveal_id(user, bulk=True)
         self.cache = {}
 
     def region_names(self):

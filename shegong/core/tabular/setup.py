@@ -2,9 +2,11 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.roles import CIVIL_AFFAIRS_ROLES
+
 
 def _sees_imports(user):
-    return getattr(user, "is_authenticated", False) and getattr(user, "role", None) in {"admin", "staff"}
+    return getattr(user, "is_authenticated", False) and getattr(user, "role", None) in CIVIL_AFFAIRS_ROLES
 
 
 def ready():

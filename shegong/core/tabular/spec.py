@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.roles import REGION_WRITER_ROLES
+
 from .columns import Column
 
 
@@ -147,7 +149,7 @@ class TableSpec:
 
         return (
             self.importable
-            and getattr(user, "role", None) in {"admin", "api_client"}
+            and getattr(user, "role", None) in REGION_WRITER_ROLES
             and standard_scope_q(user, EDIT, region_field="code") is not None
         )
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from shegong.core.roles import Role
 from shegong.regions.models import Level, Region
 
 from ..models import ApplicationState, DecisionAction
@@ -64,7 +65,7 @@ class Step:
     key: str
     title: str
     level: int | Callable | None = None
-    roles: frozenset = frozenset({"admin"})
+    roles: frozenset = frozenset({Role.ADMIN})
     level_by_province: Mapping | None = field(default=None, hash=False, compare=False)
     actor_check: Callable | None = field(default=None, hash=False, compare=False)
 

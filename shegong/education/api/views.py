@@ -3,6 +3,7 @@
 from rest_framework import viewsets
 from rest_framework.pagination import CursorPagination
 
+from shegong.core import capabilities
 from shegong.core.scoping import ScopedAPIMixin
 
 from ..filters import ActivityFilter, ProviderFilter, StudyRecordFilter
@@ -20,6 +21,7 @@ class IdPagination(CursorPagination):
 class ProviderViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     """继续教育机构 / Continuing-education providers (filtered by name, status, filing province)."""
 
+    capability = capabilities.signed_in
     queryset = Provider.objects.select_related("province")
     serializer_class = ProviderSerializer
     filterset_class = ProviderFilter
@@ -29,6 +31,7 @@ class ProviderViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
 class ActivityViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     """继续教育活动 / Activities (filtered by kind, status, provider, province, dates)."""
 
+    capability = capabilities.signed_in
     queryset = Activity.objects.select_related("provider")
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
@@ -38,6 +41,7 @@ class ActivityViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
 class StudyRecordViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     """学时台账 / Ledger rows (filtered by person, form, source, provider, activity, dates, year, region)."""
 
+    capability = capabilities.signed_in
     queryset = StudyRecord.objects.select_related("person")
     serializer_class = StudyRecordSerializer
     filterset_class = StudyRecordFilter

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.roles import Role
 from shegong.core.scoping import ScopedQuerySet
 
 from .choices import ACTIVITY_FORMS, ActivityKind, ActivityStatus, AttendanceMethod, EnrolmentStatus
@@ -84,7 +85,7 @@ class Activity(models.Model):
 
 class EnrolmentQuerySet(ScopedQuerySet):
     def scope_q(self, user, purpose):
-        if getattr(user, "role", None) == "provider":
+        if getattr(user, "role", None) == Role.PROVIDER:
             provider_id = provider_id_of(user)
             return models.Q(activity__provider_id=provider_id) if provider_id is not None else None
         return person_row_scope_q(user, purpose)
@@ -137,7 +138,7 @@ class Enrolment(models.Model):
 
 class AttendanceImportQuerySet(ScopedQuerySet):
     def scope_q(self, user, purpose):
-        if getattr(user, "role", None) != "provider":
+        if getattr(user, "role", None) != Role.PROVIDER:
             return None
         provider_id = provider_id_of(user)
         return models.Q(activity__provider_id=provider_id) if provider_id is not None else None

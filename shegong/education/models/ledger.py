@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.roles import Role
 from shegong.core.scoping import ScopedQuerySet, standard_scope_q
 
 from .choices import ComplianceStatus, Source, StudyForm
@@ -122,7 +123,7 @@ class StudyStandingQuerySet(ScopedQuerySet):
         q = standard_scope_q(user, purpose, region_field="region__code", person_field="person")
         if q is None:
             return None
-        if getattr(user, "role", None) == "worker":
+        if getattr(user, "role", None) == Role.WORKER:
             return q
         return q & person_row_scope_q(user, purpose)
 

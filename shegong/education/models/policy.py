@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.roles import Role
 from shegong.core.scoping import EDIT, ScopedQuerySet
 
 from .choices import Conversion, StudyForm
@@ -26,7 +27,7 @@ class ReviewLevel(models.IntegerChoices):
 def _policy_scope_q(user, purpose, field):
     if purpose != EDIT:
         return models.Q()
-    if getattr(user, "role", None) != "admin" or not user.region_id or user.region.level > PROVINCE_LEVEL:
+    if getattr(user, "role", None) != Role.ADMIN or not user.region_id or user.region.level > PROVINCE_LEVEL:
         return None
     return user.region.subtree_q(field)
 

@@ -12,10 +12,11 @@
 
 from django.db.models import Q
 
+from shegong.core.roles import Role
 from shegong.core.scoping import BUSINESS_REGION_ROLES, EDIT, READ_ONLY_ROLES, VIEW, standard_scope_q
 
-PROVIDER_ROLE = "provider"
-WORKER_ROLE = "worker"
+PROVIDER_ROLE = Role.PROVIDER
+WORKER_ROLE = Role.WORKER
 PROVINCE_LEVEL = 1
 
 
@@ -43,7 +44,7 @@ def provider_scope_q(user, purpose, prefix=""):
         if region is None:
             return None
         if purpose == EDIT:
-            if role in READ_ONLY_ROLES or role != "admin" or region.level > PROVINCE_LEVEL:
+            if role in READ_ONLY_ROLES or role != Role.ADMIN or region.level > PROVINCE_LEVEL:
                 return None
             return region.subtree_q(f"{province_field}__code")
         q = region.subtree_q(f"{province_field}__code")

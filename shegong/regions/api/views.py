@@ -1,6 +1,7 @@
 from rest_framework import viewsets
 from rest_framework.pagination import CursorPagination
 
+from shegong.core import capabilities
 from shegong.core.scoping import ScopedAPIMixin
 
 from ..filters import RegionFilter
@@ -18,6 +19,7 @@ class RegionPagination(CursorPagination):
 class RegionViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     """行政区划 / Divisions of the management tree, filterable by level, parent, code prefix and name."""
 
+    capability = capabilities.signed_in
     queryset = Region.objects.all()
     serializer_class = RegionSerializer
     filterset_class = RegionFilter

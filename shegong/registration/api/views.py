@@ -8,6 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shegong.accounts.security import client_ip
+from shegong.core import capabilities
+from shegong.core.capabilities import CapabilityAPIMixin
 from shegong.core.scoping import PUBLIC, ScopedAPIMixin
 
 from .. import public
@@ -26,18 +28,20 @@ class RegistrationPagination(CursorPagination):
 class RegistrationViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     """证书登记 / Registration events (first, re-registration, change, cancellation, revocation) in the caller's scope."""
 
+    capability = capabilities.signed_in
     queryset = Registration.objects.select_related("person", "certificate")
     serializer_class = RegistrationSerializer
     filterset_class = RegistrationFilter
     pagination_class = RegistrationPagination
 
 
-class PublicCertificateCheckView(APIView):
+class PublicCertificateCheckView(CapabilityAPIMixin, APIView):
     """登记查询 / Public registration check: minimal answer, no sign-in, limited per client address.
 
     The same plain "not found" answers a wrong number, a wrong name and an unknown record.
     """
 
+    capability = capabilities.public
     scope_policy = PUBLIC
     authentication_classes = []
     permission_classes = [AllowAny]

@@ -2,6 +2,7 @@ from django.db.models import Prefetch
 from rest_framework import viewsets
 from rest_framework.pagination import CursorPagination
 
+from shegong.core import capabilities
 from shegong.core.scoping import ScopedAPIMixin
 
 from ..filters import CertificateFilter, PersonFilter
@@ -31,6 +32,7 @@ class PersonViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     (exact), ``management_no``, ``checked``. Cursor pagination (``next`` link).
     """
 
+    capability = capabilities.signed_in
     queryset = Person.objects.select_related("region", "employer_organization").prefetch_related(
         Prefetch("certificates", queryset=Certificate.objects.order_by("exam_year", "pk"))
     )
@@ -42,6 +44,7 @@ class PersonViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
 class CertificateViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     """职业水平证书 / Qualification certificates in the caller's scope, with their registration status."""
 
+    capability = capabilities.signed_in
     queryset = Certificate.objects.select_related("person")
     serializer_class = CertificateSerializer
     filterset_class = CertificateFilter
