@@ -21,9 +21,9 @@ EXPORT_MAX_ROWS = 1_000_000
 
 class AuditLogTable(TableSpec):
     def can_export(self, user):
-        from .views_audit import can_read_audit_log
+        from .capabilities import reads_audit_log
 
-        return can_read_audit_log(user)
+        return reads_audit_log(user)
 
     def export_queryset(self, user, filters):
         return super().export_queryset(user, filters).order_by("-at", "-id")
