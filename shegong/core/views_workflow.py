@@ -13,10 +13,10 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from shegong.regions.forms import RegionPickerWidget, fold_picker
-from shegong.regions.models import Region
 
 from . import dashboard, navigation
 from . import workflow as wf
+from .filters import RegionSubtreeFilter
 from .forms import StyledFormMixin
 from .models import Application, ApplicationState, Notification
 from .scoping import LoginRequiredMixin, OwnViewMixin, ScopedViewMixin, get_visible_or_404
@@ -38,7 +38,7 @@ class ApplicationFilter(django_filters.FilterSet):
     flow = django_filters.ChoiceFilter(label=gettext_lazy("Process"), choices=flow_choices)
     state = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=ApplicationState.choices)
     overdue = django_filters.BooleanFilter(label=gettext_lazy("Overdue only"), method="filter_overdue")
-    within = django_filters.CharFilter(label=gettext_lazy("Within region"), method="filter_within")
+    within = RegionSubtreeFilter(field_name="region__code")
     q = django_filters.CharFilter(label=gettext_lazy("Title contains"), field_name="title", lookup_expr="contains")
     sort = django_filters.OrderingFilter(
         label=gettext_lazy("Sort by"),
@@ -58,12 +58,6 @@ class ApplicationFilter(django_filters.FilterSet):
         if value:
             return queryset.filter(state=ApplicationState.PENDING, due_on__lt=timezone.localdate())
         return queryset
-
-    def filter_within(self, queryset, name, value):
-        region = Region.objects.filter(code=value).first()
-        if region is None:
-            return queryset.none()
-        return queryset.filter(region.subtree_q("region__code"))
 
 
 class ApplicationListBase(ScopedViewMixin, ListView):
