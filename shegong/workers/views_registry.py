@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from shegong.core.keyset import Key, exact_count_is_cheap, keyset_page
+from shegong.core.keyset import Key, KeysetListView
 from shegong.core.scoping import ORGANIZATION_ROLES, ScopedViewMixin, get_visible_or_404
-from shegong.regions.forms import RegionPickerWidget, fold_picker
+from shegong.regions.forms import RegionPickerWidget
 
 from . import panels, services
 from .filters import CertificateFilter, PersonFilter
@@ -30,13 +30,9 @@ def is_registry_reader(user):
     return (role in OFFICIAL_ROLES and getattr(user, "region_id", None) is not None) or role in ORGANIZATION_ROLES
 
 
-class RegistryListView(ScopedViewMixin, TemplateView):
+class RegistryListView(KeysetListView):
     """A keyset-paginated, filtered list; subclasses name the model, the filter set and the sorts."""
 
-    filterset_class = None
-    sorts = {}
-    default_sort = ""
-    page_size = 50
     export_table = ""
 
     def dispatch(self, request, *args, **kwargs):
@@ -44,34 +40,11 @@ class RegistryListView(ScopedViewMixin, TemplateView):
             raise PermissionDenied(_("This list is for civil affairs officials and organizations."))
         return super().dispatch(request, *args, **kwargs)
 
-    def base_queryset(self):
-        return self.model.objects.visible_to(self.request.user)
-
-    def sort_keys(self, sort):
-        return self.sorts[sort][1]
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        data = fold_picker(self.request.GET)
-        within = data.get("within", "")
-        sort = data.get("sort") if data.get("sort") in self.sorts else self.default_sort
-        filterset = self.filterset_class(data or None, queryset=self.base_queryset())
-        queryset = filterset.qs if filterset.is_bound else filterset.queryset
-        queryset = self.prepare(queryset, sort)
-        page = keyset_page(queryset, self.sort_keys(sort), data.get("cursor"), self.page_size)
-        query = self.request.GET.copy()
-        query.pop("cursor", None)
-        counted = exact_count_is_cheap(user, within)
         context.update(
             {
-                "filter": filterset,
-                "page": page,
-                "rows": page.rows,
-                "query_string": query.urlencode(),
-                "sort": sort,
-                "sort_options": [(key, label) for key, (label, _keys) in self.sorts.items()],
-                "total": queryset.order_by().count() if counted else None,
                 "levels": CertificateLevel.choices,
                 "statuses": RegistrationStatus.choices,
                 "employer_types": EmployerType.choices,
@@ -82,12 +55,9 @@ class RegistryListView(ScopedViewMixin, TemplateView):
         )
         if getattr(user, "is_official", False):
             context["within_picker"] = RegionPickerWidget(root=user.region).render(
-                "within", within, attrs={"id": "f-within"}
+                "within", self.within, attrs={"id": "f-within"}
             )
         return context
-
-    def prepare(self, queryset, sort):
-        return queryset
 
 
 class PersonListView(RegistryListView):
