@@ -20,16 +20,39 @@ from .scoping import ORGANIZATION_ROLES, ScopedViewMixin
 
 @dataclass(frozen=True)
 class Key:
+    """One sort key. ``null`` is the value that stands for NULL in a nullable column (a cursor holds no
+    None, and databases disagree on where NULLs sort): the page then orders by ``COALESCE(field, null)``.
+    Choose it at the end where PostgreSQL puts NULLs (last ascending, first descending)."""
+
     field: str
     descending: bool = False
+    null: object = None
+
+    @property
+    def name(self):
+        """The name the query orders and compares by: the field, or its coalesced annotation."""
+        return self.field if self.null is None else f"keyset_{self.field}"
 
     @property
     def order_by(self):
-        return f"-{self.field}" if self.descending else self.field
+        return f"-{self.name}" if self.descending else self.name
 
     def compare(self, value, strict=True):
         op = ("lt" if strict else "lte") if self.descending else ("gt" if strict else "gte")
-        return Q(**{f"{self.field}__{op}": value})
+        return Q(**{f"{self.name}__{op}": value})
+
+    def annotation(self, model):
+        from django.db.models import Value
+        from django.db.models.functions import Coalesce
+
+        output = model._meta.get_field(self.field)
+        return Coalesce(self.field, Value(self.null, output_field=output), output_field=output)
+
+
+def annotate_keys(queryset, keys):
+    """The queryset with the coalesced annotations the nullable keys order by."""
+    extra = {key.name: key.annotation(queryset.model) for key in keys if key.null is not None}
+    return queryset.annotate(**extra) if extra else queryset
 
 
 def encode_cursor(values):
@@ -59,13 +82,13 @@ def after_q(keys, values):
     equal_so_far = Q()
     for key, value in zip(keys, values, strict=True):
         strictly_after |= equal_so_far & key.compare(value)
-        equal_so_far &= Q(**{key.field: value})
+        equal_so_far &= Q(**{key.name: value})
     return keys[0].compare(values[0], strict=False) & strictly_after
 
 
 def reverse_keys(keys):
     """The same keys in the opposite direction: rows "after" in this order are those before in ``keys``."""
-    return [Key(key.field, not key.descending) for key in keys]
+    return [Key(key.field, not key.descending, key.null) for key in keys]
 
 
 def order_by(keys):
@@ -73,7 +96,7 @@ def order_by(keys):
 
 
 def key_values(row, keys):
-    return [_value(row, key.field) for key in keys]
+    return [_value(row, key.name) for key in keys]
 
 
 def _value(row, field):
@@ -127,6 +150,7 @@ def keyset_page(queryset, keys, cursor=None, size=50, before=None):
     (known for certain on a backward page; assumed on a forward page reached by a cursor).
     """
     keys = list(keys)
+    queryset = annotate_keys(queryset, keys)
     if before and not cursor:
         backward = reverse_keys(keys)
         seeked, valid = _seek(queryset, backward, before)
@@ -134,14 +158,13 @@ def keyset_page(queryset, keys, cursor=None, size=50, before=None):
             rows = list(seeked.order_by(*order_by(backward))[: size + 1])
             more_before = len(rows) > size
             rows = list(reversed(rows[:size]))
-            if not rows:  # nothing before the cursor: the first page
-                return keyset_page(queryset, keys, None, size)
-            return KeysetPage(
-                rows=rows,
-                next_cursor=encode_cursor(key_values(rows[-1], keys)),
-                is_first=not more_before,
-                previous_cursor=encode_cursor(key_values(rows[0], keys)) if more_before else None,
-            )
+            if rows:  # else nothing is before the cursor: the first page follows
+                return KeysetPage(
+                    rows=rows,
+                    next_cursor=encode_cursor(key_values(rows[-1], keys)),
+                    is_first=not more_before,
+                    previous_cursor=encode_cursor(key_values(rows[0], keys)) if more_before else None,
+                )
     seeked, valid = _seek(queryset, keys, cursor)
     rows = list(seeked.order_by(*order_by(keys))[: size + 1])
     next_cursor = None

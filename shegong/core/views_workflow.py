@@ -1,5 +1,7 @@
 """Pages of the review engine: the to-do list (待办), application pages with the decision log, notices."""
 
+from datetime import UTC, date, datetime
+
 import django_filters
 from django import forms
 from django.contrib import messages
@@ -12,12 +14,13 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from shegong.regions.forms import RegionPickerWidget, fold_picker
+from shegong.regions.forms import RegionPickerWidget
 
 from . import dashboard, navigation
 from . import workflow as wf
 from .filters import RegionSubtreeFilter
 from .forms import StyledFormMixin
+from .keyset import Key, KeysetListView
 from .models import Application, ApplicationState, Notification
 from .scoping import LoginRequiredMixin, OwnViewMixin, ScopedViewMixin, get_visible_or_404
 
@@ -60,12 +63,34 @@ class ApplicationFilter(django_filters.FilterSet):
         return queryset
 
 
-class ApplicationListBase(ScopedViewMixin, ListView):
+# Nullable sort columns stand at the end PostgreSQL gives NULLs (core.keyset.Key.null).
+NO_DATE = date(9999, 12, 31)
+NO_TIME = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+class ApplicationListBase(KeysetListView):
     model = Application
     template_name = "workflow/application_list.html"
     context_object_name = "applications"
-    paginate_by = 25
+    filterset_class = ApplicationFilter
+    page_size = 25
     default_sort = "-created_at"
+    sorts = {
+        "due_on": (gettext_lazy("Due date, earliest first"), [Key("due_on", null=NO_DATE), Key("pk")]),
+        "-due_on": (
+            gettext_lazy("Due date, latest first"),
+            [Key("due_on", True, null=NO_DATE), Key("pk", True)],
+        ),
+        "-submitted_at": (
+            gettext_lazy("Newest submissions first"),
+            [Key("submitted_at", True, null=NO_TIME), Key("pk", True)],
+        ),
+        "submitted_at": (
+            gettext_lazy("Oldest submissions first"),
+            [Key("submitted_at", null=NO_TIME), Key("pk")],
+        ),
+        "-created_at": (gettext_lazy("Newest first"), [Key("created_at", True), Key("pk", True)]),
+    }
     mode = "all"
     title = gettext_lazy("Applications")
     show_region_filter = True
@@ -73,42 +98,31 @@ class ApplicationListBase(ScopedViewMixin, ListView):
     def base_queryset(self):
         return super().get_queryset()
 
-    def get_queryset(self):
-        queryset = self.base_queryset().select_related("applicant", "region", "acting_region")
-        data = fold_picker(self.request.GET)
-        self.within = data.get("within", "")
-        self.filterset = ApplicationFilter(data or None, queryset=queryset)
-        queryset = self.filterset.qs if self.filterset.is_bound else queryset
-        if not self.request.GET.get("sort"):
-            queryset = queryset.order_by(self.default_sort, "pk")
-        return queryset
+    def current_sort(self, data):
+        # The sort chosen on the page, else this list's own order (the form's "Default order").
+        return data.get("sort") if data.get("sort") in self.sorts else self.default_sort
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        user = self.request.user
+    def prepare(self, queryset, sort):
+        return queryset.select_related("applicant", "region", "acting_region")
+
+    def decorate(self, rows):
         flows = {flow.key: flow for flow in wf.flows()}
-        for application in context["applications"]:
+        for application in rows:
             flow = flows.get(application.flow)
             step = flow.step(application.current_step) if flow else None
             application.flow_title = flow.title if flow else application.flow
             application.step_title = step.title if step else ""
+        return rows
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
         context.update(
             {
-                "filter": self.filterset,
-                "query_string": query.urlencode(),
                 "mode": self.mode,
                 "page_title": self.title,
                 "flow_choices": flow_choices(),
                 "states": ApplicationState.choices,
-                "sort_options": [
-                    ("due_on", _("Due date, earliest first")),
-                    ("-due_on", _("Due date, latest first")),
-                    ("-submitted_at", _("Newest submissions first")),
-                    ("submitted_at", _("Oldest submissions first")),
-                    ("-created_at", _("Newest first")),
-                ],
                 "today": timezone.localdate(),
             }
         )
@@ -141,6 +155,7 @@ class MyApplicationsView(ApplicationListBase):
     mode = "mine"
     title = gettext_lazy("My applications")
     show_region_filter = False
+    count = "always"  # the applicant's own: few
 
     def base_queryset(self):
         return super().base_queryset().filter(applicant=self.request.user)
