@@ -54,7 +54,6 @@ class UserFilter(django_filters.FilterSet):
         return queryset.filter(Q(username__icontains=value) | Q(full_name__icontains=value))
 
 
-
 class UserAPIFilter(UserFilter):
     """The API pages with a cursor ordered by user name, so it has no sort parameter."""
 

@@ -55,8 +55,17 @@ def annotate_keys(queryset, keys):
     return queryset.annotate(**extra) if extra else queryset
 
 
+def _plain(value):
+    """A key value as a string or an integer (dates in ISO form; UUIDs and decimals as text)."""
+    if isinstance(value, int | str):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
 def encode_cursor(values):
-    text = json.dumps([v.isoformat() if hasattr(v, "isoformat") else v for v in values], ensure_ascii=False)
+    text = json.dumps([_plain(v) for v in values], ensure_ascii=False)
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 

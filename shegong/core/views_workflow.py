@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, TemplateView
 
 from shegong.regions.forms import RegionPickerWidget
 
@@ -20,7 +20,7 @@ from . import dashboard, navigation
 from . import workflow as wf
 from .filters import RegionSubtreeFilter
 from .forms import StyledFormMixin
-from .keyset import Key, KeysetListView
+from .keyset import Key, KeysetListMixin, KeysetListView
 from .models import Application, ApplicationState, Notification
 from .scoping import LoginRequiredMixin, OwnViewMixin, ScopedViewMixin, get_visible_or_404
 
@@ -277,12 +277,14 @@ class ApplicationActionView(LoginRequiredMixin, View):
 
 
 # --- notifications ---------------------------------------------------------------------------
-class NotificationListView(OwnViewMixin, ListView):
+class NotificationListView(OwnViewMixin, KeysetListMixin, TemplateView):
     template_name = "workflow/notification_list.html"
     context_object_name = "notifications"
-    paginate_by = 30
+    keys = (Key("created_at", True), Key("pk", True))
+    page_size = 30
+    count = "always"  # the user's own
 
-    def get_queryset(self):
+    def base_queryset(self):
         queryset = Notification.objects.visible_to(self.request.user)
         if self.request.GET.get("unread"):
             queryset = queryset.unread()

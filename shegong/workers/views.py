@@ -4,8 +4,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic import DetailView, FormView, TemplateView
 
+from shegong.core.keyset import Key, KeysetListView
 from shegong.core.scoping import OwnViewMixin, PublicViewMixin, ScopedViewMixin, get_visible_or_404
 
 from . import services
@@ -67,13 +68,13 @@ class SignupDoneView(PublicViewMixin, TemplateView):
         return self.render_to_response(self.get_context_data(outcome=outcome))
 
 
-class PendingSignupListView(ScopedViewMixin, ListView):
-    """Sign-ups waiting for confirmation in the official's subtree."""
+class PendingSignupListView(KeysetListView):
+    """Sign-ups waiting for confirmation in the official's subtree, oldest first."""
 
     model = WorkerSignup
     template_name = "workers/signup_list.html"
     context_object_name = "signups"
-    paginate_by = 50
+    keys = (Key("created_at"), Key("pk"))
 
     def get_queryset(self):
         return services.pending_worker_signups_for(self.request.user)

@@ -1,6 +1,6 @@
 from rest_framework import viewsets
-from rest_framework.pagination import CursorPagination
 
+from shegong.core.pagination import KeysetPagination
 from shegong.core.scoping import SCOPED
 
 from ..filters import UserAPIFilter
@@ -8,11 +8,8 @@ from ..permissions import users_visible_to
 from .serializers import UserSerializer
 
 
-class UserPagination(CursorPagination):
-    ordering = "username"
-    page_size = 50
-    max_page_size = 500
-    page_size_query_param = "page_size"
+class UserPagination(KeysetPagination):
+    keys = ("username", "id")
 
 
 class UserViewSet(viewsets.ReadOnlyModelViewSet):
