@@ -12,8 +12,8 @@ from django.utils import timezone
 from shegong.accounts.roles import Role
 from shegong.core import navigation, schedule, tasks_audit
 from shegong.core.audit import record
-from shegong.core.models import AuditEvent, TaskRun
 from shegong.core.keyset import Key, keyset_page
+from shegong.core.models import AuditEvent, TaskRun
 from shegong.core.views_audit import change_rows
 from tests.factories import official
 
