@@ -2,6 +2,7 @@
 
 import inspect
 from datetime import date
+from pathlib import Path
 
 import django_filters
 import pytest
@@ -206,3 +207,29 @@ class TestAPIPagination:
     def test_invalid_cursor_is_not_found(self, api):
         assert api.get(self.URL, {"cursor": "nonsense"}).status_code == 404
         assert api.get(self.URL, {"cursor": "nW10"}).status_code == 404  # "[]": not two values
+
+
+# --- one pagination and one filter-form template -------------------------------------------------------
+def templates():
+    from django.conf import settings
+
+    roots = [Path(settings.BASE_DIR) / "templates", *Path(settings.BASE_DIR, "shegong").glob("*/templates")]
+    return {path: path.read_text() for root in roots for path in root.rglob("*.html")}
+
+
+def test_one_pagination_template():
+    holders = sorted(path.name for path, text in templates().items() if 'class="pagination' in text)
+    assert holders == ["_pagination.html"]
+
+
+# Single-field forms that are not a list's filters: a province picker, one account search box.
+SEARCH_FORMS_OF_THEIR_OWN = {"public_providers.html", "security_two_factor.html"}
+
+
+def test_one_filter_form_template():
+    holders = sorted(
+        path.name
+        for path, text in templates().items()
+        if 'role="search"' in text and path.name not in SEARCH_FORMS_OF_THEIR_OWN
+    )
+    assert holders == ["_filter_form.html"]
