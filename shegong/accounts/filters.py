@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shegong.regions.models import Region
+from shegong.core.filters import RegionSubtreeFilter
 
 from .models import User
 from .roles import REGION_ROLES, Role
@@ -20,7 +20,7 @@ class UserFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("User name or name contains"), method="filter_q")
     role = django_filters.ChoiceFilter(label=_("Role"), choices=REGION_ROLE_CHOICES)
-    within = django_filters.CharFilter(label=_("Within region"), method="filter_within")
+    within = RegionSubtreeFilter(field_name="region__code", exclude_null=True)
     is_active = django_filters.BooleanFilter(label=_("Active"))
     must_change_password = django_filters.BooleanFilter(label=_("Initial password not yet changed"))
     sort = django_filters.OrderingFilter(
@@ -52,12 +52,6 @@ class UserFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(username__icontains=value) | Q(full_name__icontains=value))
-
-    def filter_within(self, queryset, name, value):
-        region = Region.objects.filter(code=value).first()
-        if region is None:
-            return queryset.none()
-        return queryset.filter(region.subtree_q("region__code"), region__isnull=False)
 
 
 class UserAPIFilter(UserFilter):

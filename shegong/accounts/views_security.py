@@ -13,10 +13,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 
 from shegong.core import capabilities
 from shegong.core.capabilities import CapabilityRequiredMixin
+from shegong.core.keyset import Key, KeysetListMixin
 from shegong.core.scoping import SCOPED
 
 from . import security
@@ -82,7 +83,7 @@ class UnlockView(CapabilityRequiredMixin, View):
         return redirect("accounts:security-lockouts")
 
 
-class TwoFactorAccountsView(CapabilityRequiredMixin, ListView):
+class TwoFactorAccountsView(CapabilityRequiredMixin, KeysetListMixin, TemplateView):
     """Accounts of the subtree that use an authenticator app, to reset one after a lost phone."""
 
     capability = capabilities.administers_security
@@ -90,22 +91,19 @@ class TwoFactorAccountsView(CapabilityRequiredMixin, ListView):
 
     template_name = "accounts/security_two_factor.html"
     context_object_name = "accounts"
-    paginate_by = 50
+    keys = (Key("username"), Key("pk"))
 
-    def get_queryset(self):
+    def base_queryset(self):
         self.form = AccountSearchForm(self.request.GET or None)
         queryset = security.accounts_with_second_factor(security.accounts_in_scope(self.request.user))
         if self.form.is_valid() and self.form.cleaned_data["q"]:
             term = self.form.cleaned_data["q"].strip()
             queryset = queryset.filter(Q(username__startswith=term) | Q(full_name__startswith=term))
-        return queryset.select_related("region").order_by("username")
+        return queryset.select_related("region")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["form"] = self.form
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query_string"] = query.urlencode()
         return context
 
 

@@ -5,6 +5,8 @@ Who may do what is decided in ``permissions``; the work is done by ``services_us
 outside the signed-in user's scope answer 404; pages a role may not use at all answer 403.
 """
 
+from datetime import UTC, datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,10 +14,11 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import FormView, TemplateView
 
 from shegong.core import capabilities
 from shegong.core.capabilities import CapabilityRequiredMixin
+from shegong.core.keyset import Key, KeysetListMixin
 from shegong.core.scoping import SCOPED
 from shegong.core.tabular.export import FORMATS as EXPORT_FORMATS
 from shegong.core.tabular.export import start_export
@@ -40,33 +43,49 @@ class TargetMixin:
         return self._target
 
 
-class UserListView(CapabilityRequiredMixin, ListView):
+NO_REGION = "~"  # after every region code: accounts without a region sort last (core.keyset.Key.null)
+NO_TIME = datetime(9999, 12, 31, tzinfo=UTC)
+USER_SORT_KEYS = {
+    "username": Key("username"),
+    "full_name": Key("full_name"),
+    "role": Key("role"),
+    "region": Key("region_id", null=NO_REGION),
+    "last_login": Key("last_login", null=NO_TIME),
+    "date_joined": Key("date_joined"),
+}
+
+
+def user_sorts():
+    """The sorts of the filter set's ``sort`` (each field, both ways), each ending with the id."""
+    sorts = {"": ("", [Key("region_id", null=NO_REGION), Key("role"), Key("username"), Key("pk")])}
+    for name, key in USER_SORT_KEYS.items():
+        sorts[name] = ("", [key, Key("pk")])
+        sorts[f"-{name}"] = ("", [Key(key.field, True, key.null), Key("pk", True)])
+    return sorts
+
+
+class UserListView(CapabilityRequiredMixin, KeysetListMixin, TemplateView):
     capability = capabilities.sees_accounts
     scope_policy = SCOPED
     template_name = "accounts/users/list.html"
     context_object_name = "accounts"
-    paginate_by = 50
+    filterset_class = UserFilter
+    sorts = user_sorts()
+    default_sort = ""
 
-    def get_queryset(self):
-        visible = permissions.users_visible_to(self.request.user).select_related("region")
-        self.data = fold_picker(self.request.GET)
-        self.filterset = UserFilter(self.data or None, queryset=visible)
-        queryset = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
-        if not self.data.get("sort"):
-            queryset = queryset.order_by("region_id", "role", "username")
-        return queryset
+    def base_queryset(self):
+        return permissions.users_visible_to(self.request.user)
+
+    def prepare(self, queryset, sort):
+        return queryset.select_related("region")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["filter"] = self.filterset
-        query = self.data.copy()
-        query.pop("page", None)
-        context["query_string"] = query.urlencode()
         context["roles"] = REGION_ROLE_CHOICES
         context["sort_choices"] = [c for c in self.filterset.form.fields["sort"].choices if c[0]]
         context["within_picker"] = RegionPickerWidget(root=permissions.management_root(user)).render(
-            "within", self.data.get("within", ""), attrs={"id": "f-within"}
+            "within", self.within, attrs={"id": "f-within"}
         )
         context["can_create"] = permissions.is_manager(user)
         context["can_issue"] = permissions.can_issue_accounts(user)

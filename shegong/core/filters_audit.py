@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shegong.core import audit_actions
 
+from .filters import RegionSubtreeFilter
 from .models import AuditEvent
 
 
@@ -34,7 +35,7 @@ class AuditEventFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(label=_("Account (user name)"), field_name="actor_name")
     object_type = django_filters.CharFilter(label=_("Object type"), field_name="object_type")
     object_id = django_filters.CharFilter(label=_("Object id"), field_name="object_id")
-    within = django_filters.CharFilter(label=_("Within region"), method="filter_within")
+    within = RegionSubtreeFilter(field_name="region_code")
     request_id = django_filters.CharFilter(label=_("Request id"), field_name="request_id")
     q = django_filters.CharFilter(
         label=_("Object description contains"), field_name="object_repr", lookup_expr="icontains"
@@ -56,11 +57,3 @@ class AuditEventFilter(django_filters.FilterSet):
 
     def filter_end(self, queryset, name, value):
         return queryset.filter(at__lt=_start_of(value + timedelta(days=1)))
-
-    def filter_within(self, queryset, name, value):
-        from shegong.regions.models import Region
-
-        region = Region.objects.filter(code=value).first()
-        if region is None:
-            return queryset.none()
-        return queryset.filter(region.subtree_q("region_code"))

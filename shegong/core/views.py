@@ -2,13 +2,14 @@ from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, TemplateView
 
 from shegong.core import audit_actions
 
 from . import capabilities
 from .capabilities import requires
 from .dashboard import panels_for
+from .keyset import Key, KeysetListView
 from .models import TaskRun
 from .scoping import PUBLIC, OwnViewMixin, ScopedViewMixin, scope_policy
 from .tasks import worker_state
@@ -36,12 +37,14 @@ def healthz(request):
     return JsonResponse(body)
 
 
-class TaskRunListView(ScopedViewMixin, ListView):
+class TaskRunListView(KeysetListView):
     capability = capabilities.signed_in
     model = TaskRun
     template_name = "core/task_list.html"
     context_object_name = "runs"
-    paginate_by = 20
+    keys = (Key("created_at", True), Key("pk", True))
+    page_size = 20
+    count = "always"  # the user's own jobs
 
 
 class TaskRunDetailView(ScopedViewMixin, DetailView):

@@ -1,13 +1,12 @@
 """The audit log pages, for audit administrators only (三员分立), each within their region's subtree.
 
-The log grows without end, so the list pages by keyset on ``(at, id)`` (newest first) and never
+The log grows without end, so the list pages by keyset (core.keyset) on ``(at, id)`` (newest first) and never
 counts the whole selection; filters are exact matches or time ranges that stay on the indexes.
 """
 
 import json
 
 from django.contrib import messages
-from django.db.models import Q
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +16,7 @@ from django.views.generic import TemplateView
 from . import capabilities
 from .capabilities import CapabilityRequiredMixin
 from .filters_audit import AuditEventFilter
+from .keyset import Key, KeysetListMixin
 from .models import AuditEvent
 from .scoping import SCOPED, get_visible_or_404
 from .tabular.export import FORMATS as EXPORT_FORMATS
@@ -25,66 +25,40 @@ from .tabular.export import start_export
 PAGE_SIZE = 50
 
 
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+class AuditListView(CapabilityRequiredMixin, KeysetListMixin, TemplateView):
+    """Newest first by ``(at, id)``; "older" and "newer" cursors (core.keyset), never a count."""
 
-
-def keyset_page(queryset, *, older=None, newer=None, size=PAGE_SIZE):
-    """One page of ``queryset`` newest first, after (``older``) or before (``newer``) the event with that id.
-
-    Returns ``(rows, older_cursor, newer_cursor)``; a cursor is the id to pass on, or None at an end.
-    """
-    anchor_id = older or newer
-    anchor = queryset.filter(pk=anchor_id).values("at", "pk").first() if anchor_id else None
-    if anchor is not None and older:
-        at, pk = anchor["at"], anchor["pk"]
-        rows = list(queryset.filter(at__lte=at).filter(Q(at__lt=at) | Q(pk__lt=pk)).order_by("-at", "-pk")[: size + 1])
-        more = len(rows) > size
-        rows = rows[:size]
-        return rows, (rows[-1].pk if more else None), (rows[0].pk if rows else None)
-    if anchor is not None and newer:
-        at, pk = anchor["at"], anchor["pk"]
-        rows = list(queryset.filter(at__gte=at).filter(Q(at__gt=at) | Q(pk__gt=pk)).order_by("at", "pk")[: size + 1])
-        more = len(rows) > size
-        rows = list(reversed(rows[:size]))
-        return rows, (rows[-1].pk if rows else None), (rows[0].pk if more and rows else None)
-    rows = list(queryset.order_by("-at", "-pk")[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    return rows, (rows[-1].pk if more else None), None
-
-
-class AuditListView(CapabilityRequiredMixin, TemplateView):
     capability = capabilities.reads_audit_log
     scope_policy = SCOPED
+
     template_name = "audit/list.html"
+    filterset_class = AuditEventFilter
+    context_object_name = "events"
+    keys = (Key("at", descending=True), Key("pk", descending=True))
+    page_size = PAGE_SIZE
+    invalid_filters = "none"
+    count = "never"
+    cursor_param = "older"
+    before_param = "newer"
+
+    def base_queryset(self):
+        return AuditEvent.objects.visible_to(self.request.user)
+
+    def decorate(self, rows):
+        return label_events(rows)
 
     def get_context_data(self, **kwargs):
-        from shegong.regions.forms import RegionPickerWidget, fold_picker
+        from shegong.regions.forms import RegionPickerWidget
 
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        params = fold_picker(self.request.GET)
-        older, newer = _int(params.pop("older", [None])[-1]), _int(params.pop("newer", [None])[-1])
-        filterset = AuditEventFilter(params or None, queryset=AuditEvent.objects.visible_to(user))
-        queryset = filterset.qs if filterset.is_bound else filterset.queryset
-        if filterset.is_bound and not filterset.is_valid():
-            queryset = queryset.none()
-        rows, older_cursor, newer_cursor = keyset_page(queryset, older=older, newer=newer)
-        label_events(rows)
+        page = context["page"]
         context.update(
             {
-                "filter": filterset,
-                "events": rows,
-                "older_cursor": older_cursor,
-                "newer_cursor": newer_cursor,
-                "paged": bool(older or newer),
-                "query_string": params.urlencode(),
-                "within_picker": RegionPickerWidget(root=user.region).render(
-                    "within", params.get("within", ""), attrs={"id": "f-within"}
+                "older_cursor": page.next_cursor,
+                "newer_cursor": page.previous_cursor,
+                "paged": not page.is_first,
+                "within_picker": RegionPickerWidget(root=self.request.user.region).render(
+                    "within", self.within, attrs={"id": "f-within"}
                 ),
                 "object_types": _object_types(),
             }

@@ -1,5 +1,7 @@
 """Pages of the review engine: the to-do list (待办), application pages with the decision log, notices."""
 
+from datetime import UTC, date, datetime
+
 import django_filters
 from django import forms
 from django.contrib import messages
@@ -10,15 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, TemplateView
 
-from shegong.regions.forms import RegionPickerWidget, fold_picker
-from shegong.regions.models import Region
+from shegong.regions.forms import RegionPickerWidget
 
 from . import capabilities, dashboard, navigation
 from . import workflow as wf
 from .capabilities import CapabilityRequiredMixin
+from .filters import RegionSubtreeFilter
 from .forms import StyledFormMixin
+from .keyset import Key, KeysetListMixin, KeysetListView
 from .models import Application, ApplicationState, Notification
 from .scoping import OwnViewMixin, ScopedViewMixin, get_visible_or_404
 
@@ -33,7 +36,7 @@ class ApplicationFilter(django_filters.FilterSet):
     flow = django_filters.ChoiceFilter(label=gettext_lazy("Process"), choices=flow_choices)
     state = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=ApplicationState.choices)
     overdue = django_filters.BooleanFilter(label=gettext_lazy("Overdue only"), method="filter_overdue")
-    within = django_filters.CharFilter(label=gettext_lazy("Within region"), method="filter_within")
+    within = RegionSubtreeFilter(field_name="region__code")
     q = django_filters.CharFilter(label=gettext_lazy("Title contains"), field_name="title", lookup_expr="contains")
     sort = django_filters.OrderingFilter(
         label=gettext_lazy("Sort by"),
@@ -54,20 +57,36 @@ class ApplicationFilter(django_filters.FilterSet):
             return queryset.filter(state=ApplicationState.PENDING, due_on__lt=timezone.localdate())
         return queryset
 
-    def filter_within(self, queryset, name, value):
-        region = Region.objects.filter(code=value).first()
-        if region is None:
-            return queryset.none()
-        return queryset.filter(region.subtree_q("region__code"))
+
+# Nullable sort columns stand at the end PostgreSQL gives NULLs (core.keyset.Key.null).
+NO_DATE = date(9999, 12, 31)
+NO_TIME = datetime(9999, 12, 31, tzinfo=UTC)
 
 
-class ApplicationListBase(ScopedViewMixin, ListView):
+class ApplicationListBase(KeysetListView):
     capability = capabilities.signed_in  # the to-do list, the area's and one's own applications: visible_to() decides
     model = Application
     template_name = "workflow/application_list.html"
     context_object_name = "applications"
-    paginate_by = 25
+    filterset_class = ApplicationFilter
+    page_size = 25
     default_sort = "-created_at"
+    sorts = {
+        "due_on": (gettext_lazy("Due date, earliest first"), [Key("due_on", null=NO_DATE), Key("pk")]),
+        "-due_on": (
+            gettext_lazy("Due date, latest first"),
+            [Key("due_on", True, null=NO_DATE), Key("pk", True)],
+        ),
+        "-submitted_at": (
+            gettext_lazy("Newest submissions first"),
+            [Key("submitted_at", True, null=NO_TIME), Key("pk", True)],
+        ),
+        "submitted_at": (
+            gettext_lazy("Oldest submissions first"),
+            [Key("submitted_at", null=NO_TIME), Key("pk")],
+        ),
+        "-created_at": (gettext_lazy("Newest first"), [Key("created_at", True), Key("pk", True)]),
+    }
     mode = "all"
     title = gettext_lazy("Applications")
     show_region_filter = True
@@ -75,42 +94,31 @@ class ApplicationListBase(ScopedViewMixin, ListView):
     def base_queryset(self):
         return super().get_queryset()
 
-    def get_queryset(self):
-        queryset = self.base_queryset().select_related("applicant", "region", "acting_region")
-        data = fold_picker(self.request.GET)
-        self.within = data.get("within", "")
-        self.filterset = ApplicationFilter(data or None, queryset=queryset)
-        queryset = self.filterset.qs if self.filterset.is_bound else queryset
-        if not self.request.GET.get("sort"):
-            queryset = queryset.order_by(self.default_sort, "pk")
-        return queryset
+    def current_sort(self, data):
+        # The sort chosen on the page, else this list's own order (the form's "Default order").
+        return data.get("sort") if data.get("sort") in self.sorts else self.default_sort
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        user = self.request.user
+    def prepare(self, queryset, sort):
+        return queryset.select_related("applicant", "region", "acting_region")
+
+    def decorate(self, rows):
         flows = {flow.key: flow for flow in wf.flows()}
-        for application in context["applications"]:
+        for application in rows:
             flow = flows.get(application.flow)
             step = flow.step(application.current_step) if flow else None
             application.flow_title = flow.title if flow else application.flow
             application.step_title = step.title if step else ""
+        return rows
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
         context.update(
             {
-                "filter": self.filterset,
-                "query_string": query.urlencode(),
                 "mode": self.mode,
                 "page_title": self.title,
                 "flow_choices": flow_choices(),
                 "states": ApplicationState.choices,
-                "sort_options": [
-                    ("due_on", _("Due date, earliest first")),
-                    ("-due_on", _("Due date, latest first")),
-                    ("-submitted_at", _("Newest submissions first")),
-                    ("submitted_at", _("Oldest submissions first")),
-                    ("-created_at", _("Newest first")),
-                ],
                 "today": timezone.localdate(),
             }
         )
@@ -143,6 +151,7 @@ class MyApplicationsView(ApplicationListBase):
     mode = "mine"
     title = gettext_lazy("My applications")
     show_region_filter = False
+    count = "always"  # the applicant's own: few
 
     def base_queryset(self):
         return super().base_queryset().filter(applicant=self.request.user)
@@ -266,13 +275,15 @@ class ApplicationActionView(CapabilityRequiredMixin, View):
 
 
 # --- notifications ---------------------------------------------------------------------------
-class NotificationListView(OwnViewMixin, ListView):
+class NotificationListView(OwnViewMixin, KeysetListMixin, TemplateView):
     capability = capabilities.signed_in
     template_name = "workflow/notification_list.html"
     context_object_name = "notifications"
-    paginate_by = 30
+    keys = (Key("created_at", True), Key("pk", True))
+    page_size = 30
+    count = "always"  # the user's own
 
-    def get_queryset(self):
+    def base_queryset(self):
         queryset = Notification.objects.visible_to(self.request.user)
         if self.request.GET.get("unread"):
             queryset = queryset.unread()

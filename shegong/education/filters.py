@@ -4,7 +4,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shegong.regions.models import Region
+from shegong.core.filters import RegionSubtreeFilter
 from shegong.workers.models import CertificateLevel
 
 from .models import (
@@ -19,13 +19,6 @@ from .models import (
     StudyRecord,
     StudyStanding,
 )
-
-
-def _within(queryset, field, value):
-    region = Region.objects.filter(code=value).first()
-    if region is None:
-        return queryset.none()
-    return queryset.filter(region.subtree_q(field))
 
 
 class ProviderFilter(django_filters.FilterSet):
@@ -71,14 +64,11 @@ class StudyRecordFilter(django_filters.FilterSet):
     occurred_after = django_filters.DateFilter(label=_("On or after"), field_name="occurred_on", lookup_expr="gte")
     occurred_before = django_filters.DateFilter(label=_("On or before"), field_name="occurred_on", lookup_expr="lte")
     year = django_filters.NumberFilter(label=_("Calendar year"), field_name="occurred_on", lookup_expr="year")
-    within = django_filters.CharFilter(label=_("Within region"), method="filter_within")
+    within = RegionSubtreeFilter(field_name="person__region__code")
 
     class Meta:
         model = StudyRecord
         fields = ["person", "form", "source", "provider", "activity", "occurred_after", "occurred_before", "year"]
-
-    def filter_within(self, queryset, name, value):
-        return _within(queryset, "person__region__code", value)
 
 
 class StandingFilter(django_filters.FilterSet):
@@ -86,7 +76,7 @@ class StandingFilter(django_filters.FilterSet):
         label=_("Compliance"), choices=ComplianceStatus.choices, method="filter_status"
     )
     level = django_filters.ChoiceFilter(label=_("Level"), choices=CertificateLevel.choices)
-    within = django_filters.CharFilter(label=_("Within region"), method="filter_within")
+    within = RegionSubtreeFilter(field_name="region__code")
     name = django_filters.CharFilter(label=_("Name starts with"), field_name="person__name", lookup_expr="startswith")
     period_ends_before = django_filters.DateFilter(
         label=_("Period ends on or before"), field_name="period_end", lookup_expr="lte"
@@ -98,6 +88,3 @@ class StandingFilter(django_filters.FilterSet):
 
     def filter_status(self, queryset, name, value):
         return queryset.with_status(value, timezone.localdate())
-
-    def filter_within(self, queryset, name, value):
-        return _within(queryset, "region__code", value)

@@ -8,9 +8,10 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic import DetailView, FormView, TemplateView
 
 from shegong.core import capabilities
+from shegong.core.keyset import Key, KeysetListView
 from shegong.core.scoping import OwnViewMixin, ScopedViewMixin, get_visible_or_404
 
 from . import attendance_import
@@ -46,32 +47,31 @@ class ProviderHomeView(OwnViewMixin, TemplateView):
         return context
 
 
-class ActivityListView(ScopedViewMixin, ListView):
+class ActivityListView(KeysetListView):
     """The catalogue: activities of published providers (workers), one's own (providers), or of the area."""
 
     capability = capabilities.signed_in
     model = Activity
     template_name = "education/activity_list.html"
     context_object_name = "activities"
-    paginate_by = 30
+    filterset_class = ActivityFilter
+    keys = (Key("starts_at"), Key("pk"))
+    page_size = 30
+    invalid_filters = "none"
 
-    def get_queryset(self):
-        queryset = super().get_queryset().select_related("provider", "provider__province")
+    def get_filter_data(self):
         data = self.request.GET.copy()
         if capabilities.is_social_worker(self.request.user) and "upcoming" not in data:
             data["upcoming"] = "true"
-        self.filterset = ActivityFilter(data, queryset=queryset)
-        queryset = self.filterset.qs if self.filterset.is_valid() else queryset.none()
-        return queryset.order_by("starts_at", "pk")
+        return data
+
+    def prepare(self, queryset, sort):
+        return queryset.select_related("provider", "provider__province")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
         context.update(
             {
-                "filter": self.filterset,
-                "query_string": query.urlencode(),
                 "kinds": ActivityKind.choices,
                 "statuses": ActivityStatus.choices,
                 "is_provider": is_provider(self.request.user),

@@ -7,10 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic import DetailView, FormView, TemplateView
 
 from shegong.accounts.models import User
 from shegong.core import capabilities
+from shegong.core.keyset import Key, KeysetListMixin, KeysetListView
 from shegong.core.scoping import PublicViewMixin, ScopedViewMixin, get_visible_or_404
 from shegong.core.tabular.export import start_export
 from shegong.regions.forms import RegionPickerWidget, fold_picker
@@ -32,16 +33,20 @@ def provinces():
 
 
 # --- public ------------------------------------------------------------------------------------------
-class PublicProviderListView(PublicViewMixin, ListView):
+PROVIDER_KEYS = (Key("province_id"), Key("name"), Key("pk"))
+
+
+class PublicProviderListView(PublicViewMixin, KeysetListMixin, TemplateView):
     """The published providers of each province (public reference, no sign-in)."""
 
     capability = capabilities.public
     template_name = "education/public_providers.html"
     context_object_name = "providers"
-    paginate_by = 50
+    keys = PROVIDER_KEYS
+    count = "always"  # a few per province
 
-    def get_queryset(self):
-        queryset = Provider.objects.published().select_related("province").order_by("province", "name", "pk")
+    def base_queryset(self):
+        queryset = Provider.objects.published().select_related("province")
         self.province = self.request.GET.get("province", "")
         if self.province:
             queryset = queryset.filter(province_id=self.province)
@@ -56,27 +61,23 @@ class PublicProviderListView(PublicViewMixin, ListView):
 
 
 # --- providers ---------------------------------------------------------------------------------------
-class ProviderListView(ScopedViewMixin, ListView):
+class ProviderListView(KeysetListView):
     capability = capabilities.is_official
     model = Provider
     template_name = "education/provider_list.html"
     context_object_name = "providers"
-    paginate_by = 50
+    filterset_class = ProviderFilter
+    keys = PROVIDER_KEYS
+    invalid_filters = "unfiltered"
+    count = "always"  # a few per province
 
-    def get_queryset(self):
-        queryset = super().get_queryset().select_related("province")
-        self.filterset = ProviderFilter(self.request.GET or None, queryset=queryset)
-        queryset = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else queryset
-        return queryset.order_by("province", "name", "pk")
+    def prepare(self, queryset, sort):
+        return queryset.select_related("province")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
         context.update(
             {
-                "filter": self.filterset,
-                "query_string": query.urlencode(),
                 "statuses": ProviderStatus.choices,
                 "provinces": provinces(),
                 "can_file": providers.can_file_providers(self.request.user),
@@ -285,22 +286,26 @@ class PolicyView(ScopedViewMixin, TemplateView):
 
 
 # --- compliance --------------------------------------------------------------------------------------
-class ComplianceView(ScopedViewMixin, ListView):
+class ComplianceView(KeysetListView):
     """Counts per region (complete, on track, short) and the list of persons, with filters and export."""
 
     capability = capabilities.is_official
     model = StudyStanding
     template_name = "education/compliance.html"
     context_object_name = "standings"
-    paginate_by = 50
+    total_context_name = "row_total"  # "rows" and "total" are the counts per region
+    filterset_class = StandingFilter
+    keys = (Key("region_id"), Key("person_id"), Key("pk"))
+    invalid_filters = "unfiltered"
 
-    def get_queryset(self):
-        data = fold_picker(self.request.GET)
-        self.within = data.get("within", "")
-        queryset = super().get_queryset().select_related("person", "region")
-        self.filterset = StandingFilter(data or None, queryset=queryset)
-        queryset = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else queryset
-        return queryset.order_by("region_id", "person_id")
+    def prepare(self, queryset, sort):
+        return queryset.select_related("person", "region")
+
+    def decorate(self, rows):
+        today = timezone.localdate()
+        for standing in rows:
+            standing.state = standing.status(today)
+        return rows
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -309,18 +314,11 @@ class ComplianceView(ScopedViewMixin, ListView):
         if region is None or not user.region.contains(region.code):
             region = user.region
         rows, total = compliance.compliance_counts(user, region)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        today = timezone.localdate()
-        for standing in context["standings"]:
-            standing.state = standing.status(today)
         context.update(
             {
                 "region": region,
                 "rows": rows,
                 "total": total,
-                "filter": self.filterset,
-                "query_string": query.urlencode(),
                 "statuses": ComplianceStatus.choices,
                 "levels": _levels(),
                 "within_picker": RegionPickerWidget(root=user.region).render(

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from shegong.regions.models import Region
+from shegong.core.filters import RegionSubtreeFilter
 
 from .models import Organization, OrganizationKind, OrganizationStatus
 
@@ -15,14 +15,8 @@ class OrganizationFilter(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=OrganizationKind.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=OrganizationStatus.choices)
-    within = django_filters.CharFilter(label=_("Within region"), method="filter_within")
+    within = RegionSubtreeFilter(field_name="region__code")
 
     class Meta:
         model = Organization
         fields = ["name", "credit_code", "kind", "status", "within"]
-
-    def filter_within(self, queryset, name, value):
-        region = Region.objects.filter(code=value).first()
-        if region is None:
-            return queryset.none()
-        return queryset.filter(region.subtree_q("region__code"))

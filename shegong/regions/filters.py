@@ -1,6 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from shegong.core.filters import RegionSubtreeFilter
+
 from .models import Level, Region
 
 
@@ -12,14 +14,8 @@ class RegionFilter(django_filters.FilterSet):
     code_prefix = django_filters.CharFilter(label=_("Code starts with"), field_name="code", lookup_expr="startswith")
     name = django_filters.CharFilter(label=_("Name contains"), field_name="full_name", lookup_expr="contains")
     active = django_filters.BooleanFilter(label=_("Active"))
-    within = django_filters.CharFilter(label=_("Within region"), method="filter_within")
+    within = RegionSubtreeFilter(field_name="code")
 
     class Meta:
         model = Region
         fields = ["level", "parent", "code_prefix", "name", "active", "within"]
-
-    def filter_within(self, queryset, name, value):
-        region = Region.objects.filter(code=value).first()
-        if region is None:
-            return queryset.none()
-        return queryset.filter(region.subtree_q("code"))

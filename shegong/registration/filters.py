@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from shegong.regions.models import Region
+from shegong.core.filters import RegionSubtreeFilter
 from shegong.workers.filters import blind_indexes, month_range
 from shegong.workers.models import CertificateLevel
 
@@ -11,7 +11,7 @@ from .models import Registration, RegistrationKind, RowStatus
 
 
 class RegistrationFilter(django_filters.FilterSet):
-    within = django_filters.CharFilter(label=_("Filed within region"), method="filter_within")
+    within = RegionSubtreeFilter(label=_("Filed within region"), field_name="region__code")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=RegistrationKind.choices)
     status = django_filters.ChoiceFilter(label=_("Status of the event"), choices=RowStatus.choices)
     level = django_filters.ChoiceFilter(
@@ -27,12 +27,6 @@ class RegistrationFilter(django_filters.FilterSet):
     class Meta:
         model = Registration
         fields = []
-
-    def filter_within(self, queryset, name, value):
-        region = Region.objects.filter(code=value).first()
-        if region is None:
-            return queryset.none()
-        return queryset.filter(region.subtree_q("region__code"))
 
     def filter_id_number(self, queryset, name, value):
         indexes = blind_indexes(value)

@@ -8,8 +8,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core import crypto
+from shegong.core.filters import RegionSubtreeFilter
 from shegong.core.identifiers import IdentifierError, validate_id_number
-from shegong.regions.models import Level, Region
 
 from .models import Certificate, CertificateLevel, EmployerType, Person
 from .status import RegistrationStatus, status_q
@@ -39,20 +39,11 @@ def blind_indexes(value):
     return crypto.blind_index_candidates(parsed.number)
 
 
-def within_region(queryset, region, person_prefix=""):
-    """Rows of ``region``'s subtree. A county's subtree is the county itself, written as an equality
-    (see models.county_equality)."""
-    if region.level == Level.COUNTY:
-        return queryset.filter(**{f"{person_prefix}region_id": region.code})
-    return queryset.filter(region.subtree_q(f"{person_prefix}region__code"))
-
-
 class RegistryFilterBase(django_filters.FilterSet):
     """Filters common to persons and certificates; ``person_prefix`` is the path from the row to its person."""
 
     person_prefix = ""
 
-    within = django_filters.CharFilter(label=_("Within region"), method="filter_within")
     status = django_filters.ChoiceFilter(
         label=_("Registration status"), choices=RegistrationStatus.choices, method="filter_status"
     )
@@ -69,12 +60,6 @@ class RegistryFilterBase(django_filters.FilterSet):
 
     def _p(self, field):
         return f"{self.person_prefix}{field}"
-
-    def filter_within(self, queryset, name, value):
-        region = Region.objects.filter(code=value).first()
-        if region is None:
-            return queryset.none()
-        return within_region(queryset, region, self.person_prefix)
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(status_q(value, prefix=self.status_prefix))
@@ -115,6 +100,8 @@ class PersonFilter(RegistryFilterBase):
     person_prefix = ""
     status_prefix = ""
 
+    # A county's subtree is the county itself, written as an equality (see models.county_equality).
+    within = RegionSubtreeFilter(field_name="region__code", county_field="region_id")
     level = django_filters.ChoiceFilter(
         label=_("Certificate level"), choices=CertificateLevel.choices, method="filter_level"
     )
@@ -144,6 +131,7 @@ class CertificateFilter(RegistryFilterBase):
     person_prefix = "person__"
     status_prefix = ""
 
+    within = RegionSubtreeFilter(field_name="person__region__code", county_field="person__region_id")
     level = django_filters.ChoiceFilter(label=_("Certificate level"), choices=CertificateLevel.choices)
     exam_year = django_filters.NumberFilter(label=_("Exam year"), field_name="exam_year")
     management_no = django_filters.CharFilter(label=_("Management number"), method="filter_management_no")

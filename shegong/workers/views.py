@@ -4,9 +4,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic import DetailView, FormView, TemplateView
 
 from shegong.core import capabilities
+from shegong.core.keyset import Key, KeysetListView
 from shegong.core.scoping import OwnViewMixin, PublicViewMixin, ScopedViewMixin, get_visible_or_404
 from shegong.workers import queries
 
@@ -71,14 +72,14 @@ class SignupDoneView(PublicViewMixin, TemplateView):
         return self.render_to_response(self.get_context_data(outcome=outcome))
 
 
-class PendingSignupListView(ScopedViewMixin, ListView):
-    """Sign-ups waiting for confirmation in the official's subtree."""
+class PendingSignupListView(KeysetListView):
+    """Sign-ups waiting for confirmation in the official's subtree, oldest first."""
 
     capability = capabilities.signed_in  # officials' sign-ups; empty for everyone else
     model = WorkerSignup
     template_name = "workers/signup_list.html"
     context_object_name = "signups"
-    paginate_by = 50
+    keys = (Key("created_at"), Key("pk"))
 
     def get_queryset(self):
         return queries.pending_worker_signups_for(self.request.user)

@@ -6,9 +6,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import ListView
 
 from shegong.core import capabilities
+from shegong.core.keyset import Key, KeysetListView
 from shegong.core.scoping import OwnViewMixin, ScopedViewMixin, get_visible_or_404
 from shegong.workers import queries
 
@@ -111,25 +111,19 @@ class FeedbackCreateView(OwnViewMixin, View):
         return render(request, self.template_name, {"person": person, "form": form, "feedback": feedback}, status=400)
 
 
-class FeedbackListView(ScopedViewMixin, ListView):
+class FeedbackListView(KeysetListView):
     """Officials: holders' feedback waiting in their subtree, oldest first."""
 
     capability = capabilities.signed_in  # officials' feedback; empty for everyone else
     model = RegistryFeedback
     template_name = "workers/feedback_list.html"
     context_object_name = "feedback"
-    paginate_by = 50
+    keys = (Key("created_at"), Key("pk"))
 
     def get_queryset(self):
         if not capabilities.is_official(self.request.user):
             return RegistryFeedback.objects.none()
-        return (
-            super()
-            .get_queryset()
-            .filter(status=FeedbackStatus.OPEN)
-            .select_related("person", "person__region")
-            .order_by("created_at", "pk")
-        )
+        return super().get_queryset().filter(status=FeedbackStatus.OPEN).select_related("person", "person__region")
 
 
 class FeedbackDecideView(ScopedViewMixin, View):

@@ -12,9 +12,9 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from shegong.core import capabilities
-from shegong.core.keyset import Key, exact_count_is_cheap, keyset_page
+from shegong.core.keyset import Key, KeysetListView
 from shegong.core.scoping import ScopedViewMixin, get_visible_or_404
-from shegong.regions.forms import RegionPickerWidget, fold_picker
+from shegong.regions.forms import RegionPickerWidget
 from shegong.workers import queries
 
 from . import panels, services
@@ -24,44 +24,17 @@ from .models import Certificate, CertificateLevel, EmployerType, Person
 from .status import STATUS_BADGES, RegistrationStatus
 
 
-class RegistryListView(ScopedViewMixin, TemplateView):
+class RegistryListView(KeysetListView):
     """A keyset-paginated, filtered list; subclasses name the model, the filter set and the sorts."""
 
     capability = capabilities.reads_registry
-    filterset_class = None
-    sorts = {}
-    default_sort = ""
-    page_size = 50
     export_table = ""
-
-    def base_queryset(self):
-        return self.model.objects.visible_to(self.request.user)
-
-    def sort_keys(self, sort):
-        return self.sorts[sort][1]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        data = fold_picker(self.request.GET)
-        within = data.get("within", "")
-        sort = data.get("sort") if data.get("sort") in self.sorts else self.default_sort
-        filterset = self.filterset_class(data or None, queryset=self.base_queryset())
-        queryset = filterset.qs if filterset.is_bound else filterset.queryset
-        queryset = self.prepare(queryset, sort)
-        page = keyset_page(queryset, self.sort_keys(sort), data.get("cursor"), self.page_size)
-        query = self.request.GET.copy()
-        query.pop("cursor", None)
-        counted = exact_count_is_cheap(user, within)
         context.update(
             {
-                "filter": filterset,
-                "page": page,
-                "rows": page.rows,
-                "query_string": query.urlencode(),
-                "sort": sort,
-                "sort_options": [(key, label) for key, (label, _keys) in self.sorts.items()],
-                "total": queryset.order_by().count() if counted else None,
                 "levels": CertificateLevel.choices,
                 "statuses": RegistrationStatus.choices,
                 "employer_types": EmployerType.choices,
@@ -72,12 +45,9 @@ class RegistryListView(ScopedViewMixin, TemplateView):
         )
         if getattr(user, "is_official", False):
             context["within_picker"] = RegionPickerWidget(root=user.region).render(
-                "within", within, attrs={"id": "f-within"}
+                "within", self.within, attrs={"id": "f-within"}
             )
         return context
-
-    def prepare(self, queryset, sort):
-        return queryset
 
 
 class PersonListView(RegistryListView):

@@ -1,8 +1,8 @@
 from rest_framework import viewsets
-from rest_framework.pagination import CursorPagination
 
 from shegong.core import capabilities
 from shegong.core.capabilities import CapabilityAPIMixin
+from shegong.core.pagination import KeysetPagination
 from shegong.core.scoping import SCOPED
 
 from ..filters import UserAPIFilter
@@ -10,11 +10,8 @@ from ..permissions import users_visible_to
 from .serializers import UserSerializer
 
 
-class UserPagination(CursorPagination):
-    ordering = "username"
-    page_size = 50
-    max_page_size = 500
-    page_size_query_param = "page_size"
+class UserPagination(KeysetPagination):
+    keys = ("username", "id")
 
 
 class UserViewSet(CapabilityAPIMixin, viewsets.ReadOnlyModelViewSet):

@@ -22,7 +22,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -30,6 +29,7 @@ from shegong.core import audit_actions, capabilities
 from shegong.core.audit import record
 from shegong.core.capabilities import CapabilityAPIMixin
 from shegong.core.models import ImportIssue, ImportJob
+from shegong.core.pagination import KeysetPagination
 from shegong.core.scoping import OWN, SCOPED, ScopedAPIMixin
 
 from . import engine, tasks
@@ -107,15 +107,17 @@ class ImportIssueSerializer(serializers.ModelSerializer):
         fields = ["row", "column", "column_letter", "value", "code", "message", "severity"]
 
 
-class ImportPagination(CursorPagination):
-    ordering = "-created_at"
-    page_size = 50
+class ImportPagination(KeysetPagination):
+    keys = ("-created_at", "-id")
 
 
-class IssuePagination(PageNumberPagination):
+class IssuePagination(KeysetPagination):
+    """One job's problems in file order; the count is kept (the response had it) and no OFFSET is read."""
+
+    keys = ("row", "id")
     page_size = 100
     max_page_size = 1000
-    page_size_query_param = "page_size"
+    with_count = True
 
 
 class ImportJobViewSet(ScopedAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

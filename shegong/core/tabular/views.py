@@ -4,17 +4,17 @@ import os
 import tempfile
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic import DetailView, FormView, TemplateView
 
 from shegong.core import audit_actions, capabilities
 from shegong.core.audit import record
 from shegong.core.capabilities import CapabilityRequiredMixin
+from shegong.core.keyset import Key, KeysetListView, keyset_page
 from shegong.core.models import ImportIssue, ImportJob
 from shegong.core.scoping import OwnViewMixin, ScopedViewMixin, get_visible_or_404
 from shegong.regions.forms import fold_picker
@@ -31,22 +31,26 @@ ISSUES_PER_PAGE = 50
 may_import = capabilities.imports_data  # the rule is a capability (the list page asks it to offer "New import")
 
 
-class ImportListView(ScopedViewMixin, ListView):
+class ImportListView(KeysetListView):
     capability = capabilities.signed_in
     model = ImportJob
     template_name = "tabular/import_list.html"
     context_object_name = "jobs"
-    paginate_by = 30
+    keys = (Key("created_at", True), Key("pk", True))
+    page_size = 30
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("user", "region")
+    def prepare(self, queryset, sort):
+        return queryset.select_related("user", "region")
+
+    def decorate(self, rows):
+        titles = {spec.name: spec.title for spec in all_specs()}
+        for job in rows:
+            job.table_title = titles.get(job.table, job.table)
+        return rows
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["may_import"] = may_import(self.request.user)
-        titles = {spec.name: spec.title for spec in all_specs()}
-        for job in context["jobs"]:
-            job.table_title = titles.get(job.table, job.table)
         return context
 
 
@@ -133,13 +137,20 @@ class ImportDetailView(ScopedViewMixin, DetailView):
         issues = job.issues.order_by("row", "id")
         if severity in ImportIssue.Severity.values:
             issues = issues.filter(severity=severity)
-        page = Paginator(issues, ISSUES_PER_PAGE).get_page(self.request.GET.get("page"))
+        # A file of a million rows can have a million problems: keyset pages, no COUNT or OFFSET.
+        page = keyset_page(
+            issues,
+            [Key("row"), Key("pk")],
+            self.request.GET.get("cursor"),
+            ISSUES_PER_PAGE,
+            before=self.request.GET.get("before"),
+        )
         context.update(
             {
                 "spec": spec,
                 "is_owner": job.user_id == self.request.user.pk,
-                "issues": page,
-                "page_obj": page,
+                "issues": page.rows,
+                "page": page,
                 "severity": severity,
                 "query_string": f"severity={severity}" if severity else "",
                 "strategy_label": STRATEGY_LABELS.get(job.strategy, job.strategy),

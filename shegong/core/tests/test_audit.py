@@ -12,8 +12,9 @@ from django.utils import timezone
 from shegong.accounts.roles import Role
 from shegong.core import navigation, schedule, tasks_audit
 from shegong.core.audit import record
+from shegong.core.keyset import Key, keyset_page
 from shegong.core.models import AuditEvent, TaskRun
-from shegong.core.views_audit import change_rows, keyset_page
+from shegong.core.views_audit import change_rows
 from tests.factories import official
 
 pytestmark = pytest.mark.django_db
@@ -182,11 +183,13 @@ class TestKeysetPagination:
         assert back["newer_cursor"] and back["older_cursor"]
 
     def test_keyset_page_function(self, log):
-        qs = AuditEvent.objects.all()
-        rows, older, newer = keyset_page(qs, size=2)
-        assert len(rows) == 2 and older == rows[-1].pk and newer is None
-        rows2, _older, newer2 = keyset_page(qs, older=older, size=2)
-        assert rows2[0].pk not in {r.pk for r in rows} and newer2 == rows2[0].pk
+        qs, keys = AuditEvent.objects.all(), [Key("at", True), Key("pk", True)]
+        first = keyset_page(qs, keys, size=2)
+        assert len(first) == 2 and first.next_cursor and first.previous_cursor is None and first.is_first
+        second = keyset_page(qs, keys, first.next_cursor, size=2)
+        assert second.rows[0].pk not in {r.pk for r in first} and second.previous_cursor
+        back = keyset_page(qs, keys, before=second.previous_cursor, size=2)
+        assert [r.pk for r in back] == [r.pk for r in first] and back.is_first and back.previous_cursor is None
 
 
 class TestDetail:

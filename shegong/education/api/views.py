@@ -1,9 +1,9 @@
 """/api/v1/education/...: providers, activities and ledger rows, read-only, scoped like the pages."""
 
 from rest_framework import viewsets
-from rest_framework.pagination import CursorPagination
 
 from shegong.core import capabilities
+from shegong.core.pagination import KeysetPagination
 from shegong.core.scoping import ScopedAPIMixin
 
 from ..filters import ActivityFilter, ProviderFilter, StudyRecordFilter
@@ -11,11 +11,8 @@ from ..models import Activity, Provider, StudyRecord
 from .serializers import ActivitySerializer, ProviderSerializer, StudyRecordSerializer
 
 
-class IdPagination(CursorPagination):
-    ordering = "-id"
-    page_size = 50
-    max_page_size = 500
-    page_size_query_param = "page_size"
+class IdPagination(KeysetPagination):
+    keys = ("-id",)
 
 
 class ProviderViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):

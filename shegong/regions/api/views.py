@@ -1,7 +1,7 @@
 from rest_framework import viewsets
-from rest_framework.pagination import CursorPagination
 
 from shegong.core import capabilities
+from shegong.core.pagination import KeysetPagination
 from shegong.core.scoping import ScopedAPIMixin
 
 from ..filters import RegionFilter
@@ -9,11 +9,10 @@ from ..models import Region
 from .serializers import RegionSerializer
 
 
-class RegionPagination(CursorPagination):
-    ordering = "code"
+class RegionPagination(KeysetPagination):
+    keys = ("code",)  # the primary key
     page_size = 100
     max_page_size = 1000
-    page_size_query_param = "page_size"
 
 
 class RegionViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):

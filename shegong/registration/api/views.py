@@ -2,7 +2,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import viewsets
 from rest_framework.exceptions import Throttled
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,6 +9,7 @@ from rest_framework.views import APIView
 from shegong.accounts.security import client_ip
 from shegong.core import capabilities
 from shegong.core.capabilities import CapabilityAPIMixin
+from shegong.core.pagination import KeysetPagination
 from shegong.core.scoping import PUBLIC, ScopedAPIMixin
 
 from .. import public
@@ -18,11 +18,8 @@ from ..models import Registration
 from .serializers import PublicCheckAnswerSerializer, PublicCheckRequestSerializer, RegistrationSerializer
 
 
-class RegistrationPagination(CursorPagination):
-    ordering = ("-id",)
-    page_size = 50
-    max_page_size = 500
-    page_size_query_param = "page_size"
+class RegistrationPagination(KeysetPagination):
+    keys = ("-id",)
 
 
 class RegistrationViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):

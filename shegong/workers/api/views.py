@@ -1,8 +1,8 @@
 from django.db.models import Prefetch
 from rest_framework import viewsets
-from rest_framework.pagination import CursorPagination
 
 from shegong.core import capabilities
+from shegong.core.pagination import KeysetPagination
 from shegong.core.scoping import ScopedAPIMixin
 
 from ..filters import CertificateFilter, PersonFilter
@@ -10,18 +10,12 @@ from ..models import Certificate, Person
 from .serializers import CertificateSerializer, PersonSerializer
 
 
-class PersonPagination(CursorPagination):
-    ordering = ("name", "id")
-    page_size = 50
-    max_page_size = 500
-    page_size_query_param = "page_size"
+class PersonPagination(KeysetPagination):
+    keys = ("name", "id")  # as the persons page sorted by name (views_registry.PersonListView)
 
 
-class CertificatePagination(CursorPagination):
-    ordering = ("management_no",)
-    page_size = 50
-    max_page_size = 500
-    page_size_query_param = "page_size"
+class CertificatePagination(KeysetPagination):
+    keys = ("management_no", "id")  # as the certificates page sorted by management number
 
 
 class PersonViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
