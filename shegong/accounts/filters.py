@@ -15,7 +15,7 @@ REGION_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value 
 class UserFilter(django_filters.FilterSet):
     """Accounts: by role, region subtree, active state and a search over user name and name.
 
-    Always applied on top of ``permissions.users_visible_to(user)``: the filters narrow, never widen.
+    Always applied on top of ``User.objects.visible_to(user)``: the filters narrow, never widen.
     """
 
     q = django_filters.CharFilter(label=_("User name or name contains"), method="filter_q")
@@ -54,7 +54,7 @@ class UserFilter(django_filters.FilterSet):
         return queryset.filter(Q(username__icontains=value) | Q(full_name__icontains=value))
 
     def filter_within(self, queryset, name, value):
-        region = Region.objects.filter(code=value).first()
+        region = Region.objects.unscoped("division tree: public reference data").filter(code=value).first()
         if region is None:
             return queryset.none()
         return queryset.filter(region.subtree_q("region__code"), region__isnull=False)

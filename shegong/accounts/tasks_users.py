@@ -80,11 +80,11 @@ def user_rows(queryset):
 @job_task
 def export_users_job(job, filters, fmt):
     from .filters import UserFilter
-    from .permissions import users_visible_to
+    from .models import User
 
     user = job.run.user
     # The scope is applied again when the job runs, not when it was requested.
-    queryset = UserFilter(filters, queryset=users_visible_to(user)).qs.order_by("region_id", "username")
+    queryset = UserFilter(filters, queryset=User.objects.visible_to(user)).qs.order_by("region_id", "username")
     total = min(queryset.count(), EXPORT_MAX_ROWS)
     job.progress(5, _("Collecting %(count)s rows") % {"count": total})
     rows = []

@@ -22,6 +22,7 @@ from shegong.regions.models import Level
 from . import permissions, services_users
 from .filters import REGION_ROLE_CHOICES, UserFilter
 from .forms_users import ChangeRoleForm, IssueAccountsForm, UserCreateForm
+from .models import User
 from .roles import Role
 from .tasks_users import EXPORT_FORMATS, export_users_job, issue_accounts_job
 
@@ -52,7 +53,7 @@ class TargetMixin:
 
     def get_target(self):
         if not hasattr(self, "_target"):
-            visible = permissions.users_visible_to(self.request.user).select_related("region")
+            visible = User.objects.visible_to(self.request.user).select_related("region")
             self._target = get_object_or_404(visible, pk=self.kwargs["pk"])
         return self._target
 
@@ -63,7 +64,7 @@ class UserListView(AccountAdminMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        visible = permissions.users_visible_to(self.request.user).select_related("region")
+        visible = User.objects.visible_to(self.request.user).select_related("region")
         self.data = fold_picker(self.request.GET)
         self.filterset = UserFilter(self.data or None, queryset=visible)
         queryset = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset

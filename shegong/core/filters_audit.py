@@ -46,7 +46,7 @@ class AuditEventFilter(django_filters.FilterSet):
     def filter_within(self, queryset, name, value):
         from shegong.regions.models import Region
 
-        region = Region.objects.filter(code=value).first()
+        region = Region.objects.unscoped("division tree: public reference data").filter(code=value).first()
         if region is None:
             return queryset.none()
         return queryset.filter(region.subtree_q("region_code"))

@@ -90,7 +90,9 @@ class OrganizationFieldsForm(StyledFormMixin, forms.Form):
             return cleaned
         self.credit = credit
         cleaned["credit_code"] = credit.code
-        existing = Organization.objects.filter(credit_code=credit.code)
+        existing = Organization.objects.unscoped("duplicate check: credit codes are unique nationwide").filter(
+            credit_code=credit.code
+        )
         if self.instance is not None:
             existing = existing.exclude(pk=self.instance.pk)
         other = existing.first()
@@ -149,7 +151,11 @@ class SignupForm(OrganizationFieldsForm):
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
         User.username_validator(username)
-        if User.objects.filter(username__iexact=username).exists():
+        if (
+            User.objects.unscoped("sign-up: user names are unique nationwide")
+            .filter(username__iexact=username)
+            .exists()
+        ):
             raise ValidationError(_("This user name is taken; choose another."), code="username_taken")
         return username
 

@@ -244,7 +244,8 @@ class RequestEditView(OwnViewMixin, View):
 def application_context(application, request):
     """Context for registration/_application.html on the review engine's application page."""
     item = (
-        RegistrationRequest.objects.filter(application=application)
+        RegistrationRequest.objects.unscoped("the request of an application the user may see")
+        .filter(application=application)
         .select_related("person", "certificate", "previous", "registration", "region")
         .first()
     )

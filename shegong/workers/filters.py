@@ -71,7 +71,7 @@ class RegistryFilterBase(django_filters.FilterSet):
         return f"{self.person_prefix}{field}"
 
     def filter_within(self, queryset, name, value):
-        region = Region.objects.filter(code=value).first()
+        region = Region.objects.unscoped("division tree: public reference data").filter(code=value).first()
         if region is None:
             return queryset.none()
         return within_region(queryset, region, self.person_prefix)
@@ -127,7 +127,13 @@ class PersonFilter(RegistryFilterBase):
         fields = []
 
     def _with_certificate(self, queryset, **lookup):
-        return queryset.filter(Exists(Certificate.objects.filter(person=OuterRef("pk"), **lookup)))
+        return queryset.filter(
+            Exists(
+                Certificate.objects.unscoped("subquery: narrows persons already in scope").filter(
+                    person=OuterRef("pk"), **lookup
+                )
+            )
+        )
 
     def filter_level(self, queryset, name, value):
         return self._with_certificate(queryset, level=value)
