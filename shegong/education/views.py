@@ -230,7 +230,7 @@ class DeclarationEditView(ScopedViewMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["policy"] = S.policy_for(self.declaration.person)
-        kwargs["evidence"] = list(self.declaration.evidence.all())
+        kwargs["evidence"] = list(self.declaration.evidence.visible_to(self.request.user))
         return kwargs
 
     def get_context_data(self, **kwargs):

@@ -106,7 +106,7 @@ class ActivityDetailView(ScopedViewMixin, DetailView):
             if person
             else None
         )
-        taken = activity.enrolments.active().count()
+        taken = activity.enrolments.unscoped("seats taken: a count, no enrolment shown").active().count()
         context.update(
             {
                 "person": person,

@@ -176,7 +176,7 @@ class ProviderDetailView(ScopedViewMixin, DetailView):
                     if can_edit
                     else []
                 ),
-                "activities": self.object.activities.order_by("-starts_at")[:20],
+                "activities": self.object.activities.visible_to(user).order_by("-starts_at")[:20],
                 "revoke_form": kwargs.get("revoke_form") or ReasonForm(),
                 "account_form": kwargs.get("account_form") or ProviderAccountForm(),
                 "new_account": kwargs.get("new_account"),

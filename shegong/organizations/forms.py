@@ -73,7 +73,11 @@ class OrganizationFieldsForm(StyledFormMixin, forms.Form):
 
     def clean_region(self):
         region = self.cleaned_data.get("region")
-        if region is not None and region.level < Level.COUNTY and region.children.filter(active=True).exists():
+        if (
+            region is not None
+            and region.level < Level.COUNTY
+            and region.children.unscoped("division tree: public reference data").filter(active=True).exists()
+        ):
             raise ValidationError(_("Choose the county-level division."), code="not_county")
         return region
 

@@ -65,7 +65,7 @@ class MyRegistrationView(OwnViewMixin, TemplateView):
         if person is None:
             return context
         rows = []
-        for certificate in person.certificates.all().order_by("-exam_year", "pk"):
+        for certificate in person.certificates.visible_to(user).order_by("-exam_year", "pk"):
             status = status_of(certificate)
             current = services.in_force_registration(certificate)
             open_request = services.open_request(certificate)
@@ -114,7 +114,7 @@ class ApplyView(OwnViewMixin, View):
         if kind not in services.FLOW_KEYS:
             raise Http404
         person = own_person(request.user)
-        certificates = person.certificates.all().order_by("-exam_year", "pk")
+        certificates = person.certificates.visible_to(request.user).order_by("-exam_year", "pk")
         return person, certificates
 
     def preview(self, request, kind, certificate):
