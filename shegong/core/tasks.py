@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from .scoping import scope_guard
 
 logger = logging.getLogger(__name__)
-JOB_BOOKKEEPING = "job bookkeeping: the run's own TaskRun record"
 
 
 class JobContext:
@@ -33,7 +32,7 @@ class JobContext:
         from .models import TaskRun
 
         percent = max(0, min(100, int(percent)))
-        TaskRun.objects.unscoped(JOB_BOOKKEEPING).filter(pk=self.run.pk).update(
+        TaskRun.objects.unscoped("job bookkeeping: the run's own record").filter(pk=self.run.pk).update(
             percent=percent, message=str(message)[:300]
         )
         self.run.percent, self.run.message = percent, message
@@ -52,8 +51,8 @@ def job_task(func):
     def runner(run_id, **kwargs):
         from .models import TaskRun
 
-        run = TaskRun.objects.unscoped(JOB_BOOKKEEPING).get(pk=run_id)
-        TaskRun.objects.unscoped(JOB_BOOKKEEPING).filter(pk=run.pk).update(
+        run = TaskRun.objects.unscoped("job bookkeeping: the run's own record").get(pk=run_id)
+        TaskRun.objects.unscoped("job bookkeeping: the run's own record").filter(pk=run.pk).update(
             status=TaskRun.Status.RUNNING, started_at=timezone.now()
         )
         job = JobContext(run)
@@ -63,7 +62,7 @@ def job_task(func):
                 func(job, **kwargs)
         except Exception as exc:
             logger.exception("job %s failed", run_id)
-            TaskRun.objects.unscoped(JOB_BOOKKEEPING).filter(pk=run.pk).update(
+            TaskRun.objects.unscoped("job bookkeeping: the run's own record").filter(pk=run.pk).update(
                 status=TaskRun.Status.FAILED,
                 finished_at=timezone.now(),
                 error=f"{type(exc).__name__}: {exc}"[:2000],
@@ -71,7 +70,7 @@ def job_task(func):
             )
             logger.debug("%s", traceback.format_exc())
             return None
-        TaskRun.objects.unscoped(JOB_BOOKKEEPING).filter(pk=run.pk).update(
+        TaskRun.objects.unscoped("job bookkeeping: the run's own record").filter(pk=run.pk).update(
             status=TaskRun.Status.SUCCEEDED, finished_at=timezone.now(), percent=100
         )
         return str(run_id)
@@ -83,7 +82,7 @@ def start_job(user, task, *, kind, title, **kwargs):
     """Create the user's TaskRun and enqueue ``task`` for it once the transaction commits."""
     from .models import TaskRun
 
-    run = TaskRun.objects.unscoped(JOB_BOOKKEEPING).create(
+    run = TaskRun.objects.unscoped("job bookkeeping: the run's own record").create(
         user=user, kind=kind, title=str(title), message=_("Waiting for a worker")
     )
     transaction.on_commit(lambda: task.enqueue(run_id=str(run.pk), **kwargs))

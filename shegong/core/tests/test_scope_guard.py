@@ -109,6 +109,34 @@ def test_guarded_layers_read_scoped_models_only_through_the_rule():
     assert not found, "Use visible_to(user), editable_by(user) or unscoped(reason):\n" + "\n".join(found)
 
 
+def unscoped_without_a_literal_reason(module_name, source):
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "unscoped":
+            reason = node.args[0] if len(node.args) == 1 and not node.keywords else None
+            if not (isinstance(reason, ast.Constant) and isinstance(reason.value, str) and reason.value.strip()):
+                found.append(f"{module_name}:{node.lineno}")
+    return found
+
+
+def test_every_exception_states_its_reason_where_it_is_made():
+    """``unscoped()`` takes a string literal, so that ``grep -rn 'unscoped("' shegong`` lists every exception."""
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        parts = path.relative_to(ROOT.parent).with_suffix("").parts
+        if SKIPPED_PARTS & set(parts) - {"management"}:
+            continue
+        found += unscoped_without_a_literal_reason(".".join(parts), path.read_text(encoding="utf-8"))
+    assert not found, "unscoped() needs a literal reason:\n" + "\n".join(found)
+    assert unscoped_without_a_literal_reason(
+        "m", "REASON = 'x'\nqs.unscoped(REASON)\nqs.unscoped('')\nqs.unscoped()"
+    ) == [
+        "m:2",
+        "m:3",
+        "m:4",
+    ]
+
+
 def test_the_static_check_sees_what_it_must():
     """The check itself: it finds a bare read, accepts the rule's entry points and a viewset's base queryset."""
     source = (
