@@ -308,3 +308,7 @@ class TestRuntimeGuard:
         force_authenticate(request, user=official)
         with scope_guard(), pytest.raises(ScopeError, match="registration.Registration"):
             Forgetful.as_view({"get": "list"})(request)
+
+
+def test_every_request_is_guarded(settings):
+    assert "shegong.core.middleware.ScopeGuardMiddleware" in settings.MIDDLEWARE
