@@ -15,7 +15,7 @@ REGION_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value 
 class UserFilter(django_filters.FilterSet):
     """Accounts: by role, region subtree, active state and a search over user name and name.
 
-    Always applied on top of ``permissions.users_visible_to(user)``: the filters narrow, never widen.
+    Always applied on top of ``User.objects.visible_to(user)``: the filters narrow, never widen.
     """
 
     q = django_filters.CharFilter(label=_("User name or name contains"), method="filter_q")

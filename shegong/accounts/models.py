@@ -1,12 +1,30 @@
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth import models as auth_models
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core import capabilities
+from shegong.core.scoping import ScopedManagerMixin, ScopedQuerySet
 from shegong.regions.models import Level
 
 from .roles import Role
+
+
+class UserQuerySet(ScopedQuerySet):
+    """Accounts join the one access rule: ``User.objects.visible_to(actor)`` is what ``actor`` may see."""
+
+    def scope_q(self, user, purpose):
+        from .permissions import user_scope_q
+
+        return user_scope_q(user, purpose)
+
+
+class UserManager(ScopedManagerMixin, auth_models.UserManager.from_queryset(UserQuerySet)):
+    """Django's ``UserManager`` (create_user, ...) over the scoped queryset."""
+
+    def get_by_natural_key(self, username):
+        return self.unscoped("authentication: the account signing in").get(**{self.model.USERNAME_FIELD: username})
 
 
 class User(AbstractUser):

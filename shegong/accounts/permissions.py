@@ -29,7 +29,7 @@ and every region below it; the operator's subtree is the whole country):
   take over a colleague's account by resetting its password. An administrator may still create a
   colleague at their own region.
 
-Who sees accounts (``users_visible_to``). Managers and security administrators see the region-bound
+Who sees accounts (``User.objects.visible_to``, rule in ``user_scope_q``). Managers and security administrators see the region-bound
 accounts of their subtree (security administrators need them to unlock accounts and reset devices);
 everyone else sees only their own account.
 
@@ -175,36 +175,34 @@ def refusal_to_change_role(actor, target, role):
     return None
 
 
-def users_visible_to(actor):
-    """The accounts ``actor`` may see: their subtree's region-bound accounts for managers and security
-    administrators, their own account for everyone else, nothing for anonymous or disabled users."""
-    from .models import User
+def user_scope_q(actor, purpose):
+    """The accounts ``actor`` may see (``VIEW``) or manage (``EDIT``), as a ``Q`` for
+    ``User.objects.visible_to``/``editable_by`` (``accounts.models.UserQuerySet``).
 
-    users = User.objects.all()
-    if not _active(actor):
-        return users.none()
-    own = Q(pk=actor.pk)
+    Seeing: their subtree's region-bound accounts for managers and security administrators, their
+    own account for everyone else (anonymous and disabled users see nothing: ``ScopedQuerySet``).
+    Managing: the accounts ``refusal_to_manage`` lets them manage."""
+    from shegong.core.scoping import EDIT
+
     root = management_root(actor)
+    if purpose == EDIT:
+        if not is_manager(actor) or root is None:
+            return None
+        q = (
+            root.subtree_q("region__code")
+            & Q(region__isnull=False, role__in=[str(role) for role in MANAGED_ROLES], is_superuser=False)
+            & ~Q(pk=actor.pk)
+        )
+        if actor.role == Role.ADMIN:
+            q &= ~Q(role=Role.ADMIN, region_id=actor.region_id)
+        return q
+    own = Q(pk=actor.pk)
     if root is None:
-        return users.filter(own)
+        return own
     subtree = root.subtree_q("region__code") & Q(region__isnull=False, role__in=sorted(REGION_ROLES))
     if actor.role != Role.OPERATOR:
         subtree &= ~Q(role=Role.OPERATOR)
-    return users.filter(own | subtree)
-
-
-def can_see_user(actor, target):
-    """The same rule as ``users_visible_to`` for one account already loaded (no query)."""
-    if not _active(actor):
-        return False
-    if actor.pk == target.pk:
-        return True
-    root = management_root(actor)
-    if root is None or target.region_id is None or target.role not in REGION_ROLES:
-        return False
-    if target.role == Role.OPERATOR and actor.role != Role.OPERATOR:
-        return False
-    return root.contains(target.region_id)
+    return own | subtree
 
 
 def can_list_users(actor):

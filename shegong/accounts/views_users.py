@@ -29,6 +29,7 @@ from shegong.regions.models import Level
 from . import permissions, services_users
 from .filters import REGION_ROLE_CHOICES, UserFilter
 from .forms_users import ChangeRoleForm, IssueAccountsForm, UserCreateForm
+from .models import User
 from .roles import Role
 from .tasks_users import issue_accounts_job
 
@@ -38,7 +39,7 @@ class TargetMixin:
 
     def get_target(self):
         if not hasattr(self, "_target"):
-            visible = permissions.users_visible_to(self.request.user).select_related("region")
+            visible = User.objects.visible_to(self.request.user).select_related("region")
             self._target = get_object_or_404(visible, pk=self.kwargs["pk"])
         return self._target
 
@@ -74,7 +75,7 @@ class UserListView(CapabilityRequiredMixin, KeysetListMixin, TemplateView):
     default_sort = ""
 
     def base_queryset(self):
-        return permissions.users_visible_to(self.request.user)
+        return User.objects.visible_to(self.request.user)
 
     def prepare(self, queryset, sort):
         return queryset.select_related("region")

@@ -35,7 +35,7 @@ class RegionSubtreeFilter(django_filters.CharFilter):
         value = (value or "").strip()
         if not value:
             return qs
-        region = Region.objects.filter(code=value).first()
+        region = Region.objects.unscoped("division tree: public reference data").filter(code=value).first()
         if region is None:
             return qs.none()
         if self.county_field and region.level == Level.COUNTY:

@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 
 from .audit_context import set_request_context
+from .scoping import scope_guard
 
 
 class RequestIdMiddleware:
@@ -24,3 +25,14 @@ class RequestIdMiddleware:
             set_request_context(request_id="", address="")
         response["X-Request-ID"] = request.request_id
         return response
+
+
+class ScopeGuardMiddleware:
+    """While a request is handled, scoped querysets must pass the access rule (``core.scoping``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with scope_guard():
+            return self.get_response(request)

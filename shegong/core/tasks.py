@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .scoping import scope_guard
+
 logger = logging.getLogger(__name__)
 
 
@@ -30,7 +32,9 @@ class JobContext:
         from .models import TaskRun
 
         percent = max(0, min(100, int(percent)))
-        TaskRun.objects.filter(pk=self.run.pk).update(percent=percent, message=str(message)[:300])
+        TaskRun.objects.unscoped("job bookkeeping: the run's own record").filter(pk=self.run.pk).update(
+            percent=percent, message=str(message)[:300]
+        )
         self.run.percent, self.run.message = percent, message
 
     def save_result(self, filename, content: bytes):
@@ -47,14 +51,18 @@ def job_task(func):
     def runner(run_id, **kwargs):
         from .models import TaskRun
 
-        run = TaskRun.objects.get(pk=run_id)
-        TaskRun.objects.filter(pk=run.pk).update(status=TaskRun.Status.RUNNING, started_at=timezone.now())
+        run = TaskRun.objects.unscoped("job bookkeeping: the run's own record").get(pk=run_id)
+        TaskRun.objects.unscoped("job bookkeeping: the run's own record").filter(pk=run.pk).update(
+            status=TaskRun.Status.RUNNING, started_at=timezone.now()
+        )
         job = JobContext(run)
         try:
-            func(job, **kwargs)
+            # The job runs for its user: scoped querysets must pass the access rule, as in a request.
+            with scope_guard():
+                func(job, **kwargs)
         except Exception as exc:
             logger.exception("job %s failed", run_id)
-            TaskRun.objects.filter(pk=run.pk).update(
+            TaskRun.objects.unscoped("job bookkeeping: the run's own record").filter(pk=run.pk).update(
                 status=TaskRun.Status.FAILED,
                 finished_at=timezone.now(),
                 error=f"{type(exc).__name__}: {exc}"[:2000],
@@ -62,7 +70,7 @@ def job_task(func):
             )
             logger.debug("%s", traceback.format_exc())
             return None
-        TaskRun.objects.filter(pk=run.pk).update(
+        TaskRun.objects.unscoped("job bookkeeping: the run's own record").filter(pk=run.pk).update(
             status=TaskRun.Status.SUCCEEDED, finished_at=timezone.now(), percent=100
         )
         return str(run_id)
@@ -74,7 +82,9 @@ def start_job(user, task, *, kind, title, **kwargs):
     """Create the user's TaskRun and enqueue ``task`` for it once the transaction commits."""
     from .models import TaskRun
 
-    run = TaskRun.objects.create(user=user, kind=kind, title=str(title), message=_("Waiting for a worker"))
+    run = TaskRun.objects.unscoped("job bookkeeping: the run's own record").create(
+        user=user, kind=kind, title=str(title), message=_("Waiting for a worker")
+    )
     transaction.on_commit(lambda: task.enqueue(run_id=str(run.pk), **kwargs))
     return run
 

@@ -14,11 +14,15 @@ def prune_expired_results():
     """Delete the files of jobs whose result has expired (exports carry personal data)."""
     from .models import TaskRun
 
-    expired = TaskRun.objects.filter(expires_at__lt=timezone.now()).exclude(result_file="")
+    expired = (
+        TaskRun.objects.unscoped("maintenance: every user's expired result files")
+        .filter(expires_at__lt=timezone.now())
+        .exclude(result_file="")
+    )
     count = 0
     for run in expired.iterator():
         run.result_file.delete(save=False)
-        TaskRun.objects.filter(pk=run.pk).update(
+        TaskRun.objects.unscoped("maintenance: every user's expired result files").filter(pk=run.pk).update(
             result_file="", message=_("The result file has expired and was deleted.")
         )
         count += 1

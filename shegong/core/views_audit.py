@@ -77,7 +77,15 @@ def label_events(events):
     except Exception:  # a user model without roles
         roles = {}
     codes = {event.region_code for event in events if event.region_code}
-    regions = dict(Region.objects.filter(code__in=codes).values_list("code", "full_name")) if codes else {}
+    regions = (
+        dict(
+            Region.objects.unscoped("division tree: public reference data")
+            .filter(code__in=codes)
+            .values_list("code", "full_name")
+        )
+        if codes
+        else {}
+    )
     for event in events:
         event.role_label = roles.get(event.role, event.role)
         event.region_name = regions.get(event.region_code, "")

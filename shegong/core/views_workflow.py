@@ -198,7 +198,7 @@ class ApplicationDetailView(ScopedViewMixin, DetailView):
                 "flow": flow,
                 "step": step,
                 "progress": wf.step_progress(application),
-                "decisions": application.decisions.select_related("actor").order_by("at", "id"),
+                "decisions": application.decisions.visible_to(user).select_related("actor").order_by("at", "id"),
                 "actions": actions,
                 "review_actions": bool(actions & {"approve", "return", "reject"}),
                 "refusal": refusal,

@@ -60,7 +60,9 @@ class ProviderForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
-        provinces = Region.objects.administered().filter(level=Level.PROVINCE)
+        provinces = (
+            Region.objects.unscoped("division tree: public reference data").administered().filter(level=Level.PROVINCE)
+        )
         if user is not None and user.region_id and user.region.level >= Level.PROVINCE:
             provinces = provinces.filter(code=user.region_id)
         self.fields["province"].choices = [(r.code, str(r)) for r in provinces.order_by("code")]
@@ -69,7 +71,7 @@ class ProviderForm(StyledFormMixin, forms.Form):
             del self.fields["publish"]
 
     def clean_province(self):
-        return Region.objects.get(code=self.cleaned_data["province"])
+        return Region.objects.unscoped("division tree: public reference data").get(code=self.cleaned_data["province"])
 
 
 class ReasonForm(StyledFormMixin, forms.Form):

@@ -28,5 +28,5 @@ def refresh_region_standings(region_code):
 
     from .ledger import refresh_standings
 
-    region = Region.objects.filter(code=region_code).first()
+    region = Region.objects.unscoped("division tree: public reference data").filter(code=region_code).first()
     return refresh_standings(region) if region is not None else 0

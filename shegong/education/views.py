@@ -146,9 +146,9 @@ def statement_response(user, person):
     records = []
     if progress.period is not None:
         records = list(
-            StudyRecord.objects.filter(
-                person=person, occurred_on__gte=progress.period.start, occurred_on__lte=progress.period.end
-            ).order_by("occurred_on", "pk")
+            StudyRecord.objects.unscoped("statement: every record of a person the user may see")
+            .filter(person=person, occurred_on__gte=progress.period.start, occurred_on__lte=progress.period.end)
+            .order_by("occurred_on", "pk")
         )
     number = crypto.decrypt(person.id_encrypted) if person.id_encrypted else None
     content = pdf.statement_pdf(
@@ -243,7 +243,7 @@ class DeclarationEditView(ScopedViewMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["policy"] = S.policy_for(self.declaration.person)
-        kwargs["evidence"] = list(self.declaration.evidence.all())
+        kwargs["evidence"] = list(self.declaration.evidence.visible_to(self.request.user))
         return kwargs
 
     def get_context_data(self, **kwargs):

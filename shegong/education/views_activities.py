@@ -94,8 +94,14 @@ class ActivityDetailView(ScopedViewMixin, DetailView):
         user = self.request.user
         activity = self.object
         person = own_person(user)
-        enrolment = Enrolment.objects.filter(activity=activity, person=person).first() if person else None
-        taken = activity.enrolments.active().count()
+        enrolment = (
+            Enrolment.objects.unscoped("the signed-in worker's own enrolment")
+            .filter(activity=activity, person=person)
+            .first()
+            if person
+            else None
+        )
+        taken = activity.enrolments.unscoped("seats taken: a count, no enrolment shown").active().count()
         context.update(
             {
                 "person": person,
@@ -195,7 +201,13 @@ class ActivityActionView(ScopedViewMixin, View):
 
     def cancel(self, request, activity):
         person = own_person(request.user)
-        enrolment = Enrolment.objects.filter(activity=activity, person=person).first() if person else None
+        enrolment = (
+            Enrolment.objects.unscoped("the signed-in worker's own enrolment")
+            .filter(activity=activity, person=person)
+            .first()
+            if person
+            else None
+        )
         if enrolment is None:
             raise ValidationError(_("You are not enrolled in this activity."))
         activities.cancel_enrolment(request.user, enrolment)

@@ -29,7 +29,12 @@ from .views import add_errors
 
 
 def provinces():
-    return Region.objects.administered().filter(level=Level.PROVINCE).order_by("code")
+    return (
+        Region.objects.unscoped("division tree: public reference data")
+        .administered()
+        .filter(level=Level.PROVINCE)
+        .order_by("code")
+    )
 
 
 # --- public ------------------------------------------------------------------------------------------
@@ -46,7 +51,7 @@ class PublicProviderListView(PublicViewMixin, KeysetListMixin, TemplateView):
     count = "always"  # a few per province
 
     def base_queryset(self):
-        queryset = Provider.objects.published().select_related("province")
+        queryset = Provider.objects.unscoped("public page: published providers").published().select_related("province")
         self.province = self.request.GET.get("province", "")
         if self.province:
             queryset = queryset.filter(province_id=self.province)
@@ -155,11 +160,13 @@ class ProviderDetailView(ScopedViewMixin, DetailView):
             {
                 "can_edit": can_edit,
                 "accounts": (
-                    User.objects.filter(provider_membership__provider=self.object).order_by("username")
+                    User.objects.unscoped("the accounts acting for a provider the user may edit")
+                    .filter(provider_membership__provider=self.object)
+                    .order_by("username")
                     if can_edit
                     else []
                 ),
-                "activities": self.object.activities.order_by("-starts_at")[:20],
+                "activities": self.object.activities.visible_to(user).order_by("-starts_at")[:20],
                 "revoke_form": kwargs.get("revoke_form") or ReasonForm(),
                 "account_form": kwargs.get("account_form") or ProviderAccountForm(),
                 "new_account": kwargs.get("new_account"),
@@ -200,9 +207,11 @@ class ProviderActionView(ScopedViewMixin, View):
                 # The one-time password is shown once, on this response, and never stored.
                 return view.render_to_response(view.get_context_data(new_account={"user": user, "password": password}))
             elif action in {"reset", "disable", "enable"}:
-                target = User.objects.filter(
-                    pk=request.POST.get("user"), provider_membership__provider=provider
-                ).first()
+                target = (
+                    User.objects.unscoped("an account acting for the provider in scope")
+                    .filter(pk=request.POST.get("user"), provider_membership__provider=provider)
+                    .first()
+                )
                 if target is None:
                     raise PermissionDenied(_("This account does not act for this provider."))
                 if action == "reset":
@@ -235,7 +244,13 @@ class PolicyView(ScopedViewMixin, TemplateView):
             code = province_code_of(user.region)
         if not code and getattr(user, "person_id", None):
             code = province_code_of(user.person.region)
-        return Region.objects.filter(code=code, level=Level.PROVINCE).first() if code else None
+        return (
+            Region.objects.unscoped("division tree: public reference data")
+            .filter(code=code, level=Level.PROVINCE)
+            .first()
+            if code
+            else None
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -310,7 +325,11 @@ class ComplianceView(KeysetListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        region = Region.objects.filter(code=self.within).first() if self.within else user.region
+        region = (
+            Region.objects.unscoped("division tree: public reference data").filter(code=self.within).first()
+            if self.within
+            else user.region
+        )
         if region is None or not user.region.contains(region.code):
             region = user.region
         rows, total = compliance.compliance_counts(user, region)

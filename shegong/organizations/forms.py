@@ -73,7 +73,11 @@ class OrganizationFieldsForm(StyledFormMixin, forms.Form):
 
     def clean_region(self):
         region = self.cleaned_data.get("region")
-        if region is not None and region.level < Level.COUNTY and region.children.filter(active=True).exists():
+        if (
+            region is not None
+            and region.level < Level.COUNTY
+            and region.children.unscoped("division tree: public reference data").filter(active=True).exists()
+        ):
             raise ValidationError(_("Choose the county-level division."), code="not_county")
         return region
 
@@ -90,7 +94,9 @@ class OrganizationFieldsForm(StyledFormMixin, forms.Form):
             return cleaned
         self.credit = credit
         cleaned["credit_code"] = credit.code
-        existing = Organization.objects.filter(credit_code=credit.code)
+        existing = Organization.objects.unscoped("duplicate check: credit codes are unique nationwide").filter(
+            credit_code=credit.code
+        )
         if self.instance is not None:
             existing = existing.exclude(pk=self.instance.pk)
         other = existing.first()
@@ -149,7 +155,11 @@ class SignupForm(OrganizationFieldsForm):
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
         User.username_validator(username)
-        if User.objects.filter(username__iexact=username).exists():
+        if (
+            User.objects.unscoped("sign-up: user names are unique nationwide")
+            .filter(username__iexact=username)
+            .exists()
+        ):
             raise ValidationError(_("This user name is taken; choose another."), code="username_taken")
         return username
 

@@ -116,7 +116,7 @@ class OrganizationDetailView(ScopedViewMixin, DetailView):
         ):
             application = None
         context["application"] = application
-        context["members"] = self.object.memberships.select_related("user").order_by("pk")
+        context["members"] = self.object.memberships.visible_to(self.request.user).select_related("user").order_by("pk")
         return context
 
 
@@ -164,12 +164,18 @@ class MyOrganizationView(OwnViewMixin, TemplateView):
                 "application": application,
                 "form": kwargs.get("form") or self.correction_form(organization, application),
                 "returned_reason": (
-                    application.decisions.filter(action="return").order_by("-at", "-id").first()
+                    application.decisions.visible_to(self.request.user)
+                    .filter(action="return")
+                    .order_by("-at", "-id")
+                    .first()
                     if application is not None and application.state == "returned"
                     else None
                 ),
                 "rejected_reason": (
-                    application.decisions.filter(action="reject").order_by("-at", "-id").first()
+                    application.decisions.visible_to(self.request.user)
+                    .filter(action="reject")
+                    .order_by("-at", "-id")
+                    .first()
                     if application is not None and application.state == "rejected"
                     else None
                 ),

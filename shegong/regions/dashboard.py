@@ -13,7 +13,12 @@ def my_region(request):
     if not getattr(user, "is_official", False):
         return None
     region = user.region
-    below = Region.objects.administered().filter(region.subtree_q("code")).exclude(code=region.code)
+    below = (
+        Region.objects.unscoped("division tree: public reference data")
+        .administered()
+        .filter(region.subtree_q("code"))
+        .exclude(code=region.code)
+    )
     counts = below.aggregate(
         provinces=Count("code", filter=Q(level=1)),
         prefectures=Count("code", filter=Q(level=2)),

@@ -31,7 +31,11 @@ class RegionPickerWidget(forms.Widget):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        selected = Region.objects.filter(code=value).first() if value else None
+        selected = (
+            Region.objects.unscoped("division tree: public reference data").filter(code=value).first()
+            if value
+            else None
+        )
         chain = set(selected.ancestors()) | {selected.code} if selected is not None else set()
         root_level = self.root.level if self.root is not None else Level.NATIONAL
         parent_code = self.root.code if self.root is not None else ROOT_CODE
@@ -41,7 +45,15 @@ class RegionPickerWidget(forms.Widget):
         for index, level in enumerate(self.levels):
             if level <= root_level or level > self.max_level:
                 continue
-            options = list(Region.objects.administered().filter(parent_id=parent_code)) if parent_code else []
+            options = (
+                list(
+                    Region.objects.unscoped("division tree: public reference data")
+                    .administered()
+                    .filter(parent_id=parent_code)
+                )
+                if parent_code
+                else []
+            )
             current = next((o.code for o in options if o.code in chain), "")
             selects.append({"index": index, "label": Level(level).label, "options": options, "current": current})
             parent_code = current or None
@@ -79,7 +91,11 @@ class RegionField(forms.CharField):
         value = super().clean(value)
         if not value:
             return None
-        region = Region.objects.filter(code=value, active=True, administered=True).first()
+        region = (
+            Region.objects.unscoped("division tree: public reference data")
+            .filter(code=value, active=True, administered=True)
+            .first()
+        )
         if region is None:
             raise ValidationError(_("Choose a region from the list."), code="invalid_region")
         if self.root is not None and not self.root.contains(region.code):

@@ -68,7 +68,7 @@ class MyRegistrationView(OwnViewMixin, TemplateView):
         if person is None:
             return context
         rows = []
-        for certificate in person.certificates.all().order_by("-exam_year", "pk"):
+        for certificate in person.certificates.visible_to(user).order_by("-exam_year", "pk"):
             status = status_of(certificate)
             current = queries.in_force_registration(certificate)
             open_request = queries.open_request(certificate)
@@ -118,7 +118,7 @@ class ApplyView(OwnViewMixin, View):
         if kind not in services.FLOW_KEYS:
             raise Http404
         person = own_person(request.user)
-        certificates = person.certificates.all().order_by("-exam_year", "pk")
+        certificates = person.certificates.visible_to(request.user).order_by("-exam_year", "pk")
         return person, certificates
 
     def preview(self, request, kind, certificate):
@@ -249,7 +249,8 @@ class RequestEditView(OwnViewMixin, View):
 def application_context(application, request):
     """Context for registration/_application.html on the review engine's application page."""
     item = (
-        RegistrationRequest.objects.filter(application=application)
+        RegistrationRequest.objects.unscoped("the request of an application the user may see")
+        .filter(application=application)
         .select_related("person", "certificate", "previous", "registration", "region")
         .first()
     )

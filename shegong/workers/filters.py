@@ -114,7 +114,13 @@ class PersonFilter(RegistryFilterBase):
         fields = []
 
     def _with_certificate(self, queryset, **lookup):
-        return queryset.filter(Exists(Certificate.objects.filter(person=OuterRef("pk"), **lookup)))
+        return queryset.filter(
+            Exists(
+                Certificate.objects.unscoped("subquery: narrows persons already in scope").filter(
+                    person=OuterRef("pk"), **lookup
+                )
+            )
+        )
 
     def filter_level(self, queryset, name, value):
         return self._with_certificate(queryset, level=value)

@@ -150,7 +150,12 @@ class EmployerOrganizationField(forms.CharField):
         if credit_code is None and isinstance(value, int):
             from shegong.organizations.models import Organization
 
-            credit_code = Organization.objects.filter(pk=value).values_list("credit_code", flat=True).first()
+            credit_code = (
+                Organization.objects.unscoped("organization picker: the chosen organization's credit code")
+                .filter(pk=value)
+                .values_list("credit_code", flat=True)
+                .first()
+            )
         return credit_code if credit_code is not None else value
 
     def clean(self, value):
@@ -160,9 +165,11 @@ class EmployerOrganizationField(forms.CharField):
         value = normalise(super().clean(value))
         if not value:
             return None
-        organization = Organization.objects.filter(
-            credit_code=value, kind=OrganizationKind.SERVICE, status=OrganizationStatus.ACTIVE
-        ).first()
+        organization = (
+            Organization.objects.unscoped("organization picker: an approved organization by its public credit code")
+            .filter(credit_code=value, kind=OrganizationKind.SERVICE, status=OrganizationStatus.ACTIVE)
+            .first()
+        )
         if organization is None:
             raise ValidationError(
                 _("No approved social work service organization in the system has this credit code."),

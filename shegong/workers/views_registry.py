@@ -20,7 +20,7 @@ from shegong.workers import queries
 from . import panels, services
 from .filters import CertificateFilter, PersonFilter
 from .forms import CheckForm
-from .models import Certificate, CertificateLevel, EmployerType, Person
+from .models import Certificate, CertificateLevel, EmployerType, Employment, Person
 from .status import STATUS_BADGES, RegistrationStatus
 
 
@@ -119,8 +119,10 @@ class PersonDetailView(ScopedViewMixin, TemplateView):
                 "person": person,
                 "status": person.registration_status,
                 "badges": STATUS_BADGES,
-                "certificates": person.certificates.all().order_by("-exam_year", "pk"),
-                "employments": person.employments.select_related("organization").all(),
+                # Related sets through the rule too: an organization sees its own employment of the
+                # person, not the other organizations they worked for.
+                "certificates": Certificate.objects.visible_to(user).filter(person=person).order_by("-exam_year", "pk"),
+                "employments": Employment.objects.visible_to(user).filter(person=person).select_related("organization"),
                 "panels": panels.person_panels(self.request, person),
                 "changes": [(event, change_rows(event)) for event in queries.person_changes(person)]
                 if capabilities.is_official(user)

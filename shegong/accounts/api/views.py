@@ -6,7 +6,7 @@ from shegong.core.pagination import KeysetPagination
 from shegong.core.scoping import SCOPED
 
 from ..filters import UserAPIFilter
-from ..permissions import users_visible_to
+from ..models import User
 from .serializers import UserSerializer
 
 
@@ -30,4 +30,4 @@ class UserViewSet(CapabilityAPIMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[A-Za-z0-9_.@-]+"
 
     def get_queryset(self):
-        return users_visible_to(self.request.user).select_related("region")
+        return User.objects.visible_to(self.request.user).select_related("region")

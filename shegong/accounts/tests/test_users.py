@@ -203,7 +203,7 @@ class TestCanManage:
 
 class TestVisibility:
     def visible(self, actor):
-        return set(permissions.users_visible_to(actor).values_list("username", flat=True))
+        return set(User.objects.visible_to(actor).values_list("username", flat=True))
 
     def test_province_admin_sees_its_subtree(self, people):
         seen = self.visible(people["gd"])
@@ -230,15 +230,16 @@ class TestVisibility:
         from django.contrib.auth.models import AnonymousUser
 
         people["gd"].is_active = False
-        assert not permissions.users_visible_to(people["gd"]).exists()
-        assert not permissions.users_visible_to(AnonymousUser()).exists()
+        assert not User.objects.visible_to(people["gd"]).exists()
+        assert not User.objects.visible_to(AnonymousUser()).exists()
 
-    def test_can_see_user_agrees_with_the_queryset(self, people):
+    def test_editable_by_agrees_with_can_manage(self, people):
         everyone = list(User.objects.all())
         for actor in people.values():
-            visible = self.visible(actor)
+            editable = set(User.objects.editable_by(actor).values_list("username", flat=True))
             for target in everyone:
-                assert permissions.can_see_user(actor, target) == (target.username in visible), (actor, target)
+                assert permissions.can_manage(actor, target) == (target.username in editable), (actor, target)
+            assert editable <= self.visible(actor), actor
 
 
 # --- services -------------------------------------------------------------------------------------------

@@ -49,7 +49,9 @@ class ExportContext:
         if names is None:
             from shegong.regions.models import Region
 
-            names = dict(Region.objects.values_list("code", "full_name"))
+            names = dict(
+                Region.objects.unscoped("division tree: public reference data").values_list("code", "full_name")
+            )
             self.cache["region_names"] = names
         return names
 

@@ -16,7 +16,7 @@ def validate_import(job_id):
 
     from . import engine
 
-    job = ImportJob.objects.filter(pk=job_id).first()
+    job = ImportJob.objects.unscoped("import task: the job it was enqueued for").filter(pk=job_id).first()
     if job is None or job.status not in (ImportJob.Status.STAGED, ImportJob.Status.VALIDATING):
         return None
     engine.validate(job)
@@ -29,7 +29,7 @@ def commit_import(job_id):
 
     from . import engine
 
-    job = ImportJob.objects.filter(pk=job_id).first()
+    job = ImportJob.objects.unscoped("import task: the job it was enqueued for").filter(pk=job_id).first()
     if job is None or job.status != ImportJob.Status.COMMITTING:
         return None
     engine.commit(job)
@@ -53,24 +53,34 @@ def prune_imports():
     from .stage import Stage
 
     now = timezone.now()
-    stale = ImportJob.objects.filter(
-        status__in=[ImportJob.Status.VALIDATED, ImportJob.Status.INVALID, ImportJob.Status.FAILED],
-        created_at__lt=now - timedelta(hours=getattr(settings, "IMPORT_STAGE_HOURS", 72)),
-    ).exclude(stage_table="")
+    stale = (
+        ImportJob.objects.unscoped("maintenance: every user's stale imports")
+        .filter(
+            status__in=[ImportJob.Status.VALIDATED, ImportJob.Status.INVALID, ImportJob.Status.FAILED],
+            created_at__lt=now - timedelta(hours=getattr(settings, "IMPORT_STAGE_HOURS", 72)),
+        )
+        .exclude(stage_table="")
+    )
     dropped = 0
     for job in stale.iterator():
         try:
             Stage(job.stage_table, get_spec(job.table)).drop()
         except LookupError:
             continue
-        ImportJob.objects.filter(pk=job.pk).update(stage_table="", status=ImportJob.Status.CANCELLED)
+        ImportJob.objects.unscoped("maintenance: every user's stale imports").filter(pk=job.pk).update(
+            stage_table="", status=ImportJob.Status.CANCELLED
+        )
         dropped += 1
-    old = ImportJob.objects.filter(created_at__lt=now - timedelta(days=getattr(settings, "IMPORT_FILE_DAYS", 30)))
+    old = ImportJob.objects.unscoped("maintenance: every user's old import files").filter(
+        created_at__lt=now - timedelta(days=getattr(settings, "IMPORT_FILE_DAYS", 30))
+    )
     for job in old.exclude(file="").iterator():
         job.file.delete(save=False)
         if job.annotated_file:
             job.annotated_file.delete(save=False)
-        ImportJob.objects.filter(pk=job.pk).update(file="", annotated_file="")
+        ImportJob.objects.unscoped("maintenance: every user's stale imports").filter(pk=job.pk).update(
+            file="", annotated_file=""
+        )
     return dropped
 
 

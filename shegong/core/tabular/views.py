@@ -208,7 +208,9 @@ class ImportResumeView(_OwnerActionView):
         if job.status == ImportJob.Status.VALIDATING and job.stalled:
             if job.user_id != self.request.user.pk:
                 raise engine.ImportRefused(_("Only the person who uploaded the file can do this."))
-            ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.STAGED)
+            ImportJob.objects.unscoped("the job this view fetched in scope").filter(pk=job.pk).update(
+                status=ImportJob.Status.STAGED
+            )
             tasks.enqueue_validation(job)
             return _("The validation starts again.")
         engine.resume(job, self.request.user)

@@ -24,7 +24,7 @@ def province_label(code):
 
     from shegong.regions.models import Region
 
-    region = Region.objects.filter(code=code).first() if code else None
+    region = Region.objects.unscoped("division tree: public reference data").filter(code=code).first() if code else None
     return str(region) if region is not None else _("the national defaults")
 
 

@@ -27,12 +27,14 @@ class PersonViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     """
 
     capability = capabilities.signed_in
-    queryset = Person.objects.select_related("region", "employer_organization").prefetch_related(
-        Prefetch("certificates", queryset=Certificate.objects.order_by("exam_year", "pk"))
-    )
+    queryset = Person.objects.select_related("region", "employer_organization")
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
     pagination_class = PersonPagination
+
+    def get_queryset(self):
+        certificates = Certificate.objects.visible_to(self.request.user).order_by("exam_year", "pk")
+        return super().get_queryset().prefetch_related(Prefetch("certificates", queryset=certificates))
 
 
 class CertificateViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
