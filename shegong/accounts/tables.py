@@ -1,7 +1,7 @@
 """The export table of the account list: the list page's export runs through the engine.
 
 Not importable: accounts are created one by one or issued in bulk (``issue_admin_accounts``), never
-from a file. The rows are ``permissions.users_visible_to(user)`` (the account administrators' own
+from a file. The rows are ``User.objects.visible_to(user)`` (the account administrators' own
 rule, not the general ``visible_to``), selected again when the job runs.
 """
 
@@ -29,7 +29,9 @@ class AccountTable(TableSpec):
         return permissions.can_list_users(user)
 
     def export_queryset(self, user, filters):
-        queryset = permissions.users_visible_to(user)
+        from .models import User
+
+        queryset = User.objects.visible_to(user)
         if filters:
             filterset = UserFilter(filters, queryset=queryset)
             queryset = filterset.qs if filterset.is_valid() else queryset.none()

@@ -21,7 +21,7 @@ class UserViewSet(CapabilityAPIMixin, viewsets.ReadOnlyModelViewSet):
     ``is_active``, ``must_change_password``.
     """
 
-    capability = capabilities.signed_in  # users_visible_to: one's own account, or a manager's subtree
+    capability = capabilities.signed_in  # visible_to: one's own account, or a manager's subtree
     scope_policy = SCOPED
     serializer_class = UserSerializer
     filterset_class = UserAPIFilter
