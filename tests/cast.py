@@ -71,8 +71,14 @@ CAST = [
     *_officials("prefecture", "440100", frozenset({OTHER}), frozenset({OTHER})),
     *_officials("county", "440106", frozenset({SIBLING, OTHER}), frozenset({OTHER})),
     Member("security", Role.SECURITY, "440106", hides=ALL, hides_provider_rows=NOT_HOME),
+    # The audit administrator reads the log of its county, which names the objects it is about.
     Member(
-        "auditor", Role.AUDITOR, "440106", hides=ALL, hides_provider_rows=NOT_HOME, hides_audit=frozenset({SIBLING, OTHER})
+        "auditor",
+        Role.AUDITOR,
+        "440106",
+        hides=frozenset({SIBLING, OTHER}),
+        hides_provider_rows=NOT_HOME,
+        hides_audit=frozenset({SIBLING, OTHER}),
     ),
     Member("org_admin", Role.ORG_ADMIN, acts_for="organization", hides=NOT_HOME, hides_provider_rows=NOT_HOME),
     Member(
@@ -106,7 +112,7 @@ BY_KEY = {member.key: member for member in CAST}
 
 
 def make_cast(*, organization=None, association=None, person=None, provider=None):
-    """Create every member (idempotent by username); returns {key: user}.
+    """Create every member (once per test); returns {key: user}.
 
     The organization and association (in 天河区), the person and the provider (filed in 广东省) the
     members act for are made with the factories unless given."""

@@ -250,6 +250,12 @@ def _registration_request(place):
         region_id=place.county,
         reason=text,
     )
+    from shegong.core import workflow  # a request always has its application (registration.services.apply)
+
+    request.application = workflow.create_application(
+        "registration.renewal", place.account, place.county, subject=request, title=request.person.name
+    )
+    request.save(update_fields=["application"])
     return request, text
 
 
