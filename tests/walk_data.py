@@ -115,8 +115,7 @@ def _organization(place):
 def _person(place):
     name = marker()
     person = factories.PersonFactory(
-        id=place.pk,
-        name=name, region_id=place.county, id_number=factories.id_number_for(7000 + place.n, place.county)
+        id=place.pk, name=name, region_id=place.county, id_number=factories.id_number_for(7000 + place.n, place.county)
     )
     return person, name
 
@@ -306,7 +305,9 @@ def _task_run(place):
     from shegong.core.models import TaskRun
 
     title = marker()
-    run = TaskRun(id=place.uuid, kind="export", title=title, user=place.official, status=TaskRun.Status.SUCCEEDED, percent=100)
+    run = TaskRun(
+        id=place.uuid, kind="export", title=title, user=place.official, status=TaskRun.Status.SUCCEEDED, percent=100
+    )
     file_marker = marker()
     run.result_file.save(f"walk-{place.key}.csv", ContentFile(f"name\n{file_marker}\n".encode()), save=False)
     run.result_name = f"walk-{place.key}.csv"
@@ -319,7 +320,14 @@ def _import_job(place):
     from shegong.core.models import ImportJob
 
     name = marker(ascii_only=True) + ".csv"
-    job = ImportJob(id=place.uuid, table="persons", user=place.official, region_id=place.county, original_name=name, file_format="csv")
+    job = ImportJob(
+        id=place.uuid,
+        table="persons",
+        user=place.official,
+        region_id=place.county,
+        original_name=name,
+        file_format="csv",
+    )
     job.file.save(f"walk-{place.key}.csv", ContentFile(b"name\n"), save=False)
     job.save()
     return job, name[:-4]
@@ -330,7 +338,9 @@ def _audit_event(place):
     from shegong.core.audit import record
 
     text = marker()
-    event = record(None, "test.walk", place.row("organizations.Organization"), region_code=place.county, object_repr=text)
+    event = record(
+        None, "test.walk", place.row("organizations.Organization"), region_code=place.county, object_repr=text
+    )
     return same_id(event, place), text
 
 
@@ -352,8 +362,7 @@ def _enrolment(place):
     from shegong.education.models import Enrolment
 
     enrolment = Enrolment.objects.create(
-        id=place.pk,
-        activity=place.row("education.Activity"), person=place.row("workers.Person"), method="screen"
+        id=place.pk, activity=place.row("education.Activity"), person=place.row("workers.Person"), method="screen"
     )
     return enrolment, None
 
@@ -364,8 +373,7 @@ def _attendance_import(place):
 
     name = marker(ascii_only=True)
     attendance = AttendanceImport.objects.create(
-        id=place.pk,
-        activity=place.row("education.Activity"), uploaded_by=place.provider_user, filename=name + ".csv"
+        id=place.pk, activity=place.row("education.Activity"), uploaded_by=place.provider_user, filename=name + ".csv"
     )
     return attendance, name
 
@@ -415,7 +423,10 @@ def _evidence(place):
     name = marker(ascii_only=True)
     evidence = Evidence(
         id=place.pk,
-        declaration=place.row("education.Declaration"), name=name + ".pdf", content_type="application/pdf", size=9
+        declaration=place.row("education.Declaration"),
+        name=name + ".pdf",
+        content_type="application/pdf",
+        size=9,
     )
     evidence.file.save(f"walk-{place.key}.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
     evidence.save()
@@ -501,9 +512,7 @@ class World:
                     place.row("education.Provider"), username=f"walk_provider_{key}"
                 )
             if place.account is None:
-                place.account = factories.worker_with_person(
-                    place.row("workers.Person"), username=f"walk_worker_{key}"
-                )
+                place.account = factories.worker_with_person(place.row("workers.Person"), username=f"walk_worker_{key}")
         for entry in (e for e in entries if not e.base):
             for place in self.places.values():
                 place.rows[entry.label] = entry.build(place)
