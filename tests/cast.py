@@ -42,35 +42,54 @@ class Member:
     hides: frozenset = frozenset()
     hides_provider_rows: frozenset | None = None  # None: the same as hides
     hides_audit: frozenset = ALL
+    # Region-bound accounts of the places: account managers and security administrators see their
+    # subtree's; everyone else only their own account.
+    hides_accounts: frozenset = ALL
 
     @property
     def username(self):
         return f"cast_{self.key}"
 
     def hidden(self, kind):
-        """The places whose rows of ``kind`` ("place", "provider", "audit") this member must not see."""
+        """The places whose rows of ``kind`` ("place", "provider", "audit", "account") this member must not see."""
         if kind == "provider":
             return self.hides if self.hides_provider_rows is None else self.hides_provider_rows
         if kind == "audit":
             return self.hides_audit
+        if kind == "account":
+            return self.hides_accounts
         return self.hides
 
 
 def _officials(level_key, code, hides, hides_provider_rows):
     return [
-        Member(f"{level_key}_admin", Role.ADMIN, code, hides=hides, hides_provider_rows=hides_provider_rows),
+        Member(
+            f"{level_key}_admin",
+            Role.ADMIN,
+            code,
+            hides=hides,
+            hides_provider_rows=hides_provider_rows,
+            hides_accounts=hides,
+        ),
         Member(f"{level_key}_staff", Role.STAFF, code, hides=hides, hides_provider_rows=hides_provider_rows),
     ]
 
 
 CAST = [
     # The system operator manages accounts and sees no business data (三员分立).
-    Member("operator", Role.OPERATOR, "000000", hides=ALL, hides_provider_rows=NOT_HOME),
+    Member("operator", Role.OPERATOR, "000000", hides=ALL, hides_provider_rows=NOT_HOME, hides_accounts=frozenset()),
     *_officials("ministry", "000000", frozenset(), frozenset()),
     *_officials("province", "440000", frozenset({OTHER}), frozenset({OTHER})),
     *_officials("prefecture", "440100", frozenset({OTHER}), frozenset({OTHER})),
     *_officials("county", "440106", frozenset({SIBLING, OTHER}), frozenset({OTHER})),
-    Member("security", Role.SECURITY, "440106", hides=ALL, hides_provider_rows=NOT_HOME),
+    Member(
+        "security",
+        Role.SECURITY,
+        "440106",
+        hides=ALL,
+        hides_provider_rows=NOT_HOME,
+        hides_accounts=frozenset({SIBLING, OTHER}),
+    ),
     # The audit administrator reads the log of its county, which names the objects it is about.
     Member(
         "auditor",

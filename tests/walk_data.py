@@ -10,6 +10,7 @@ the before/after snapshots). ``kind`` says who may see a row (see tests.cast.Mem
 * ``provider``: rows of the place's continuing-education provider (filed in the place's province);
 * ``audit``: the audit log (audit administrators only);
 * ``own``: rows that belong to one account only, the place's ``owner`` (an attribute of Place);
+* ``account``: region-bound accounts of the place's county (account managers of the subtree);
 * ``public``: reference data everyone signed in reads (only changes are checked).
 
 A scoped model without a builder fails tests/test_scope_walk.py ("add walk data for <model>").
@@ -109,6 +110,13 @@ def _organization(place):
         credit_code=factories.credit_code_for(place.n, prefix="52" + place.county),
     )
     return organization, name
+
+
+@builds("accounts.User", kind="account")
+def _account(place):
+    name = marker()
+    account = factories.official(place.county, role=Role.STAFF, username=f"walk_account_{place.key}", full_name=name)
+    return same_id(account, place), name
 
 
 @builds("workers.Person", base=True)
