@@ -273,6 +273,8 @@ def test_only_the_activitys_provider_uploads_or_confirms_its_attendance_list(cli
     client.post(f"/education/activities/{activity.pk}/import/", {"file": attendance_sheet()})
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.VALIDATED and job.count_new == 1
+    # The list is uploaded on its activity's page only: the generic upload form does not offer it.
+    assert client.get("/imports/new/").status_code == 403
     client.logout()
     others = {
         "another provider": provider_user(ProviderFactory()),
