@@ -202,6 +202,7 @@ def stage_file(
             "sha256": job.sha256,
             "strategy": strategy,
             "mode": mode,
+            **({"options": options} if options else {}),
         },
         region_code=job.region_id,
     )
