@@ -438,7 +438,9 @@ def test_import_only_by_the_activitys_provider(tmp_path):
     job = checked(provider_user(activity.provider), activity, csv_file(sheet), tmp_path)
     assert job.options == {"activity": activity.pk} and job.count_new == 1
     upload = AuditEvent.objects.get(action="import.upload", object_id=str(job.pk))
-    assert upload.changes["options"] == {"activity": activity.pk} and upload.region_code == activity.provider.province_id
+    assert (
+        upload.changes["options"] == {"activity": activity.pk} and upload.region_code == activity.provider.province_id
+    )
     with pytest.raises(engine.ImportRefused):
         engine.confirm(job, provider_user(ProviderFactory()))
     # Not even the uploader once the activity is cancelled meanwhile.
