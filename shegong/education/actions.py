@@ -17,6 +17,8 @@ ACTIVITY_CODE = declare("education.activity_code", _("Replaced an activity’s s
 ENROL = declare("education.enrol", _("Enrolled in an activity"))
 ENROL_CANCEL = declare("education.enrol_cancel", _("Cancelled an enrolment"))
 SIGN_IN_REFUSED = declare("education.sign_in_refused", _("Refused a sign-in at an activity"))
+# No longer recorded: attendance lists go through the import engine (its import.* events, with the
+# activity in the job's options). Kept so that the events already stored still read as words.
 IMPORT_STAGE = declare("education.import_stage", _("Uploaded an attendance list"))
 IMPORT_COMMIT = declare("education.import_commit", _("Credited an attendance list"))
 PROVIDER_FILE = declare("education.provider_file", _("Filed a continuing-education provider"))

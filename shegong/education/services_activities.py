@@ -2,7 +2,7 @@
 
 Attendance reaches the ledger three ways, all through ``record_attendance``: the provider ticks
 attendees on screen, an attendee types the sign-in code the provider shows during the activity, or
-the provider imports a sheet (``attendance_import``). Each attended enrolment becomes exactly one
+the provider imports a list (``attendance_table``, through the import engine). Each attended enrolment becomes exactly one
 ledger row; a second attempt is refused.
 """
 

@@ -25,6 +25,7 @@ from shegong.workers.holder_tables import (
     reject_name_mismatch,
 )
 
+from . import attendance_table  # noqa: F401  (registers the attendance list of an activity)
 from . import rules as R
 from .filters import StandingFilter
 from .models import StudyRecord, StudyStanding

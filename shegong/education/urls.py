@@ -20,8 +20,8 @@ urlpatterns = [
     path("activities/<int:pk>/attendance/", views_activities.AttendanceView.as_view(), name="attendance"),
     path("activities/<int:pk>/import/", views_activities.ImportUploadView.as_view(), name="import-upload"),
     path("activities/<int:pk>/<slug:action>/", views_activities.ActivityActionView.as_view(), name="activity-action"),
-    path("imports/<int:pk>/", views_activities.ImportDetailView.as_view(), name="import-detail"),
-    path("imports/template.csv", views_activities.ImportTemplateView.as_view(), name="import-template"),
+    path("imports/<uuid:pk>/", views_activities.ImportDetailView.as_view(), name="import-detail"),
+    path("imports/template.xlsx", views_activities.ImportTemplateView.as_view(), name="import-template"),
     path("provider/", views_activities.ProviderHomeView.as_view(), name="provider-home"),
     # officials
     path("providers/", views_officials.ProviderListView.as_view(), name="provider-list"),

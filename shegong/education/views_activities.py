@@ -1,9 +1,13 @@
 """Activity pages: the catalogue, enrolment and sign-in (workers), and the provider's own pages."""
 
+import os
+import tempfile
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,14 +16,17 @@ from django.views.generic import DetailView, FormView, TemplateView
 
 from shegong.core import capabilities
 from shegong.core.keyset import Key, KeysetListView
+from shegong.core.models import ImportJob
 from shegong.core.scoping import OwnViewMixin, ScopedViewMixin, get_visible_or_404
+from shegong.core.tabular import engine
+from shegong.core.tabular import tasks as tabular_tasks
 
-from . import attendance_import
+from . import attendance_table
 from . import rules as R
 from . import services_activities as activities
 from .filters import ActivityFilter
 from .forms import ActivityForm, ImportForm, SignInForm
-from .models import Activity, ActivityKind, ActivityStatus, AttendanceImport, Enrolment, EnrolmentStatus
+from .models import Activity, ActivityKind, ActivityStatus, Enrolment, EnrolmentStatus
 from .services_providers import provider_of
 from .views import add_errors, own_person
 
@@ -263,7 +270,9 @@ class AttendanceView(ScopedViewMixin, TemplateView):
                 "enrolments": enrolments,
                 "attended": sum(1 for e in enrolments if e.status == EnrolmentStatus.ATTENDED),
                 "import_form": kwargs.get("import_form") or ImportForm(),
-                "imports": AttendanceImport.objects.visible_to(self.request.user).filter(activity=self.activity)[:10],
+                "imports": ImportJob.objects.visible_to(self.request.user).filter(
+                    table=attendance_table.TABLE, options__activity=self.activity.pk
+                )[:10],
                 "started": self.activity.starts_at <= timezone.now(),
                 "in_window": self.activity.in_window(),
                 "errors": kwargs.get("errors", []),
@@ -302,61 +311,58 @@ class AttendanceView(ScopedViewMixin, TemplateView):
 
 
 class ImportUploadView(ScopedViewMixin, View):
+    """The activity page's upload form: the list is staged in the import engine (validated in the
+    background) and the provider follows it on the engine's pages: progress, preview, confirmation."""
+
     capability = capabilities.acts_for_provider
 
     def post(self, request, pk):
         activity = get_visible_or_404(Activity.objects.select_related("provider"), request.user, pk=pk)
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            try:
-                staged = attendance_import.stage_import(request.user, activity, form.cleaned_data["file"])
-            except ValidationError as exc:
-                form.add_error("file", exc.messages)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            else:
-                return redirect("education:import-detail", pk=staged.pk)
+            upload = form.cleaned_data["file"]
+            with tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, "upload")
+                with open(path, "wb") as handle:
+                    for chunk in upload.chunks():
+                        handle.write(chunk)
+                try:
+                    with transaction.atomic():
+                        job = engine.stage_file(
+                            request.user,
+                            attendance_table.TABLE,
+                            path,
+                            original_name=upload.name,
+                            region=activity.provider.province,
+                            options={"activity": activity.pk},
+                            language=request.LANGUAGE_CODE,
+                        )
+                        tabular_tasks.enqueue_validation(job)
+                except engine.ImportRefused as exc:
+                    form.add_error("file", str(exc))
+                else:
+                    return redirect(job.get_absolute_url())
         view = AttendanceView()
         view.setup(request, pk=pk)
         view.activity = activity
         return view.render_to_response(view.get_context_data(import_form=form), status=400)
 
 
-class ImportDetailView(ScopedViewMixin, DetailView):
-    """The checked sheet: valid rows and every error (row, column, reason); confirm or discard."""
+class ImportDetailView(ScopedViewMixin, View):
+    """An attendance list staged from the activity page: its record is the engine's import page."""
 
     capability = capabilities.acts_for_provider
-    model = AttendanceImport
-    template_name = "education/import_detail.html"
-    context_object_name = "staged"
+    model = ImportJob
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("activity", "activity__provider")
-
-    def post(self, request, pk):
-        staged = self.get_object()
-        try:
-            if request.POST.get("action") == "discard":
-                attendance_import.discard_import(request.user, staged)
-                messages.info(request, _("The file was discarded; nothing was recorded."))
-            else:
-                rows, skipped = attendance_import.commit_import(request.user, staged)
-                messages.success(
-                    request,
-                    _("Attendance recorded for %(count)s social workers; their hours are credited.")
-                    % {"count": len(rows)},
-                )
-                if skipped:
-                    messages.warning(request, _("Already recorded, skipped: %(names)s") % {"names": "、".join(skipped)})
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
-        return redirect("education:attendance", pk=staged.activity_id)
+    def get(self, request, pk):
+        job = get_visible_or_404(ImportJob.objects, request.user, pk=pk, table=attendance_table.TABLE)
+        return redirect(job.get_absolute_url())
 
 
 class ImportTemplateView(OwnViewMixin, View):
+    """The blank attendance list: the engine's template of the table (headers, notes, text ID column)."""
+
     capability = capabilities.signed_in
 
     def get(self, request):
-        response = HttpResponse(attendance_import.template_csv(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="attendance-template.csv"'
-        return response
+        return redirect("tabular:template", name=attendance_table.TABLE)

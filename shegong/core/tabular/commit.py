@@ -44,7 +44,7 @@ def confirm(job, user, mode=None):
         )
     if job.count_new + job.count_updated == 0:
         raise ImportRefused(_("There is nothing to import: every valid row is already in the registry as it is."))
-    check_can_import(user, get_spec(job.table), job.region)
+    check_can_import(user, get_spec(job.table), job.region, job.options)
     _set(
         job,
         mode=job.mode,

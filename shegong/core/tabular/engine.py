@@ -32,7 +32,6 @@ from . import readers
 from .cells import CellError, IdParser, clean_text
 from .columns import IdNumberColumn
 from .regions import RegionIndex
-from .scope import ImportScope
 from .spec import get_spec
 from .stage import Stage, asynchronous_commit
 
@@ -103,7 +102,7 @@ class ImportContext:
 
     @cached_property
     def scope(self):
-        return ImportScope(user=self.job.user, region=self.job.region)
+        return self.spec.import_scope(self.job.user, self.job.region)
 
     @cached_property
     def regions(self):
@@ -141,23 +140,30 @@ def sha256_of(path):
     return digest.hexdigest()
 
 
-def check_can_import(user, spec, region=None):
+def check_can_import(user, spec, region=None, options=None):
+    """Refuse (ImportRefused) an import ``user`` may not make; returns the checked options."""
     if user is not None and not spec.can_import(user):
         raise ImportRefused(_("You may not import %(table)s.") % {"table": spec.title})
     if not spec.importable:
         raise ImportRefused(_("%(table)s cannot be imported.") % {"table": spec.title})
-    if not ImportScope(user=user, region=region):
+    if not spec.import_scope(user, region):
         raise ImportRefused(_("You may import rows of your own region only, and this region is outside it."))
+    return spec.check_options(user, options)
 
 
-def stage_file(user, spec_name, path, *, original_name, strategy="upsert", mode="valid", region=None, language=""):
-    """Create the ImportJob for a file on disk (copied into storage); checks the type by content."""
+def stage_file(
+    user, spec_name, path, *, original_name, strategy="upsert", mode="valid", region=None, language="", options=None
+):
+    """Create the ImportJob for a file on disk (copied into storage); checks the type by content.
+
+    ``options`` are what the staging page knows and the spec needs (the activity of an attendance
+    list); the spec checks them (``check_options``) now and at confirmation."""
     from shegong.core.models import ImportJob
 
     spec = get_spec(spec_name)
     if region is None and user is not None:
         region = user.region
-    check_can_import(user, spec, region)
+    options = check_can_import(user, spec, region, options)
     if strategy not in spec.strategies:
         raise ImportRefused(_("This table does not support the strategy %(strategy)s.") % {"strategy": strategy})
     size = os.path.getsize(path)
@@ -179,6 +185,7 @@ def stage_file(user, spec_name, path, *, original_name, strategy="upsert", mode=
         sha256=sha256_of(path),
         strategy=strategy,
         mode=mode,
+        options=options,
         language=language or translation.get_language() or settings.LANGUAGE_CODE,
     )
     with open(path, "rb") as handle:
@@ -195,6 +202,7 @@ def stage_file(user, spec_name, path, *, original_name, strategy="upsert", mode=
             "sha256": job.sha256,
             "strategy": strategy,
             "mode": mode,
+            **({"options": options} if options else {}),
         },
         region_code=job.region_id,
     )
@@ -558,6 +566,9 @@ def _sql_issue(context, number, reason, ref, display):
             message = str(lookup.out_of_scope) % {"region": context.regions.full_name(ref) or ref}
     else:
         message = spec.reason_message(reason, ref, context) or _("The row was rejected.")
+        column_name = spec.reason_column(reason, ref, context)
+        if column_name is not None:
+            column_header, column_index = context.column_position(column_name)
     return (number, column_header, column_index, shown, (reason or "rejected").split(":")[0], message)
 
 

@@ -95,6 +95,9 @@ class TableSpec:
     match: Match | None = None
     lookups: tuple = ()
     importable: bool = True
+    # False: the table is uploaded from its own page (which passes the job's ``options``), not offered
+    # by the generic upload form.
+    generic_upload: bool = True
     order: int = 100
     # Headers that exports add for reading (a region's full name...); an import ignores them quietly.
     export_only_headers: tuple = ()
@@ -143,6 +146,21 @@ class TableSpec:
     def commit_batch(self, stage, lo, hi, context):
         """Write staged rows lo < row_no <= hi; return (inserted, updated). Runs inside the batch's transaction."""
         raise NotImplementedError
+
+    def check_options(self, user, options):
+        """The job's ``options`` (from the page that staged the file), checked for ``user``; returns them
+        cleaned or raises ``engine.ImportRefused``. Checked at upload and again at confirmation."""
+        return dict(options or {})
+
+    def import_scope(self, user, region):
+        """The region codes rows may belong to (see scope.py); THE access rule by default."""
+        from .scope import ImportScope
+
+        return ImportScope(user=user, region=region)
+
+    def reason_column(self, reason, ref, context):
+        """The column (spec column name) a spec-specific ``reason`` refers to, or None for the key column."""
+        return None
 
     def can_import(self, user):
         from shegong.core.scoping import EDIT, standard_scope_q
@@ -213,7 +231,12 @@ def all_specs():
 
 
 def importable_specs(user=None):
-    return [spec for spec in all_specs() if spec.importable and (user is None or spec.can_import(user))]
+    """The specs the generic upload form offers (to ``user``)."""
+    return [
+        spec
+        for spec in all_specs()
+        if spec.importable and spec.generic_upload and (user is None or spec.can_import(user))
+    ]
 
 
 STRATEGY_LABELS = {

@@ -47,6 +47,8 @@ def test_every_table_is_registered():
         "organizations",
         "registrations",
         "study-records",
+        # Uploaded on its activity's page, with the activity as the job's option.
+        "attendance",
         # Export only: the pages with export buttons of their own run through the same engine.
         "regions",
         "accounts",

@@ -145,7 +145,10 @@ class AttendanceImportQuerySet(ScopedQuerySet):
 
 
 class AttendanceImport(models.Model):
-    """An uploaded attendance sheet, validated row by row and kept until the provider commits it."""
+    """An attendance sheet uploaded before the import engine took these over (no longer written).
+
+    Attendance lists are now import jobs of the table ``attendance`` (education/attendance_table.py).
+    The model and its rows stay for the record: removing them would need a destructive migration."""
 
     class State(models.TextChoices):
         STAGED = "staged", _("Checked, waiting for confirmation")

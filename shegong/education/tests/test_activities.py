@@ -13,11 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from shegong.core import crypto
-from shegong.core.models import AuditEvent
-from shegong.education import attendance_import as imports
+from shegong.core.models import AuditEvent, ImportIssue, ImportJob
+from shegong.core.tabular import engine
+from shegong.education import attendance_table
 from shegong.education import services_activities as A
 from shegong.education.models import (
-    AttendanceImport,
     AttendanceMethod,
     Enrolment,
     EnrolmentStatus,
@@ -291,7 +291,42 @@ def csv_file(rows, name="attendance.csv"):
     return SimpleUploadedFile(name, ("\ufeff" + out.getvalue()).encode("utf-8"))
 
 
-def test_import_checks_every_row_then_records(settings):
+def stage_list(account, activity, upload, tmp_path):
+    """Stage an attendance list as the activity page does (messages in English)."""
+    path = tmp_path / upload.name
+    path.write_bytes(upload.read())
+    return engine.stage_file(
+        account,
+        attendance_table.TABLE,
+        str(path),
+        original_name=upload.name,
+        region=activity.provider.province,
+        options={"activity": activity.pk},
+        language="en",
+    )
+
+
+def checked(account, activity, upload, tmp_path):
+    """Stage and validate a list; the job as the preview shows it."""
+    job = stage_list(account, activity, upload, tmp_path)
+    engine.validate(job)
+    job.refresh_from_db()
+    return job
+
+
+def problems(job):
+    """{(row, column as written in the file): reason} of the rejected rows."""
+    return {(i.row, i.column): i.message for i in job.issues.filter(severity=ImportIssue.Severity.ERROR)}
+
+
+def recorded(job, account):
+    engine.confirm(job, account)
+    engine.commit(job)
+    job.refresh_from_db()
+    return job
+
+
+def test_import_checks_every_row_then_records(tmp_path):
     from datetime import date
 
     from shegong.core.identifiers import build_id_number
@@ -318,65 +353,109 @@ def test_import_checks_every_row_then_records(settings):
             [440106199001021235, "", "", 6],  # stored as a number
         ]
     )
-    staged = imports.stage_import(account, activity, upload)
-    assert staged.total_rows == 9  # the empty row is not counted
-    assert [row["row"] for row in staged.rows] == [2, 4]
-    reasons = {(e["row"], e["column"]): e["reason"] for e in staged.errors}
-    assert "does not match" in reasons[(3, "Name")]
-    assert (5, "ID number") in reasons
-    assert "already on row 2" in reasons[(6, "ID number")]
-    assert (8, "ID number") in reasons and "No social worker" in reasons[(9, "Management number")]
-    assert "between 0.1 and the 6 hours" in reasons[(10, "Hours")]
-    assert "as a number" in reasons[(11, "ID number")]
+    job = checked(account, activity, upload, tmp_path)
+    assert job.status == ImportJob.Status.VALIDATED
+    assert job.total_rows == 9  # the empty row is not counted
+    assert (job.count_new, job.count_updated, job.count_rejected) == (2, 0, 7)
+    reasons = problems(job)
+    assert {row for row, _column in reasons} == {3, 5, 6, 8, 9, 10, 11}  # rows 2 and 4 are valid
+    assert "does not match" in reasons[(3, "姓名")]
+    assert (5, "身份证号") in reasons
+    assert "already on row 2" in reasons[(6, "身份证号")]
+    assert (8, "身份证号") in reasons and "No social worker" in reasons[(9, "管理号")]
+    assert "between 0.1 and the 6 hours" in reasons[(10, "学时")]
+    assert "as a number" in reasons[(11, "身份证号")]
+    assert "乙" not in reasons[(3, "姓名")]  # the registry's name is not revealed
     assert not StudyRecord.objects.exists()  # nothing before confirmation
 
-    rows, skipped = imports.commit_import(account, staged)
-    assert len(rows) == 2 and not skipped
+    job = recorded(job, account)
+    assert job.status == ImportJob.Status.COMMITTED and job.committed_new == 2
     assert {r.person_id: r.hours_credited for r in StudyRecord.objects.all()} == {
         person_a.pk: Decimal("6"),
         certificate_c.person_id: Decimal("4.5"),
     }
     assert set(StudyRecord.objects.values_list("source", flat=True)) == {Source.IMPORT}
     assert Enrolment.objects.get(activity=activity, person=person_a).method == AttendanceMethod.IMPORT
-    staged.refresh_from_db()
-    assert staged.state == AttendanceImport.State.COMMITTED and staged.recorded == 2
-    with pytest.raises(ValidationError, match="already recorded or discarded"):
-        imports.commit_import(account, staged)
+    with pytest.raises(engine.ImportRefused, match="not waiting for confirmation"):
+        engine.confirm(job, account)
     # A second sheet with the same person reports it as already recorded.
-    again = imports.stage_import(account, activity, csv_file([["身份证号", "学时"], [number_a, "6"]]))
-    assert again.rows == [] and "already recorded" in again.errors[0]["reason"]
+    again = checked(account, activity, csv_file([["身份证号", "学时"], [number_a, "6"]]), tmp_path)
+    assert again.count_new == 0 and "already recorded" in problems(again)[(2, "身份证号")]
     assert person_b.pk not in set(StudyRecord.objects.values_list("person_id", flat=True))
 
 
-def test_import_header_and_file_checks():
+def test_import_finds_the_same_person_by_either_number_and_credits_the_enrolled(tmp_path):
+    from datetime import date
+
+    from shegong.core.identifiers import build_id_number
+
+    activity = ActivityFactory(hours=6)
+    account = provider_user(activity.provider)
+    number = build_id_number("510104", date(1985, 6, 7), 21)  # another province: no region check
+    person = PersonFactory(id_number=number, name="丁", region_id="510104")
+    CertificateFactory(person=person, management_no="2020000000123")
+    enrolled = new_worker()
+    A.enrol(enrolled, activity)
+    enrolled_no = enrolled.person.certificates.get().management_no
+    rows = [["身份证号", "管理号", "学时"], [number, "", "5"], ["", "2020000000123", "5"], ["", enrolled_no, "6"]]
+    job = checked(account, activity, csv_file(rows), tmp_path)
+    assert "already on row 2" in problems(job)[(3, "管理号")]
+    assert (job.count_new, job.count_updated, job.count_rejected) == (1, 1, 1)  # the enrolled one is updated
+    job = recorded(job, account)
+    assert (job.committed_new, job.committed_updated) == (1, 1)
+    assert Enrolment.objects.get(activity=activity, person=enrolled.person).status == EnrolmentStatus.ATTENDED
+    assert StudyRecord.objects.get(person=person, activity=activity).hours_credited == Decimal("5")
+    assert StudyStanding.objects.filter(person=enrolled.person).exists()  # standings move as before
+
+
+def test_import_header_and_file_checks(tmp_path):
     activity = ActivityFactory()
     account = provider_user(activity.provider)
-    staged = imports.stage_import(account, activity, csv_file([["姓名", "备注"], ["甲", ""]]))
-    assert staged.rows == [] and staged.errors[0]["row"] == 1 and "header row" in staged.errors[0]["reason"]
-    with pytest.raises(ValidationError, match=".xlsx or .csv"):
-        imports.stage_import(account, activity, SimpleUploadedFile("a.txt", b"x"))
-    with pytest.raises(ValidationError, match="could not be read"):
-        imports.stage_import(account, activity, SimpleUploadedFile("a.xlsx", b"not a workbook"))
+    job = checked(account, activity, csv_file([["姓名", "备注"], ["甲", ""]]), tmp_path)
+    assert job.status == ImportJob.Status.INVALID and "header row" in job.error and "学时" in job.error
+    job = checked(account, activity, csv_file([["姓名", "学时"], ["甲", "2"]]), tmp_path)
+    assert job.status == ImportJob.Status.INVALID and "身份证号" in job.error and "管理号" in job.error
+    with pytest.raises(engine.ImportRefused, match="neither an Excel workbook nor a CSV"):
+        stage_list(account, activity, SimpleUploadedFile("a.txt", bytes(range(256))), tmp_path)
+    with pytest.raises(engine.ImportRefused, match="not an Excel workbook"):
+        stage_list(account, activity, SimpleUploadedFile("a.xlsx", b"PK\x03\x04 not a workbook"), tmp_path)
+    job = checked(account, activity, SimpleUploadedFile("a.xlsx", b"not a workbook"), tmp_path)
+    assert job.status == ImportJob.Status.INVALID and not job.staged_rows
     gbk = SimpleUploadedFile("gbk.csv", "管理号,学时\r\n2020000000077,2\r\n".encode("gb18030"))
-    staged = imports.stage_import(account, activity, gbk)
-    assert "No social worker" in staged.errors[0]["reason"]
+    job = checked(account, activity, gbk, tmp_path)
+    assert "No social worker" in problems(job)[(2, "管理号")]
 
 
-def test_import_only_by_the_activitys_provider():
+def test_import_only_by_the_activitys_provider(tmp_path):
     activity = ActivityFactory()
-    with pytest.raises(PermissionDenied):
-        imports.stage_import(provider_user(ProviderFactory()), activity, csv_file([["管理号", "学时"]]))
-    staged = imports.stage_import(provider_user(activity.provider), activity, csv_file([["管理号", "学时"]]))
-    with pytest.raises(PermissionDenied):
-        imports.commit_import(provider_user(ProviderFactory()), staged)
+    certificate = CertificateFactory(management_no="2020000000066")
+    sheet = [["管理号", "学时"], [certificate.management_no, "6"]]
+    with pytest.raises(engine.ImportRefused, match="another provider"):
+        stage_list(provider_user(ProviderFactory()), activity, csv_file(sheet), tmp_path)
+    for user in (official("440000"), new_worker()):
+        with pytest.raises(engine.ImportRefused, match="may not import"):
+            stage_list(user, activity, csv_file(sheet), tmp_path)
+    job = checked(provider_user(activity.provider), activity, csv_file(sheet), tmp_path)
+    assert job.options == {"activity": activity.pk} and job.count_new == 1
+    upload = AuditEvent.objects.get(action="import.upload", object_id=str(job.pk))
+    assert (
+        upload.changes["options"] == {"activity": activity.pk} and upload.region_code == activity.provider.province_id
+    )
+    with pytest.raises(engine.ImportRefused):
+        engine.confirm(job, provider_user(ProviderFactory()))
+    # Not even the uploader once the activity is cancelled meanwhile.
+    A.set_activity_status(job.user, activity, "cancelled")
+    with pytest.raises(engine.ImportRefused, match="cancelled"):
+        engine.confirm(job, job.user)
+    assert not StudyRecord.objects.exists()
 
 
-def test_import_by_management_number_without_enrolment_ignores_capacity():
+def test_import_by_management_number_without_enrolment_ignores_capacity(tmp_path):
     activity = ActivityFactory(capacity=1)
     A.enrol(new_worker(), activity)
     certificate = CertificateFactory(management_no="2020000000055")
     account = provider_user(activity.provider)
-    staged = imports.stage_import(account, activity, csv_file([["管理号", "学时"], ["2020000000055", "6"]]))
-    rows, _skipped = imports.commit_import(account, staged)
-    assert rows[0].person_id == certificate.person_id
+    job = checked(account, activity, csv_file([["管理号", "学时"], ["2020000000055", "6"]]), tmp_path)
+    recorded(job, account)
+    assert StudyRecord.objects.get(activity=activity).person_id == certificate.person_id
     assert crypto.is_token(certificate.person.id_encrypted)

@@ -191,19 +191,113 @@ def test_provider_records_attendance_on_screen(client, worker):
     )
 
 
-def test_import_through_the_pages(client):
+@pytest.fixture
+def immediate_tasks(settings, monkeypatch):
+    """Background tasks run at once, when their transaction would commit (tests never commit)."""
+    from django.db import transaction
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+
+
+def attendance_sheet(text="管理号,学时\n2020000000011,6\n2020000000012,6\n"):
     from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("a.csv", text.encode())
+
+
+def issue_cells(html):
+    """The preview's problems table as lists of cell texts: row, column, value, reason, kind."""
+    import re
+    from html import unescape
+
+    table = html.split('data-testid="issues"', 1)[1].split("</table>", 1)[0]
+    body = table.split("<tbody>", 1)[1]
+    return [
+        [
+            " ".join(unescape(re.sub(r"<[^>]+>", "", cell)).split())
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
+
+
+def test_import_through_the_pages(client, immediate_tasks):
+    from shegong.core.models import ImportJob
 
     activity = ActivityFactory()
     certificate = CertificateFactory(management_no="2020000000011")
     signed_in(client, provider_user(activity.provider))
-    sheet = SimpleUploadedFile("a.csv", "管理号,学时\n2020000000011,6\n2020000000012,6\n".encode())
-    response = client.post(f"/education/activities/{activity.pk}/import/", {"file": sheet})
-    assert response.status_code == 302
+    assert client.get("/education/imports/template.xlsx")["Location"] == "/imports/tables/attendance/template.xlsx"
+    assert client.get("/imports/tables/attendance/template.xlsx").status_code == 200
+    response = client.post(f"/education/activities/{activity.pk}/import/", {"file": attendance_sheet()})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
     preview = client.get(response["Location"]).content.decode()
-    assert "2 rows read: 1 ready to record, 1 with errors." in preview and "No social worker" in preview
-    client.post(response["Location"], {"action": "commit"})
+    assert 'data-testid="count-total">2<' in preview and 'data-testid="count-new">1<' in preview
+    assert 'data-testid="count-rejected">1<' in preview and "No social worker" in preview
+    page = client.get(f"/education/activities/{activity.pk}/attendance/").content.decode()
+    assert f"/education/imports/{job.pk}/" in page  # the activity page lists its lists
+    assert client.get(f"/education/imports/{job.pk}/")["Location"] == job.get_absolute_url()
+    client.post(f"/imports/{job.pk}/confirm/", {"mode": "valid"})
     assert StudyRecord.objects.get(person=certificate.person).source == Source.IMPORT
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.COMMITTED and job.committed_new == 1
+
+
+def test_the_preview_shows_each_problem_in_its_own_column(client, immediate_tasks):
+    from shegong.core.identifiers import build_id_number
+    from shegong.core.models import ImportJob
+
+    activity = ActivityFactory(hours=6)
+    number = build_id_number("440106", date(1990, 1, 2), 12)
+    PersonFactory(id_number=number, name="甲")
+    signed_in(client, provider_user(activity.provider))
+    sheet = f"身份证号,管理号,姓名,学时\n,2020000000012,,6\n{number},,错名,6\n{number},,,9\n,,某,6\n"
+    client.post(f"/education/activities/{activity.pk}/import/", {"file": attendance_sheet(sheet)})
+    job = ImportJob.objects.get()
+    cells = {row[0]: row[1:4] for row in issue_cells(client.get(job.get_absolute_url()).content.decode())}
+    assert cells["2"][:2] == ["B · 管理号", "2020000000012"] and "No social worker" in cells["2"][2]
+    assert cells["3"][:2] == ["C · 姓名", "错名"] and "does not match" in cells["3"][2]
+    assert cells["4"][:2] == ["D · 学时", "9"] and "between 0.1 and the 6 hours" in cells["4"][2]
+    assert cells["5"][0] == "A · 身份证号" and "Give the ID number" in cells["5"][2]
+    assert sorted(cells) == ["2", "3", "4", "5"]
+
+
+def test_only_the_activitys_provider_uploads_or_confirms_its_attendance_list(client, immediate_tasks):
+    from shegong.core.models import ImportJob
+
+    activity = ActivityFactory()
+    CertificateFactory(management_no="2020000000011")
+    signed_in(client, provider_user(activity.provider))
+    client.post(f"/education/activities/{activity.pk}/import/", {"file": attendance_sheet()})
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.VALIDATED and job.count_new == 1
+    # The list is uploaded on its activity's page only: the generic upload form does not offer it.
+    assert client.get("/imports/new/").status_code == 403
+    client.logout()
+    others = {
+        "another provider": provider_user(ProviderFactory()),
+        "an official": official("440000"),
+        "a social worker": worker_with_person(),
+    }
+    for who, user in others.items():
+        signed_in(client, user)
+        upload = client.post(f"/education/activities/{activity.pk}/import/", {"file": attendance_sheet()})
+        assert upload.status_code in (403, 404), who
+        assert client.get(f"/education/imports/{job.pk}/").status_code in (403, 404), who
+        client.post(f"/imports/{job.pk}/confirm/", {"mode": "valid"})
+        # The generic upload form does not offer the attendance list either.
+        generic = client.post(
+            "/imports/new/",
+            {"table": "attendance", "file": attendance_sheet(), "strategy": "upsert", "mode": "valid"},
+        )
+        assert generic.status_code in (200, 403), who
+        assert ImportJob.objects.count() == 1, who
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.VALIDATED, who
+        client.logout()
+    assert not StudyRecord.objects.exists()
 
 
 def test_officials_file_a_provider_and_issue_an_account(client):
