@@ -102,7 +102,7 @@ def generate(scale, log):
     from django.utils import timezone
 
     from shegong.education.models import StudyRecord, StudyStanding
-    from shegong.education.services import add_years
+    from shegong.education.queries import add_years
     from shegong.workers.models import Person
 
     rng = random.Random(20261126)

@@ -205,7 +205,7 @@ def list_request(user, query=None):
     from django.contrib.sessions.backends.cache import SessionStore
     from django.test import RequestFactory
 
-    from shegong.workers.views_registry import PersonListView
+    from shegong.workers.views.registry import PersonListView
 
     request = RequestFactory().get("/workers/persons/", query or {})
     request.user = user
@@ -223,7 +223,7 @@ def page_queryset(user, query=None):
 
     from shegong.core.keyset import after_q, decode_cursor
     from shegong.workers.filters import PersonFilter
-    from shegong.workers.views_registry import PersonListView
+    from shegong.workers.views.registry import PersonListView
 
     query = dict(query or {})
     view = PersonListView()

@@ -6,17 +6,18 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import routers
 
-from shegong.accounts import views as account_views
-from shegong.accounts.api.views import UserViewSet
+from shegong.accounts.api import urls as accounts_api
+from shegong.accounts.views import auth as account_views
 from shegong.core import capabilities
 from shegong.core import views as core_views
 from shegong.core.capabilities import CapabilityAPIMixin
 from shegong.core.scoping import OWN, PUBLIC
 from shegong.core.tabular import api as tabular_api
-from shegong.education.api import views as education_api
-from shegong.regions.api.views import RegionViewSet
-from shegong.registration.api.views import PublicCertificateCheckView, RegistrationViewSet
-from shegong.workers.api.views import CertificateViewSet, PersonViewSet
+from shegong.education.api import urls as education_api
+from shegong.regions.api import urls as regions_api
+from shegong.registration.api import urls as registration_api
+from shegong.registration.api.views import PublicCertificateCheckView
+from shegong.workers.api import urls as workers_api
 
 
 class APIRootView(CapabilityAPIMixin, routers.APIRootView):
@@ -31,17 +32,17 @@ class Router(routers.DefaultRouter):
 
 
 router = Router()
-router.register("regions", RegionViewSet, basename="region")
-router.register("users", UserViewSet, basename="user")
-router.register("imports", tabular_api.ImportJobViewSet, basename="import")
-router.register("import-tables", tabular_api.ImportTableViewSet, basename="import-table")
-router.register("exports", tabular_api.ExportViewSet, basename="export")
-router.register("workers", PersonViewSet, basename="worker")
-router.register("certificates", CertificateViewSet, basename="certificate")
-router.register("registrations", RegistrationViewSet, basename="registration")
-router.register("education/providers", education_api.ProviderViewSet, basename="education-provider")
-router.register("education/activities", education_api.ActivityViewSet, basename="education-activity")
-router.register("education/records", education_api.StudyRecordViewSet, basename="education-record")
+# Every app's API routes, in one router (one API root); each app lists its own in api/urls.py.
+API_ROUTES = [
+    *regions_api.routes,
+    *accounts_api.routes,
+    *tabular_api.routes,
+    *workers_api.routes,
+    *registration_api.routes,
+    *education_api.routes,
+]
+for prefix, viewset, basename in API_ROUTES:
+    router.register(prefix, viewset, basename=basename)
 
 
 def declare(view, policy, capability):
@@ -66,8 +67,8 @@ urlpatterns = [
     path("regions/", include("shegong.regions.urls")),
     path("jobs/", include("shegong.core.urls")),
     path("imports/", include("shegong.core.tabular.urls")),
-    path("audit/", include("shegong.core.urls_audit")),
-    path("workflow/", include("shegong.core.urls_workflow")),
+    path("audit/", include("shegong.core.audit.urls")),
+    path("workflow/", include("shegong.core.workflow.urls")),
     path("organizations/", include("shegong.organizations.urls")),
     path("registration/", include("shegong.registration.urls")),
     path("education/", include("shegong.education.urls")),

@@ -87,7 +87,7 @@ def enrol_totp(user, *, with_recovery_codes=False):
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
     if with_recovery_codes:
-        from shegong.accounts.security import _new_recovery_codes
+        from shegong.accounts.services.security import _new_recovery_codes
 
         device.recovery_codes = _new_recovery_codes(user)
     return device

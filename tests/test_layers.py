@@ -127,7 +127,7 @@ def test_the_check_sees_every_kind_of_reference(tmp_path):
         "core/management/commands/c.py": "def handle():\n    from ....education import ledger\n",
         "regions/d.py": "from shegong import accounts\n",
         "workers/e.py": "from .. import registration\n",
-        "workers/f.py": "from importlib import import_module\nm = import_module('shegong.education.services')\n",
+        "workers/f.py": "from importlib import import_module\nm = import_module('shegong.education.queries')\n",
         "education/g.py": "from django.apps import apps\nR = apps.get_model('registration', 'Registration')\n",
         "education/h.py": "post_save.connect(f, sender='registration.Registration')\n",
         "education/i.py": "if apps.is_installed('shegong.registration'):\n    pass\n",

@@ -256,10 +256,10 @@ def reverse_view(url_name):
 
 def _unmeasured():
     """Lists whose rows need a whole process to exist; their N+1 safety is shown by their own tests."""
-    from shegong.accounts.views_security import TwoFactorAccountsView
-    from shegong.core.views_workflow import InboxView
-    from shegong.education.views_officials import ComplianceView
-    from shegong.workers.views import PendingSignupListView
+    from shegong.accounts.views.security import TwoFactorAccountsView
+    from shegong.core.workflow.views import InboxView
+    from shegong.education.views.officials import ComplianceView
+    from shegong.workers.views.signup import PendingSignupListView
 
     return {TwoFactorAccountsView, InboxView, ComplianceView, PendingSignupListView}
 

@@ -344,7 +344,7 @@ def _import_job(place):
 @builds("core.AuditEvent", kind="audit")
 def _audit_event(place):
     from shegong.core.audit import record
-    from shegong.core.audit_actions import declare
+    from shegong.core.audit.actions import declare
 
     text = marker()
     event = record(

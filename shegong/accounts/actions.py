@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core.audit_actions import declare
+from shegong.core.audit.actions import declare
 
 LOGIN = declare("accounts.login", _("Signed in"), legacy=["login"])
 LOGIN_SECOND_FACTOR = declare("accounts.login_2fa", _("Passed the second sign-in step"), legacy=["login_2fa"])

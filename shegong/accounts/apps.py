@@ -13,7 +13,7 @@ class AccountsConfig(AppConfig):
         from . import security, signals
 
         signals.connect()
-        from .views_users import register_navigation
+        from shegong.accounts.views.users import register_navigation
 
         register_navigation()  # "Users" for account managers (see permissions.py)
         navigation.register(

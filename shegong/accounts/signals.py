@@ -8,6 +8,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.utils import timezone
 
 from shegong.accounts import actions
+from shegong.accounts.services import security as security_services
 from shegong.core.audit import record
 
 from . import security
@@ -31,7 +32,7 @@ def on_logged_in(sender, request, user, **kwargs):
     if not second_factor:
         # Complete sign-in: forget the user name's earlier failures. With a second factor this
         # waits for the code, so that a known password does not reset the count of wrong codes.
-        security.reset_sign_in_failures(user.get_username())
+        security_services.reset_sign_in_failures(user.get_username())
 
 
 def on_login_failed(sender, credentials, request=None, reason=None, **kwargs):

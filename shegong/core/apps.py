@@ -8,7 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import navigation, tasks_maintenance  # noqa: F401  (registers periodic tasks)
+        from shegong.core import maintenance  # noqa: F401  (registers periodic tasks)
+
+        from . import navigation  # noqa: F401  (registers periodic tasks)
         from .tabular import setup as tabular_setup
 
         tabular_setup.ready()  # imports: menu entry and the periodic clean-up
@@ -23,10 +25,10 @@ class CoreConfig(AppConfig):
                 group=navigation.ACCOUNT,
             )
         )
-        from .views_workflow import register_ui
+        from shegong.core.workflow.views import register_ui
 
         register_ui()  # the review engine's menu entries and home panel
-        from . import tasks_audit  # noqa: F401  (registers the daily audit-log pruning)
-        from .views_audit import register_navigation as register_audit_navigation
+        from shegong.core.audit import tasks as tasks_audit  # noqa: F401  (registers the daily audit-log pruning)
+        from shegong.core.audit.views import register_navigation as register_audit_navigation
 
         register_audit_navigation()  # "Audit log" for audit administrators

@@ -2,7 +2,8 @@ import uuid
 
 from django.conf import settings
 
-from .audit_context import set_request_context
+from shegong.core.audit.context import set_request_context
+
 from .scoping import scope_guard
 
 

@@ -95,6 +95,7 @@ GUARDED_MODULE_PARTS = (
     "filters",
     "tables",
     "holder_tables",
+    "attendance_table",
     "templatetags",
     "ui",
     "navigation",

@@ -10,7 +10,8 @@ import json
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from .filters_audit import AuditEventFilter
+from shegong.core.audit.filters import AuditEventFilter
+
 from .models import AuditEvent
 from .tabular import columns as c
 from .tabular.spec import TableSpec, register

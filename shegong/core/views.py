@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 
-from shegong.core import audit_actions
+from shegong.core.audit import actions
 
 from . import capabilities
 from .capabilities import requires
@@ -69,7 +69,7 @@ class TaskRunDownloadView(ScopedViewMixin, DetailView):
         run = self.get_object()
         if not run.result_file:
             raise Http404(_("This job has no result file."))
-        record(request.user, audit_actions.DOWNLOAD, run, changes={"file": run.result_name})
+        record(request.user, actions.DOWNLOAD, run, changes={"file": run.result_name})
         return FileResponse(run.result_file.open("rb"), as_attachment=True, filename=run.result_name)
 
 

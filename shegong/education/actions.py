@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core.audit_actions import declare
+from shegong.core.audit.actions import declare
 
 CREDIT = declare("education.credit", _("Credited study hours"))
 DECLARE = declare("education.declare", _("Declared study hours"))

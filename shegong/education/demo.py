@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from shegong.accounts.models import User
 from shegong.accounts.roles import Role
+from shegong.education.services import activities
+from shegong.education.services.ledger import refresh_standing
 from shegong.regions.models import Region
 
-from . import services_activities as activities
-from .ledger import refresh_standing
 from .models import Activity, Enrolment, EnrolmentStatus, Provider, ProviderMembership, ProviderStatus
 
 DEMO_PROVIDER = "广东省社会工作继续教育中心（演示）"

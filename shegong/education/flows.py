@@ -4,8 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core import workflow as wf
-
-from . import services_declarations as declarations
+from shegong.education.services import declarations
 
 
 def detail_context(application, request):

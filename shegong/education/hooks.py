@@ -45,7 +45,7 @@ def registrations_by_person(person_ids):
 
 
 def study_hours_panel(request, person):
-    from . import services as S
+    from shegong.education import queries as S
 
     progress = S.progress(person)
     if progress.level is None:
@@ -60,9 +60,8 @@ def study_hours_panel(request, person):
 
 def _refresh_later(person_id):
     def run():
+        from shegong.education.services.ledger import refresh_standing
         from shegong.workers.models import Person
-
-        from .ledger import refresh_standing
 
         person = Person.objects.filter(pk=person_id).first()
         if person is None:

@@ -12,9 +12,9 @@ FULL_SCALE = 30_000_000
 
 
 def study_records(run):
+    from shegong.education.services.ledger import refresh_standings
     from shegong.workers.models import Person
 
-    from .ledger import refresh_standings
     from .models import StudyRecord
 
     generator = run.generator

@@ -136,7 +136,7 @@ class StudyRecordTable(TableSpec):
         return inserted, updated
 
     def finish(self, stage, context):
-        from .ledger import refresh_standings
+        from shegong.education.services.ledger import refresh_standings
 
         refresh_standings(context.scope.region if not context.scope.national else None)
 

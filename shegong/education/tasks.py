@@ -13,7 +13,7 @@ from shegong.core.schedule import register_periodic
 @task()
 def refresh_all_standings():
     """Daily: recompute every standing (periods roll over, certificates and registrations change)."""
-    from .ledger import refresh_standings
+    from shegong.education.services.ledger import refresh_standings
 
     return refresh_standings()
 
@@ -24,9 +24,8 @@ register_periodic(refresh_all_standings, every=timedelta(days=1))
 @task()
 def refresh_region_standings(region_code):
     """Recompute the standings of one region's subtree (after its province changed its rules)."""
+    from shegong.education.services.ledger import refresh_standings
     from shegong.regions.models import Region
-
-    from .ledger import refresh_standings
 
     region = Region.objects.unscoped("division tree: public reference data").filter(code=region_code).first()
     return refresh_standings(region) if region is not None else 0

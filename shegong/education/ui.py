@@ -21,8 +21,8 @@ def education_panel(request):
     """A social worker's hours in the current period; a provider's upcoming activities."""
     user = request.user
     if is_worker(user):
-        from . import services as S
-        from .views import own_person
+        from shegong.education import queries as S
+        from shegong.education.views.ledger import own_person
 
         person = own_person(user)
         if person is None:

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core.audit_actions import declare
+from shegong.core.audit.actions import declare
 
 SIGNUP = declare("organizations.signup", _("An organization signed up"))
 EDIT = declare("organizations.edit", _("Changed an organization’s details"))

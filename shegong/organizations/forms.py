@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from shegong.accounts.forms_security import captcha_field
+from shegong.accounts.forms.security import captcha_field
 from shegong.accounts.models import User
 from shegong.core.forms import StyledFormMixin
 from shegong.core.identifiers import EXPECTED_PREFIXES, validate_credit_code

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core.audit_actions import declare
+from shegong.core.audit.actions import declare
 
 APPLY = declare("registration.apply", _("Applied for registration"))
 EDIT = declare("registration.edit", _("Changed a registration request"))

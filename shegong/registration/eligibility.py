@@ -50,7 +50,7 @@ class HoursCheckUnavailable:
 def hours_check(person, registration):
     """THE study-hour check for re-registration, owned by the education app (imported lazily: it sits below us)."""
     try:
-        from shegong.education.services import reregistration_hours_check
+        from shegong.education.queries import reregistration_hours_check
     except ImportError:
         return HoursCheckUnavailable()
     return reregistration_hours_check(person, registration)

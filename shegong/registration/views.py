@@ -16,7 +16,7 @@ from shegong.core.scoping import OwnViewMixin, PublicViewMixin, ScopedViewMixin,
 from shegong.registration import queries
 from shegong.workers.models import Person
 from shegong.workers.status import STATUS_BADGES, RegistrationStatus, in_window, status_of, window_opens_on
-from shegong.workers.views import add_service_errors
+from shegong.workers.views.signup import add_service_errors
 
 from . import eligibility, public, services
 from .forms import ApplyForm, PublicCheckForm, RequestEditForm, RevokeForm

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core.audit_actions import declare
+from shegong.core.audit.actions import declare
 
 PERSON_CREATE = declare("workers.person_create", _("Added a person to the registry"))
 CERTIFICATE_CREATE = declare("workers.certificate_create", _("Added a certificate"))

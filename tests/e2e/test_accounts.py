@@ -16,7 +16,7 @@ def new_county_staff(username):
     """An account issued by the 天河区 admin: county read-only staff (no second factor needed)."""
     from shegong.accounts.models import User
     from shegong.accounts.roles import Role
-    from shegong.accounts.services_users import create_user
+    from shegong.accounts.services.users import create_user
     from shegong.regions.models import Region
 
     actor = User.objects.get(username="th_admin")

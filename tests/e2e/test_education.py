@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 
 
 def credited_hours(username):
-    from shegong.education import services as S
+    from shegong.education import queries as S
     from shegong.workers.models import Person
 
     return S.progress(Person.objects.get(account__username=username)).credited

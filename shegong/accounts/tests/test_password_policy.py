@@ -7,9 +7,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from shegong.accounts import services
 from shegong.accounts.models import PasswordHistory
 from shegong.accounts.roles import Role
+from shegong.accounts.services import password as services
 from tests.factories import PASSWORD, UserFactory, official
 
 from .helpers import actions, fast_hashing, url  # noqa: F401

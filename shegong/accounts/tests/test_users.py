@@ -8,9 +8,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from shegong.accounts import permissions, services_users
+from shegong.accounts import permissions
 from shegong.accounts.models import User
 from shegong.accounts.roles import Role
+from shegong.accounts.services import users as services_users
 from shegong.core import navigation
 from shegong.core.models import AuditEvent, TaskRun
 from tests.factories import PASSWORD, UserFactory, official
@@ -638,7 +639,7 @@ class TestAPI:
 
 
 def test_initial_passwords_avoid_characters_that_html_or_paper_would_mangle():
-    from shegong.accounts.services_users import generate_initial_password
+    from shegong.accounts.services.users import generate_initial_password
 
     for _ in range(500):
         password = generate_initial_password()

@@ -65,6 +65,6 @@ class AuditEvent(models.Model):
 
     @property
     def action_label(self):
-        from shegong.core.audit_actions import label_of
+        from shegong.core.audit.actions import label_of
 
         return label_of(self.action)

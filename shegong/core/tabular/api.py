@@ -25,8 +25,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from shegong.core import audit_actions, capabilities
-from shegong.core.audit import record
+from shegong.core import capabilities
+from shegong.core.audit import actions, record
 from shegong.core.capabilities import CapabilityAPIMixin
 from shegong.core.models import ImportIssue, ImportJob
 from shegong.core.pagination import KeysetPagination
@@ -233,7 +233,7 @@ class ImportJobViewSet(ScopedAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         name = os.path.splitext(job.original_name)[0] + "-annotated" + os.path.splitext(job.annotated_file.name)[1]
         record(
             request.user,
-            audit_actions.DOWNLOAD,
+            actions.DOWNLOAD,
             job,
             changes={"file": name, "batch_id": job.batch_id},
             region_code=job.region_id,
@@ -332,3 +332,11 @@ class ExportViewSet(CapabilityAPIMixin, viewsets.ViewSet):
             {"id": str(run.pk), "status": run.status, "url": reverse("core:task-detail", args=[run.pk])},
             status=status.HTTP_202_ACCEPTED,
         )
+
+
+# The engine's API routes (registered on the one router in shegong/urls.py).
+routes = [
+    ("imports", ImportJobViewSet, "import"),
+    ("import-tables", ImportTableViewSet, "import-table"),
+    ("exports", ExportViewSet, "export"),
+]

@@ -15,8 +15,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from shegong.core import audit_actions
-from shegong.core.audit import record
+from shegong.core.audit import actions, record
 
 from .engine import ImportContext, ImportRefused, Progress, _set, batch_rows, check_can_import
 from .spec import get_spec
@@ -56,7 +55,7 @@ def confirm(job, user, mode=None):
     )
     record(
         user,
-        audit_actions.IMPORT_CONFIRM,
+        actions.IMPORT_CONFIRM,
         job,
         changes={"batch_id": job.batch_id, "mode": job.mode},
         region_code=job.region_id,
@@ -126,7 +125,7 @@ def _commit(job):
                         raise StopCommit
                     record(
                         job.user,
-                        audit_actions.IMPORT_BATCH,
+                        actions.IMPORT_BATCH,
                         job,
                         changes={
                             "batch_id": job.batch_id,
@@ -179,7 +178,7 @@ def _commit(job):
         )
         record(
             job.user,
-            audit_actions.IMPORT_COMMIT,
+            actions.IMPORT_COMMIT,
             job,
             changes={
                 "batch_id": job.batch_id,
@@ -212,7 +211,7 @@ def resume(job, user=None):
     )
     record(
         user,
-        audit_actions.IMPORT_RESUME,
+        actions.IMPORT_RESUME,
         job,
         changes={"batch_id": job.batch_id, "from_row": job.committed_row},
         region_code=job.region_id,
@@ -230,5 +229,5 @@ def discard(job, user=None):
     if job.stage_table:
         Stage(job.stage_table, get_spec(job.table)).drop()
     _set(job, status=ImportJob.Status.CANCELLED, stage_table="", finished_at=timezone.now(), message=_("Discarded"))
-    record(user, audit_actions.IMPORT_DISCARD, job, changes={"batch_id": job.batch_id}, region_code=job.region_id)
+    record(user, actions.IMPORT_DISCARD, job, changes={"batch_id": job.batch_id}, region_code=job.region_id)
     return job

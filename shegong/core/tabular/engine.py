@@ -25,8 +25,8 @@ from django.core.files import File
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from shegong.core import audit_actions, identifiers
-from shegong.core.audit import record
+from shegong.core import identifiers
+from shegong.core.audit import actions, record
 
 from . import readers
 from .cells import CellError, IdParser, clean_text
@@ -193,7 +193,7 @@ def stage_file(
     job.save()
     record(
         user,
-        audit_actions.IMPORT_UPLOAD,
+        actions.IMPORT_UPLOAD,
         job,
         changes={
             "table": spec.name,
@@ -306,7 +306,7 @@ def validate(job):
             )
             record(
                 job.user,
-                audit_actions.IMPORT_INVALID,
+                actions.IMPORT_INVALID,
                 job,
                 changes={"batch_id": job.batch_id, "error": str(exc)},
                 region_code=job.region_id,
@@ -499,7 +499,7 @@ def _validate(job, path):
     )
     record(
         job.user,
-        audit_actions.IMPORT_VALIDATE,
+        actions.IMPORT_VALIDATE,
         job,
         changes={
             "batch_id": job.batch_id,

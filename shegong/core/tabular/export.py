@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 
-from shegong.core import audit_actions, capabilities
-from shegong.core.audit import record
+from shegong.core import capabilities
+from shegong.core.audit import actions, record
 from shegong.core.tasks import job_task, start_job
 
 from .cells import FORMULA_STARTS
@@ -261,7 +261,7 @@ def export_table(job, spec_name, filters, fmt):
     truncated = getattr(count, "truncated", False)
     record(
         user,
-        audit_actions.EXPORT,
+        actions.EXPORT,
         None,
         changes={
             "table": spec.name,

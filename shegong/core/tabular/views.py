@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
-from shegong.core import audit_actions, capabilities
-from shegong.core.audit import record
+from shegong.core import capabilities
+from shegong.core.audit import actions, record
 from shegong.core.capabilities import CapabilityRequiredMixin
 from shegong.core.keyset import Key, KeysetListView, keyset_page
 from shegong.core.models import ImportIssue, ImportJob
@@ -222,7 +222,7 @@ class _DownloadView(ScopedViewMixin, View):
     capability = capabilities.signed_in
     model = ImportJob
     field = "file"
-    action = audit_actions.DOWNLOAD
+    action = actions.DOWNLOAD
 
     def get(self, request, pk):
         job = get_visible_or_404(ImportJob.objects, request.user, pk=pk)

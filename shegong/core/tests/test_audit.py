@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shegong.accounts.roles import Role
-from shegong.core import navigation, schedule, tasks_audit
-from shegong.core.audit import record
+from shegong.core import navigation, schedule
+from shegong.core.audit import record, tasks
+from shegong.core.audit.views import change_rows
 from shegong.core.keyset import Key, keyset_page
 from shegong.core.models import AuditEvent, TaskRun
-from shegong.core.views_audit import change_rows
 from tests.factories import official
 
 pytestmark = pytest.mark.django_db
@@ -277,7 +277,7 @@ class TestPruning:
         old = event_at(now - timedelta(days=400))
         edge = event_at(now - timedelta(days=364))
         recent = event_at(now)
-        result = tasks_audit.prune_audit_events()
+        result = tasks.prune_audit_events()
         assert result.deleted == 1 and result.days == 365
         remaining = set(AuditEvent.objects.values_list("pk", flat=True))
         assert old.pk not in remaining and {edge.pk, recent.pk} <= remaining
@@ -288,18 +288,18 @@ class TestPruning:
         settings.AUDIT_RETENTION_DAYS = 200
         for _ in range(7):
             event_at(timezone.now() - timedelta(days=300))
-        assert tasks_audit.prune_audit_events(batch_size=3).deleted == 7
+        assert tasks.prune_audit_events(batch_size=3).deleted == 7
         assert AuditEvent.objects.exclude(action="audit.prune").count() == 0
 
     def test_minimum_is_enforced(self, db, settings):
         settings.AUDIT_RETENTION_DAYS = 30  # below the minimum: raised to 180
         kept = event_at(timezone.now() - timedelta(days=100))
         gone = event_at(timezone.now() - timedelta(days=200))
-        result = tasks_audit.prune_audit_events()
-        assert result.days == tasks_audit.MINIMUM_RETENTION_DAYS == 180
+        result = tasks.prune_audit_events()
+        assert result.days == tasks.MINIMUM_RETENTION_DAYS == 180
         assert AuditEvent.objects.filter(pk=kept.pk).exists() and not AuditEvent.objects.filter(pk=gone.pk).exists()
         with pytest.raises(ValueError):
-            tasks_audit.prune_audit_events(days=179)
+            tasks.prune_audit_events(days=179)
 
     def test_command(self, db, settings, capsys):
         settings.AUDIT_RETENTION_DAYS = 365
@@ -312,8 +312,8 @@ class TestPruning:
             call_command("prune_audit_log", "--days", "10")
 
     def test_scheduled_daily_as_a_task(self, db, settings):
-        entry = next(e for e in schedule.registered() if e.task is tasks_audit.prune_audit_log)
+        entry = next(e for e in schedule.registered() if e.task is tasks.prune_audit_log)
         assert entry.every == timedelta(days=1)
         event_at(timezone.now() - timedelta(days=500))
         settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-        assert tasks_audit.prune_audit_log.enqueue().return_value == 1
+        assert tasks.prune_audit_log.enqueue().return_value == 1

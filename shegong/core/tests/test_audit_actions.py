@@ -10,7 +10,7 @@ from django.utils import translation
 
 from shegong.accounts import actions as account_actions
 from shegong.accounts.roles import Role
-from shegong.core import audit_actions
+from shegong.core.audit import actions as audit_actions
 from shegong.core.audit import record
 from shegong.core.models import AuditEvent
 from tests.factories import official

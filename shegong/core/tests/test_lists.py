@@ -63,7 +63,8 @@ class TestRegionSubtreeFilter:
     def test_every_filter_set_uses_it(self):
         """No filter set writes its own "within region": each ``within`` is a RegionSubtreeFilter."""
         from shegong.accounts import filters as accounts
-        from shegong.core import filters_audit, views_workflow
+        from shegong.core.audit import filters as filters_audit
+        from shegong.core.workflow import views as views_workflow
         from shegong.education import filters as education
         from shegong.organizations import filters as organizations
         from shegong.regions import filters as regions

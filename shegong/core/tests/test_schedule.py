@@ -4,9 +4,9 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from shegong.core.maintenance import prune_expired_results
 from shegong.core.models import TaskRun
 from shegong.core.schedule import enqueue_due, registered
-from shegong.core.tasks_maintenance import prune_expired_results
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -84,9 +84,9 @@ def test_a_new_undeclared_view_would_be_caught():
 @pytest.mark.parametrize(
     "module, name, route",
     [
-        ("shegong.core.views_audit", "AuditListView", "audit/"),
-        ("shegong.workers.views_registry", "RegistryListView", "workers/persons/"),
-        ("shegong.accounts.views_users", "UserActionView", "accounts/users/<int:pk>/role/"),
+        ("shegong.core.audit.views", "AuditListView", "audit/"),
+        ("shegong.workers.views.registry", "RegistryListView", "workers/persons/"),
+        ("shegong.accounts.views.users", "UserActionView", "accounts/users/<int:pk>/role/"),
         ("shegong.workers.api.views", "PersonViewSet", "api/v1/^workers/$"),
     ],
 )

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shegong.core import audit_actions
+from shegong.core.audit import actions as audit_actions
 from shegong.regions.models import Region
 
 from ..audit import record

@@ -16,7 +16,6 @@ from shegong.core import crypto
 from shegong.core.models import AuditEvent, ImportIssue, ImportJob
 from shegong.core.tabular import engine
 from shegong.education import attendance_table
-from shegong.education import services_activities as A
 from shegong.education.models import (
     AttendanceMethod,
     Enrolment,
@@ -26,6 +25,7 @@ from shegong.education.models import (
     StudyRecord,
     StudyStanding,
 )
+from shegong.education.services import activities as A
 from tests.factories import (
     ActivityFactory,
     CertificateFactory,
@@ -198,11 +198,11 @@ def test_attendance_refusals():
 
 
 def test_province_caps_apply_to_attendance():
-    from shegong.education import services_policy
     from shegong.education.rules import Rule
+    from shegong.education.services import policy
 
     gd = official("440000")
-    services_policy.save_policy(
+    policy.save_policy(
         gd,
         gd.region,
         required={"assistant": 72, "intermediate": 90, "senior": 90},

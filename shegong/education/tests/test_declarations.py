@@ -9,10 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from shegong.core import workflow as wf
-from shegong.education import services_declarations as DS
-from shegong.education import services_policy
 from shegong.education.models import Declaration, Evidence, ReviewLevel, Source, StudyRecord
 from shegong.education.rules import Rule
+from shegong.education.services import declarations as DS
+from shegong.education.services import policy
 from tests.factories import official, worker_with_person
 
 from .conftest import pdf_file
@@ -48,7 +48,7 @@ def test_declaration_goes_to_the_county(worker, media):
 
 def test_review_level_is_a_province_setting(worker, media):
     gd = official("440000")
-    services_policy.save_policy(
+    policy.save_policy(
         gd, gd.region, required={"assistant": 72, "intermediate": 90, "senior": 90}, review_level=ReviewLevel.PREFECTURE
     )
     application = declare(worker).application
@@ -149,7 +149,7 @@ def test_field_checks(worker, media):
 
 def test_form_not_recognised_in_the_province(worker, media):
     gd = official("440000")
-    services_policy.save_policy(
+    policy.save_policy(
         gd,
         gd.region,
         required={"assistant": 72, "intermediate": 90, "senior": 90},
@@ -171,7 +171,7 @@ def test_a_degree_counts_once(worker, media):
 
 def test_caps_are_applied_at_approval(worker, media):
     gd = official("440000")
-    services_policy.save_policy(
+    policy.save_policy(
         gd,
         gd.region,
         required={"assistant": 72, "intermediate": 90, "senior": 90},

@@ -8,10 +8,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from shegong.core.models import AuditEvent
-from shegong.education import ledger, services_policy
-from shegong.education import services as S
+from shegong.education import queries as S
 from shegong.education.models import Conversion, FormRule, Source, StudyForm, StudyRecord, StudyStanding
 from shegong.education.rules import Rule
+from shegong.education.services import ledger
+from shegong.education.services import policy as services_policy
 from tests.factories import CertificateFactory, PersonFactory, official
 
 pytestmark = pytest.mark.django_db

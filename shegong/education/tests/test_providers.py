@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from shegong.accounts.roles import Role
 from shegong.core.models import AuditEvent
-from shegong.education import services_providers as P
 from shegong.education.models import Provider, ProviderMembership, ProviderStatus
+from shegong.education.services import providers as P
 from shegong.regions.models import Region
 from tests.factories import ProviderFactory, UserFactory, official, worker_with_person
 

@@ -4,9 +4,9 @@ from datetime import date
 from decimal import Decimal
 
 from shegong.education import rules as R
-from shegong.education.ledger import track_until
 from shegong.education.models import Conversion, StudyForm
-from shegong.education.services import Period, add_years, cycle_containing
+from shegong.education.queries import Period, add_years, cycle_containing
+from shegong.education.services.ledger import track_until
 
 
 def D(value):

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from shegong.accounts.roles import Role
 from shegong.core.models import AuditEvent, TaskRun
-from shegong.education import ledger
 from shegong.education.models import Enrolment, Provider, Source, StudyRecord, StudyStanding
+from shegong.education.services import ledger
 from tests.factories import (
     ActivityFactory,
     CertificateFactory,
@@ -137,7 +137,7 @@ def test_declaration_through_the_pages(client, worker, media):
 
 
 def test_evidence_is_scoped_and_audited(client, worker, media):
-    from shegong.education import services_declarations as DS
+    from shegong.education.services import declarations as DS
 
     declaration = DS.declare(
         worker,
@@ -168,7 +168,7 @@ def test_evidence_is_scoped_and_audited(client, worker, media):
 def test_provider_records_attendance_on_screen(client, worker):
     activity = ActivityFactory()
     account = provider_user(activity.provider)
-    from shegong.education import services_activities as A
+    from shegong.education.services import activities as A
 
     enrolment = A.enrol(worker, activity)
     signed_in(client, account)
@@ -361,7 +361,7 @@ def test_policy_page(client):
     assert refused.status_code == 400 and "Give the hours (fixed) or the rate." in refused.content.decode()
     data["rule_paper_value"] = "80"
     assert client.post("/education/rules/", data).status_code == 302
-    from shegong.education import services as S
+    from shegong.education import queries as S
 
     policy = S.policy_for_province("440000")
     assert policy.required_for("assistant") == Decimal("70") and policy.rule("paper").value == Decimal("80")

@@ -28,14 +28,14 @@ def hours(monkeypatch):
             ok=state["ok"], credited=state["credited"], required=state["required"], reason=state["reason"]
         )
 
-    module = ModuleType("shegong.education.services")
+    module = ModuleType("shegong.education.queries")
     module.reregistration_hours_check = check
-    monkeypatch.setitem(sys.modules, "shegong.education.services", module)
+    monkeypatch.setitem(sys.modules, "shegong.education.queries", module)
 
     def set_(**values):
         state.update(values)
 
     def unavailable():
-        monkeypatch.setitem(sys.modules, "shegong.education.services", None)
+        monkeypatch.setitem(sys.modules, "shegong.education.queries", None)
 
     return SimpleNamespace(set=set_, unavailable=unavailable, state=state)

@@ -4,9 +4,9 @@ hooks (registration/hooks.py): education, the lower app, never reads the registr
 import pytest
 
 from shegong.education import hooks as education_hooks
-from shegong.education import services as education
-from shegong.education.ledger import refresh_standings
+from shegong.education import queries as education
 from shegong.education.models import StudyStanding
+from shegong.education.services.ledger import refresh_standings
 from shegong.registration.models import RowStatus
 from shegong.registration.tests.helpers import registered
 from tests.factories import holder

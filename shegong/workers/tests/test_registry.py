@@ -60,7 +60,7 @@ def test_list_pages_with_a_cursor_no_offset(client, django_assert_max_num_querie
     people(7)
     client.force_login(official("440106"))
     page_size = 3
-    from shegong.workers import views_registry
+    from shegong.workers.views import registry as views_registry
 
     views_registry.PersonListView.page_size = page_size
     try:

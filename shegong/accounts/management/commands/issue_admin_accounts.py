@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from shegong.accounts import services_users
 from shegong.accounts.models import User
 from shegong.accounts.roles import Role
+from shegong.accounts.services import users
 from shegong.regions.models import Region
 
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--role",
             default=Role.ADMIN,
-            choices=list(services_users.ISSUE_USERNAME_PREFIX),
+            choices=list(users.ISSUE_USERNAME_PREFIX),
             help="Role of the issued accounts (default admin).",
         )
         parser.add_argument("--output", help="Folder for the xlsx files (default: var/issued-accounts-<time>/).")
@@ -62,14 +62,14 @@ class Command(BaseCommand):
             if not result.accounts:
                 return
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            for name, content in services_users.issued_workbooks(result, issued_by=issued_by).items():
+            for name, content in users.issued_workbooks(result, issued_by=issued_by).items():
                 path = folder / name
                 path.write_bytes(content)
                 path.chmod(0o600)
                 written.append(path)
 
         try:
-            result = services_users.issue_region_admins(
+            result = users.issue_region_admins(
                 acting,
                 root,
                 [level for level in levels.split(",") if level.strip()],

@@ -12,8 +12,7 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from shegong.core import audit_actions
-from shegong.core.audit import record
+from shegong.core.audit import actions, record
 from shegong.core.tabular.export import FORMATS, ExportContext, write_export
 from shegong.core.tabular.spec import all_specs, get_spec
 
@@ -60,7 +59,7 @@ class Command(BaseCommand):
         seconds = time.perf_counter() - started
         record(
             actor,
-            audit_actions.EXPORT,
+            actions.EXPORT,
             None,
             changes={
                 "table": spec.name,

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from shegong.core.tasks_audit import MINIMUM_RETENTION_DAYS, prune_audit_events, retention_days
+from shegong.core.audit.tasks import MINIMUM_RETENTION_DAYS, prune_audit_events, retention_days
 
 
 class Command(BaseCommand):

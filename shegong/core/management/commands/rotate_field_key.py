@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from shegong.core import audit_actions, crypto
-from shegong.core.audit import record
+from shegong.core import crypto
+from shegong.core.audit import actions, record
 
 HELP = """Re-encrypt personal identifiers from an old field key to the current one.
 
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         if not dry_run:
             for model, field in crypto.encrypted_fields():
                 remaining += self.count_old(model, field)
-            record(None, audit_actions.FIELD_KEY_ROTATION, changes={"key_id": current, "rotated": totals})
+            record(None, actions.FIELD_KEY_ROTATION, changes={"key_id": current, "rotated": totals})
         self.stdout.write(f"{remaining} rows remain under old keys.")
 
     def batches(self, model, field, batch_size):

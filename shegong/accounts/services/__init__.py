@@ -1,0 +1,1 @@
+"""The verbs of the accounts app: every write to accounts goes through here."""

@@ -1,0 +1,190 @@
+"""The audit log pages, for audit administrators only (三员分立), each within their region's subtree.
+
+The log grows without end, so the list pages by keyset (core.keyset) on ``(at, id)`` (newest first) and never
+counts the whole selection; filters are exact matches or time ranges that stay on the indexes.
+"""
+
+import json
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from shegong.core import capabilities
+from shegong.core.audit.filters import AuditEventFilter
+from shegong.core.capabilities import CapabilityRequiredMixin
+from shegong.core.keyset import Key, KeysetListMixin
+from shegong.core.models import AuditEvent
+from shegong.core.scoping import SCOPED, get_visible_or_404
+from shegong.core.tabular.export import FORMATS as EXPORT_FORMATS
+from shegong.core.tabular.export import start_export
+
+PAGE_SIZE = 50
+
+
+class AuditListView(CapabilityRequiredMixin, KeysetListMixin, TemplateView):
+    """Newest first by ``(at, id)``; "older" and "newer" cursors (core.keyset), never a count."""
+
+    capability = capabilities.reads_audit_log
+    scope_policy = SCOPED
+
+    template_name = "audit/list.html"
+    filterset_class = AuditEventFilter
+    context_object_name = "events"
+    keys = (Key("at", descending=True), Key("pk", descending=True))
+    page_size = PAGE_SIZE
+    invalid_filters = "none"
+    count = "never"
+    cursor_param = "older"
+    before_param = "newer"
+
+    def base_queryset(self):
+        return AuditEvent.objects.visible_to(self.request.user)
+
+    def decorate(self, rows):
+        return label_events(rows)
+
+    def get_context_data(self, **kwargs):
+        from shegong.regions.forms import RegionPickerWidget
+
+        context = super().get_context_data(**kwargs)
+        page = context["page"]
+        context.update(
+            {
+                "older_cursor": page.next_cursor,
+                "newer_cursor": page.previous_cursor,
+                "paged": not page.is_first,
+                "within_picker": RegionPickerWidget(root=self.request.user.region).render(
+                    "within", self.within, attrs={"id": "f-within"}
+                ),
+                "object_types": _object_types(),
+            }
+        )
+        return context
+
+
+def label_events(events):
+    """Readable role and region names beside the stored codes (one query for the page's regions)."""
+    from django.contrib.auth import get_user_model
+
+    from shegong.regions.models import Region
+
+    try:
+        roles = dict(get_user_model()._meta.get_field("role").flatchoices)
+    except Exception:  # a user model without roles
+        roles = {}
+    codes = {event.region_code for event in events if event.region_code}
+    regions = (
+        dict(
+            Region.objects.unscoped("division tree: public reference data")
+            .filter(code__in=codes)
+            .values_list("code", "full_name")
+        )
+        if codes
+        else {}
+    )
+    for event in events:
+        event.role_label = roles.get(event.role, event.role)
+        event.region_name = regions.get(event.region_code, "")
+    return events
+
+
+def _object_types():
+    from django.apps import apps
+
+    return sorted(model._meta.label for model in apps.get_models())
+
+
+def _display(value):
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, str | int | float):
+        return str(value) if value != "" else "—"
+    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+def change_rows(changes):
+    """``(fields, others)``: before/after per field when the change has them, and the remaining keys."""
+    changes = changes if isinstance(changes, dict) else {"value": changes}
+    before = changes.get("before") if isinstance(changes.get("before"), dict) else None
+    after = changes.get("after") if isinstance(changes.get("after"), dict) else None
+    fields = []
+    if before is not None or after is not None:
+        before, after = before or {}, after or {}
+        for key in list(dict.fromkeys([*before, *after])):
+            fields.append(
+                {
+                    "name": key,
+                    "before": _display(before.get(key)) if key in before else "",
+                    "after": _display(after.get(key)) if key in after else "",
+                    "changed": before.get(key) != after.get(key),
+                }
+            )
+    others = [
+        (key, _display(value))
+        for key, value in changes.items()
+        if not (key in ("before", "after") and isinstance(value, dict))
+    ]
+    return fields, others
+
+
+class AuditDetailView(CapabilityRequiredMixin, TemplateView):
+    capability = capabilities.reads_audit_log
+    scope_policy = SCOPED
+    template_name = "audit/detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        event = get_visible_or_404(AuditEvent.objects, self.request.user, pk=self.kwargs["pk"])
+        label_events([event])
+        fields, others = change_rows(event.changes)
+        context.update({"event": event, "change_fields": fields, "change_others": others})
+        return context
+
+
+class AuditExportView(CapabilityRequiredMixin, View):
+    """Start a background export of the filtered events; the job re-applies the scope and is itself audited."""
+
+    capability = capabilities.reads_audit_log
+    scope_policy = SCOPED
+
+    def post(self, request):
+        from shegong.regions.forms import fold_picker
+
+        fmt = request.POST.get("format", "xlsx")
+        if fmt not in EXPORT_FORMATS:
+            messages.error(request, _("Unknown export format."))
+            return redirect("audit:list")
+        filters = {k: v for k, v in fold_picker(request.POST).items() if k in AuditEventFilter.base_filters and v}
+        if not AuditEventFilter(filters, queryset=AuditEvent.objects.none()).is_valid():
+            messages.error(request, _("Some filters are not valid."))
+            return redirect("audit:list")
+        # The engine's export job (core/tables.py): scope re-applied when it runs, audited, expiring.
+        run = start_export(
+            request.user,
+            "audit_log",
+            filters,
+            fmt,
+            title=gettext_lazy("Export of the audit log (%(format)s)") % {"format": fmt},
+        )
+        return redirect("core:task-detail", pk=run.pk)
+
+
+def register_navigation():
+    from shegong.core import navigation
+
+    navigation.register(
+        navigation.NavItem(
+            key="audit",
+            label=gettext_lazy("Audit log"),
+            url_name="audit:list",
+            order=850,
+            visible=capabilities.reads_audit_log,
+            group=navigation.ADMINISTRATION,
+        )
+    )

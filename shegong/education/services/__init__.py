@@ -1,0 +1,1 @@
+"""The verbs of continuing education: providers, activities, declarations, policy, the ledger."""

@@ -1,0 +1,1 @@
+"""Pages of continuing education: a person's ledger, activities, officials' pages."""

@@ -1,0 +1,1 @@
+"""Pages of the registry app: sign-up, own record and profile, the registry."""

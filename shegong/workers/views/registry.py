@@ -1,0 +1,273 @@
+"""The registry pages for officials and organizations: persons and certificates lists, a person's whole history, 核对."""
+
+import mimetypes
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from shegong.core import capabilities
+from shegong.core.keyset import Key, KeysetListView
+from shegong.core.scoping import ScopedViewMixin, get_visible_or_404
+from shegong.regions.forms import RegionPickerWidget
+from shegong.workers import panels, queries, services
+from shegong.workers.filters import CertificateFilter, PersonFilter
+from shegong.workers.forms import CheckForm
+from shegong.workers.models import Certificate, CertificateLevel, EmployerType, Employment, Person
+from shegong.workers.status import STATUS_BADGES, RegistrationStatus
+
+
+class RegistryListView(KeysetListView):
+    """A keyset-paginated, filtered list; subclasses name the model, the filter set and the sorts."""
+
+    capability = capabilities.reads_registry
+    export_table = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context.update(
+            {
+                "levels": CertificateLevel.choices,
+                "statuses": RegistrationStatus.choices,
+                "employer_types": EmployerType.choices,
+                "badges": STATUS_BADGES,
+                "export_table": self.export_table,
+                "is_official": getattr(user, "is_official", False),
+            }
+        )
+        if getattr(user, "is_official", False):
+            context["within_picker"] = RegionPickerWidget(root=user.region).render(
+                "within", self.within, attrs={"id": "f-within"}
+            )
+        return context
+
+
+class PersonListView(RegistryListView):
+    model = Person
+    template_name = "workers/person_list.html"
+    filterset_class = PersonFilter
+    export_table = "workers"
+    default_sort = "name"
+    sorts = {
+        "name": (gettext_lazy("Name"), [Key("name"), Key("pk")]),
+        "region": (gettext_lazy("Region, then name"), [Key("region_id"), Key("name"), Key("pk")]),
+        "-updated": (gettext_lazy("Recently changed first"), [Key("updated_at", True), Key("pk", True)]),
+        "expiry": (
+            gettext_lazy("Registration expiry, earliest first (registered only)"),
+            [Key("registration_valid_to"), Key("pk")],
+        ),
+    }
+
+    def prepare(self, queryset, sort):
+        queryset = queryset.select_related("region", "employer_organization")
+        if sort == "expiry":
+            queryset = queryset.filter(registration_valid_to__isnull=False)
+        return queryset
+
+
+class CertificateListView(RegistryListView):
+    model = Certificate
+    template_name = "workers/certificate_list.html"
+    filterset_class = CertificateFilter
+    export_table = "certificates"
+    default_sort = "management_no"
+    sorts = {
+        "management_no": (gettext_lazy("Management number"), [Key("management_no"), Key("pk")]),
+        "-exam_year": (gettext_lazy("Exam year, latest first"), [Key("exam_year", True), Key("pk", True)]),
+        "expiry": (
+            gettext_lazy("Registration expiry, earliest first (registered only)"),
+            [Key("registration_valid_to"), Key("pk")],
+        ),
+    }
+
+    def prepare(self, queryset, sort):
+        queryset = queryset.select_related("person", "person__region")
+        if sort == "expiry":
+            queryset = queryset.filter(registration_valid_to__isnull=False)
+        return queryset
+
+
+class PersonDetailView(ScopedViewMixin, TemplateView):
+    """A person's whole history on one screen: record, certificates, employment, panels of other apps, changes."""
+
+    capability = capabilities.signed_in  # a person in the user's scope (404 otherwise), the holder included
+    template_name = "workers/person_detail.html"
+
+    def get_person(self):
+        return get_visible_or_404(
+            Person.objects.select_related("region", "household_region", "employer_organization", "checked_by"),
+            self.request.user,
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        person = kwargs.get("person") or self.get_person()
+        self.request.person_page = "official"
+        may_edit = Person.objects.editable_by(user).filter(pk=person.pk).exists()
+        context.update(
+            {
+                "person": person,
+                "status": person.registration_status,
+                "badges": STATUS_BADGES,
+                # Related sets through the rule too: an organization sees its own employment of the
+                # person, not the other organizations they worked for.
+                "certificates": Certificate.objects.visible_to(user).filter(person=person).order_by("-exam_year", "pk"),
+                "employments": Employment.objects.visible_to(user).filter(person=person).select_related("organization"),
+                "panels": panels.person_panels(self.request, person),
+                "changes": [(event, change_rows(event)) for event in queries.person_changes(person)]
+                if capabilities.is_official(user)
+                else [],
+                "may_edit": may_edit,
+                "may_reveal": capabilities.may_reveal_id(user),
+                "missing": queries.missing_fields(person),
+            }
+        )
+        return context
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(**kwargs))
+
+
+EXTRA_LABELS = {
+    "id_number": gettext_lazy("ID number"),
+    "reason": gettext_lazy("Reason"),
+    "corrected": gettext_lazy("Corrected"),
+    "matched": gettext_lazy("Matched"),
+    "person": gettext_lazy("Social worker"),
+    "level": gettext_lazy("Level"),
+    "management_no": gettext_lazy("Management number"),
+    "exam_year": gettext_lazy("Exam year"),
+}
+
+
+def change_rows(event):
+    """An audit event's changes as (label, text) pairs for people: field names as labels, old → new."""
+    rows = []
+    for key, value in (event.changes or {}).items():
+        try:
+            label = Person._meta.get_field(key).verbose_name
+        except Exception:  # not a Person field
+            label = EXTRA_LABELS.get(key, key)
+        if isinstance(value, list) and len(value) == 2:
+            text = (
+                f"{value[0] if value[0] not in (None, '') else '—'} → {value[1] if value[1] not in (None, '') else '—'}"
+            )
+        elif isinstance(value, list):
+            text = ", ".join(str(v) for v in value) or "—"
+        else:
+            text = str(value)
+        rows.append((label, text))
+    return rows
+
+
+class PersonRevealView(ScopedViewMixin, View):
+    """An official shows a full ID number (audited)."""
+
+    # May_reveal_id decides on the person (403), after the 404 for persons out of scope
+    capability = capabilities.signed_in
+
+    def post(self, request, pk):
+        person = get_visible_or_404(Person.objects.all(), request.user, pk=pk)
+        number = services.reveal_id_number(request.user, person)
+        view = PersonDetailView()
+        view.setup(request, pk=pk)
+        context = view.get_context_data(pk=pk, person=person)
+        context["revealed_id_number"] = number
+        return render(request, view.template_name, context)
+
+
+class PersonPhotoView(ScopedViewMixin, View):
+    """The person's ID photo, for whoever may see the person (and the person themselves)."""
+
+    capability = capabilities.signed_in
+
+    def get(self, request, pk):
+        person = get_visible_or_404(Person.objects.all(), request.user, pk=pk)
+        if not person.photo:
+            raise Http404
+        content_type = mimetypes.guess_type(person.photo.name)[0] or "application/octet-stream"
+        response = FileResponse(person.photo.open("rb"), content_type=content_type)
+        response["Cache-Control"] = "private, max-age=300"
+        return response
+
+
+# --- 核对 ----------------------------------------------------------------------------------------------------
+
+
+class CheckingListView(RegistryListView):
+    """Holder records of the official's region still to be checked, and the share checked per child region."""
+
+    capability = capabilities.is_civil_affairs
+    permission_denied_message = gettext_lazy("Checking is done by civil affairs officials.")
+    model = Person
+    template_name = "workers/checking_list.html"
+    filterset_class = PersonFilter
+    default_sort = "region"
+    sorts = PersonListView.sorts
+
+    def base_queryset(self):
+        return super().base_queryset().filter(checked=False)
+
+    def prepare(self, queryset, sort):
+        return queryset.select_related("region")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["shares"] = queries.checked_share_by_region(self.request.user)
+        context["may_check"] = capabilities.checks_records(self.request.user)
+        return context
+
+
+class PersonCheckView(ScopedViewMixin, View):
+    """Confirm (and if need be correct) one holder record; the reason is mandatory and audited."""
+
+    capability = capabilities.signed_in  # checks_records and the edit scope decide on the person (403), after the 404
+    template_name = "workers/person_check.html"
+
+    def get_person(self, request, pk):
+        person = get_visible_or_404(Person.objects.select_related("region"), request.user, pk=pk)
+        may_edit = Person.objects.editable_by(request.user).filter(pk=person.pk).exists()
+        if not may_edit or not capabilities.checks_records(request.user):
+            raise PermissionDenied(_("You cannot check this person's record."))
+        return person
+
+    def initial(self, person):
+        return {"name": person.name, "phone": person.phone, "region": person.region_id}
+
+    def get(self, request, pk):
+        person = self.get_person(request, pk)
+        form = CheckForm(initial=self.initial(person), root=request.user.region)
+        return render(request, self.template_name, {"person": person, "form": form})
+
+    def post(self, request, pk):
+        person = self.get_person(request, pk)
+        form = CheckForm(request.POST, root=request.user.region)
+        if form.is_valid():
+            data = form.cleaned_data
+            corrections = {}
+            if data["name"] != person.name:
+                corrections["name"] = data["name"]
+            if data["id_number"]:
+                corrections["id_number"] = data["id_number"]
+            if (data["phone"] or "") != (person.phone or ""):
+                corrections["phone"] = data["phone"]
+            if data["region"].code != person.region_id:
+                corrections["region"] = data["region"]
+            try:
+                services.confirm_checked(request.user, person, data["reason"], **corrections)
+            except ValidationError as exc:
+                from shegong.workers.views.signup import add_service_errors
+
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The record of %(name)s is checked.") % {"name": data["name"]})
+                return redirect("workers:checking")
+        return render(request, self.template_name, {"person": person, "form": form}, status=400)
