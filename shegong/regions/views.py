@@ -1,14 +1,11 @@
-from django.contrib import messages
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from shegong.core import capabilities
-from shegong.core.capabilities import CapabilityRequiredMixin
 from shegong.core.keyset import Key, KeysetListView
-from shegong.core.scoping import PUBLIC, ScopedViewMixin
-from shegong.core.tabular.export import start_export
+from shegong.core.scoping import PUBLIC
+from shegong.core.tabular.views import ListExportView
 
 from .filters import RegionFilter
 from .forms import RegionPickerWidget
@@ -43,27 +40,14 @@ class RegionListView(KeysetListView):
         return context
 
 
-class RegionExportView(CapabilityRequiredMixin, View):
-    """Start a background export of the filtered divisions (the same filters as the page)."""
+class RegionExportView(ListExportView):
+    """Start a background export of the filtered divisions (regions/tables.py)."""
 
     capability = capabilities.signed_in
-    scope_policy = ScopedViewMixin.scope_policy
-
-    def post(self, request):
-        fmt = request.POST.get("format", "xlsx")
-        if fmt not in EXPORT_FORMATS:
-            messages.error(request, _("Unknown export format."))
-            return redirect("regions:list")
-        filters = {k: v for k, v in request.POST.items() if k in RegionFilter.base_filters and v}
-        # The engine's export job (regions/tables.py): scope re-applied when it runs, audited, expiring.
-        run = start_export(
-            request.user,
-            "regions",
-            filters,
-            fmt,
-            title=gettext_lazy("Export of divisions (%(format)s)") % {"format": fmt},
-        )
-        return redirect("core:task-detail", pk=run.pk)
+    table = "regions"
+    filterset_class = RegionFilter
+    list_url = "regions:list"
+    title = gettext_lazy("Export of divisions (%(format)s)")
 
 
 class RegionPickerView(View):

@@ -27,10 +27,9 @@ from shegong.core import capabilities
 from shegong.core.capabilities import CapabilityRequiredMixin
 from shegong.core.keyset import Key, KeysetListMixin
 from shegong.core.scoping import SCOPED
-from shegong.core.tabular.export import FORMATS as EXPORT_FORMATS
-from shegong.core.tabular.export import start_export
+from shegong.core.tabular.views import ListExportView
 from shegong.core.tasks import start_job
-from shegong.regions.forms import RegionPickerWidget, fold_picker
+from shegong.regions.forms import RegionPickerWidget
 from shegong.regions.models import Level
 
 
@@ -93,27 +92,14 @@ class UserListView(CapabilityRequiredMixin, KeysetListMixin, TemplateView):
         return context
 
 
-class UserExportView(CapabilityRequiredMixin, View):
-    """Start a background export of the filtered accounts (the list's filters, scope re-applied by the job)."""
+class UserExportView(ListExportView):
+    """Start a background export of the filtered accounts (accounts/tables.py)."""
 
     capability = capabilities.sees_accounts
-    scope_policy = SCOPED
-
-    def post(self, request):
-        fmt = request.POST.get("format", "xlsx")
-        if fmt not in EXPORT_FORMATS:
-            messages.error(request, _("Unknown export format."))
-            return redirect("accounts:user-list")
-        filters = {k: v for k, v in fold_picker(request.POST).items() if k in UserFilter.base_filters and v}
-        # The engine's export job (accounts/tables.py): scope re-applied when it runs, audited, expiring.
-        run = start_export(
-            request.user,
-            "accounts",
-            filters,
-            fmt,
-            title=gettext_lazy("Export of accounts (%(format)s)") % {"format": fmt},
-        )
-        return redirect("core:task-detail", pk=run.pk)
+    table = "accounts"
+    filterset_class = UserFilter
+    list_url = "accounts:user-list"
+    title = gettext_lazy("Export of accounts (%(format)s)")
 
 
 def _password_page(request, template, context):

@@ -6,11 +6,8 @@ counts the whole selection; filters are exact matches or time ranges that stay o
 
 import json
 
-from django.contrib import messages
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 from django.views.generic import TemplateView
 
 from shegong.core import capabilities
@@ -19,8 +16,7 @@ from shegong.core.capabilities import CapabilityRequiredMixin
 from shegong.core.keyset import Key, KeysetListMixin
 from shegong.core.models import AuditEvent
 from shegong.core.scoping import SCOPED, get_visible_or_404
-from shegong.core.tabular.export import FORMATS as EXPORT_FORMATS
-from shegong.core.tabular.export import start_export
+from shegong.core.tabular.views import ListExportView
 
 PAGE_SIZE = 50
 
@@ -147,32 +143,14 @@ class AuditDetailView(CapabilityRequiredMixin, TemplateView):
         return context
 
 
-class AuditExportView(CapabilityRequiredMixin, View):
-    """Start a background export of the filtered events; the job re-applies the scope and is itself audited."""
+class AuditExportView(ListExportView):
+    """Start a background export of the filtered events (core/tables.py); the export is itself audited."""
 
     capability = capabilities.reads_audit_log
-    scope_policy = SCOPED
-
-    def post(self, request):
-        from shegong.regions.forms import fold_picker
-
-        fmt = request.POST.get("format", "xlsx")
-        if fmt not in EXPORT_FORMATS:
-            messages.error(request, _("Unknown export format."))
-            return redirect("audit:list")
-        filters = {k: v for k, v in fold_picker(request.POST).items() if k in AuditEventFilter.base_filters and v}
-        if not AuditEventFilter(filters, queryset=AuditEvent.objects.none()).is_valid():
-            messages.error(request, _("Some filters are not valid."))
-            return redirect("audit:list")
-        # The engine's export job (core/tables.py): scope re-applied when it runs, audited, expiring.
-        run = start_export(
-            request.user,
-            "audit_log",
-            filters,
-            fmt,
-            title=gettext_lazy("Export of the audit log (%(format)s)") % {"format": fmt},
-        )
-        return redirect("core:task-detail", pk=run.pk)
+    table = "audit_log"
+    filterset_class = AuditEventFilter
+    list_url = "audit:list"
+    title = gettext_lazy("Export of the audit log (%(format)s)")
 
 
 def register_navigation():

@@ -307,3 +307,30 @@ class ExportView(CapabilityRequiredMixin, View):
         filters = {k: v for k, v in fold_picker(request.POST).items() if k in allowed and v}
         run = start_export(request.user, spec.name, filters, fmt)
         return redirect("core:task-detail", pk=run.pk)
+
+
+class ListExportView(CapabilityRequiredMixin, View):
+    """The export button of a list page: POST starts the engine's export of the list's filtered rows
+    (the table spec re-applies the scope when the job runs, audits it, expires the file) and follows
+    the job's progress. A list names its ``table``, its ``filterset_class``, its page (``list_url``)
+    and the job's ``title`` (with ``%(format)s``)."""
+
+    scope_policy = ScopedViewMixin.scope_policy
+    table = ""
+    filterset_class = None
+    list_url = ""
+    title = ""
+
+    def post(self, request):
+        fmt = request.POST.get("format", "xlsx")
+        if fmt not in FORMATS:
+            messages.error(request, _("Unknown export format."))
+            return redirect(self.list_url)
+        fields = self.filterset_class.base_filters
+        filters = {k: v for k, v in fold_picker(request.POST).items() if k in fields and v}
+        model = self.filterset_class._meta.model
+        if not self.filterset_class(filters, queryset=model._default_manager.none()).is_valid():
+            messages.error(request, _("Some filters are not valid."))
+            return redirect(self.list_url)
+        run = start_export(request.user, self.table, filters, fmt, title=self.title % {"format": fmt})
+        return redirect("core:task-detail", pk=run.pk)

@@ -13,7 +13,7 @@ from shegong.accounts.models import User
 from shegong.core import capabilities
 from shegong.core.keyset import Key, KeysetListMixin, KeysetListView
 from shegong.core.scoping import PublicViewMixin, ScopedViewMixin, get_visible_or_404
-from shegong.core.tabular.export import start_export
+from shegong.core.tabular.views import ListExportView
 from shegong.education import compliance
 from shegong.education import queries as S
 from shegong.education import rules as R
@@ -24,7 +24,7 @@ from shegong.education.models.scope import province_code_of
 from shegong.education.services import policy as services_policy
 from shegong.education.services import providers
 from shegong.education.views.ledger import add_errors
-from shegong.regions.forms import RegionPickerWidget, fold_picker
+from shegong.regions.forms import RegionPickerWidget
 from shegong.regions.models import Level, Region
 
 
@@ -355,27 +355,11 @@ def _levels():
     return CertificateLevel.choices
 
 
-class ComplianceExportView(ScopedViewMixin, View):
-    """Start a background export of the filtered compliance list; the job re-applies the scope."""
+class ComplianceExportView(ListExportView):
+    """Start a background export of the filtered compliance list (education/tables.py)."""
 
     capability = capabilities.is_official
-
-    def post(self, request):
-        fmt = request.POST.get("format", "xlsx")
-        if fmt not in {"xlsx", "csv"}:
-            messages.error(request, _("Unknown export format."))
-            return redirect("education:compliance")
-        data = fold_picker(request.POST)
-        filters = {k: v for k, v in data.items() if k in StandingFilter.base_filters and v}
-        if not StandingFilter(filters, queryset=StudyStanding.objects.none()).is_valid():
-            messages.error(request, _("Some filters are not valid."))
-            return redirect("education:compliance")
-        # The engine's export job (education/tables.py): scope re-applied when it runs, audited, expiring.
-        run = start_export(
-            request.user,
-            "education_compliance",
-            filters,
-            fmt,
-            title=gettext_lazy("Export of the continuing-education compliance list (%(format)s)") % {"format": fmt},
-        )
-        return redirect("core:task-detail", pk=run.pk)
+    table = "education_compliance"
+    filterset_class = StandingFilter
+    list_url = "education:compliance"
+    title = gettext_lazy("Export of the continuing-education compliance list (%(format)s)")
