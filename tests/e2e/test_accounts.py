@@ -113,6 +113,9 @@ def test_five_wrong_passwords_lock_the_account_until_a_security_admin_unlocks_it
         AuditEvent.objects.filter(object_id=str(user.pk)).order_by("at", "id").values_list("action", "actor_name")
     )
     actions = [action for action, _actor in trail]
-    assert actions.count("login_failed") >= 5
-    assert "lockout" in actions and ("unlock", "gd_security") in trail
-    assert actions.index("lockout") < actions.index("unlock") < len(actions) - 1 and actions[-1] == "login"
+    assert actions.count("accounts.login_failed") >= 5
+    assert "accounts.lockout" in actions and ("accounts.unlock", "gd_security") in trail
+    assert (
+        actions.index("accounts.lockout") < actions.index("accounts.unlock") < len(actions) - 1
+        and actions[-1] == "accounts.login"
+    )

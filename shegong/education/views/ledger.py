@@ -250,8 +250,12 @@ class DeclarationEditView(ScopedViewMixin, FormView):
         context.update(
             {
                 "declaration": self.declaration,
+                "evidence": list(self.declaration.evidence.visible_to(self.request.user)),
                 "editing": True,
-                "returned_reason": application.decisions.filter(action="return").order_by("-at", "-id").first(),
+                "returned_reason": application.decisions.visible_to(self.request.user)
+                .filter(action="return")
+                .order_by("-at", "-id")
+                .first(),
                 "policy": S.policy_for(self.declaration.person),
             }
         )
