@@ -51,7 +51,7 @@ def generate_initial_password(length=INITIAL_PASSWORD_LENGTH):
     return "".join(chars)
 
 
-def _initial_password_for(user):
+def initial_password_for(user):
     """A random initial password that also passes every configured validator for ``user``."""
     for _attempt in range(20):
         password = generate_initial_password()
@@ -138,7 +138,7 @@ def create_user(actor, username, full_name, role, region, phone=""):
     if not full_name:
         raise ValidationError(_("Enter the account holder's name."), code="required")
     user = User(username=username, full_name=full_name, role=role, region=region, phone=phone)
-    password = _initial_password_for(user)
+    password = initial_password_for(user)
     user.set_password(password)
     user.must_change_password = True
     user.save()
@@ -155,7 +155,7 @@ def reset_password(actor, target):
     """Give ``target`` a new random initial password (returned); they must replace it at sign-in."""
     _deny(permissions.refusal_to_manage(actor, target))
     user = _locked(target)
-    password = _initial_password_for(user)
+    password = initial_password_for(user)
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])

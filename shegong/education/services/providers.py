@@ -6,7 +6,6 @@ account administration pages (which issue only officials' roles): the province h
 name and the one-time password, which must be replaced at the first sign-in.
 """
 
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from shegong.accounts.models import User
 from shegong.accounts.roles import Role
-from shegong.accounts.services.users import generate_initial_password, validate_phone, validate_username
+from shegong.accounts.services.users import initial_password_for, validate_phone, validate_username
 from shegong.core import capabilities
 from shegong.core.audit import record
 from shegong.core.identifiers import IdentifierError, validate_credit_code
@@ -152,17 +151,6 @@ def revoke_provider(actor, provider, reason):
 
 
 # --- accounts --------------------------------------------------------------------------------------------
-def _initial_password(user):
-    for _attempt in range(20):
-        password = generate_initial_password()
-        try:
-            validate_password(password, user)
-        except ValidationError:
-            continue
-        return password
-    raise RuntimeError("could not generate an initial password that passes the password validators")
-
-
 @transaction.atomic
 def create_provider_account(actor, provider, *, username, full_name, phone=""):
     """An account acting for ``provider``; returns ``(user, initial_password)`` (shown once, never stored)."""
@@ -181,7 +169,7 @@ def create_provider_account(actor, provider, *, username, full_name, phone=""):
     if errors:
         raise ValidationError(errors)
     user = User(username=username, full_name=full_name, role=Role.PROVIDER, region=provider.province, phone=phone)
-    password = _initial_password(user)
+    password = initial_password_for(user)
     user.set_password(password)
     user.must_change_password = True
     user.save()
@@ -208,7 +196,7 @@ def _membership(actor, provider, user):
 def reset_provider_password(actor, provider, user):
     """A new one-time password for one of the provider's accounts (returned, shown once)."""
     user = _membership(actor, provider, user)
-    password = _initial_password(user)
+    password = initial_password_for(user)
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
