@@ -284,7 +284,7 @@ IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 200)
 IMPORT_BATCH_ROWS = env_int("IMPORT_BATCH_ROWS", 10000)
 IMPORT_STAGE_HOURS = env_int("IMPORT_STAGE_HOURS", 72)
 IMPORT_FILE_DAYS = env_int("IMPORT_FILE_DAYS", 30)
-# Audit events older than this many days are pruned daily (never fewer than 180: core/tasks_audit.py).
+# Audit events older than this many days are pruned daily (never fewer than 180: core/audit/tasks.py).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
 
 # --- API -------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Delegated administration: who may create, see and manage which accounts (pure rules).
 
-Views, the API, commands and tasks ask these functions; the services in ``services_users`` enforce
+Views, the API, commands and tasks ask these functions; the services in ``services.users`` enforce
 them again before writing. The rules:
 
 Duties (三员分立). System administration (accounts and settings) is the ``ADMIN`` role, security

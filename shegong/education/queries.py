@@ -1,8 +1,9 @@
 """Continuing education: periods, province rules, totals, and the re-registration hours check.
 
-This module holds the questions other apps ask (``current_period``, ``reregistration_hours_check``,
-``policy_for``); the verbs live beside it by subdomain: ``ledger`` (crediting hours, standings),
-``services_providers``, ``services_activities``, ``services_declarations``, ``compliance``.
+This module holds the read-only questions other apps ask (``current_period``,
+``reregistration_hours_check``, ``policy_for``); the verbs live in ``education/services/`` by
+subdomain: ``ledger`` (crediting hours, standings), ``providers``, ``activities``, ``declarations``,
+``policy``; the compliance figures in ``compliance``.
 
 Registration periods
 --------------------

@@ -1,7 +1,7 @@
 """Account administration pages: the list of accounts in one's subtree, create, reset password,
 disable/enable, change role, and issuing admin accounts for every region below.
 
-Who may do what is decided in ``permissions``; the work is done by ``services_users``. Accounts
+Who may do what is decided in ``permissions``; the work is done by ``services.users``. Accounts
 outside the signed-in user's scope answer 404; pages a role may not use at all answer 403.
 """
 

@@ -11,7 +11,7 @@ from .serializers import CertificateSerializer, PersonSerializer
 
 
 class PersonPagination(KeysetPagination):
-    keys = ("name", "id")  # as the persons page sorted by name (views_registry.PersonListView)
+    keys = ("name", "id")  # as the persons page sorted by name (workers.views.registry.PersonListView)
 
 
 class CertificatePagination(KeysetPagination):
