@@ -31,7 +31,7 @@ Edit locks
     passed initial review locks the table, domain.md §5.3).
 
 Change listeners
-    ``register_person_listener(func)``: ``func(person, actor, changes)`` is called inside the
+    ``register_person_listener(func)``: ``func(person, changes, *, actor)`` is called inside the
     transaction after a person's data changed through workers.services (``changes`` maps field
     names to [old, new]).
 """
@@ -89,6 +89,6 @@ def register_person_listener(func):
     return func
 
 
-def person_changed(person, actor, changes):
+def person_changed(person, changes, *, actor):
     for function in _listeners:
-        function(person, actor, changes)
+        function(person, changes, actor=actor)
