@@ -188,9 +188,14 @@ def locked_accounts(admin):
     in_scope = set(accounts_in_scope(admin).filter(username__in=list(users)).values_list("username", flat=True))
     national = is_national(admin)
     visible = []
+    from . import permissions
+
     for row in rows:
         row["user"] = users.get(row["value"])
-        if row["value"] in in_scope or (national and row["user"] is None):
+        if row["user"] is not None and row["value"] in in_scope:
+            if permissions.may_manage(admin, row["user"], permissions.UNLOCK):
+                visible.append(row)
+        elif national and row["user"] is None:
             visible.append(row)
     return visible
 

@@ -8,6 +8,7 @@ from shegong.accounts.models import User
 from shegong.accounts.security import (
     RECOVERY_CODE_COUNT,
     format_recovery_code,
+    is_security_admin,
     normalise_code,
     throttle_wait,
     two_factor_required,
@@ -25,11 +26,22 @@ def reset_sign_in_failures(username):
 
 @transaction.atomic
 def unlock_account(admin, username):
-    """Lift the lock on a user name (only within the administrator's reach; the caller checks)."""
+    """Lift the lock on a user name: ``permissions.may_manage(admin, account, UNLOCK)`` (a user name with no
+    account: the national security administrator only)."""
     from axes.utils import reset
+    from django.core.exceptions import PermissionDenied
 
-    count = reset(username=username)
+    from shegong.accounts import permissions
+    from shegong.accounts.security import is_national
+
     user = User.objects.filter(username=username).first()
+    if user is not None:
+        refusal = permissions.refusal_to(admin, permissions.UNLOCK, user)
+        if refusal:
+            raise PermissionDenied(refusal)
+    elif admin is not None and not (is_security_admin(admin) and is_national(admin)):
+        raise PermissionDenied(username)
+    count = reset(username=username)
     record(
         admin,
         actions.UNLOCK,
@@ -122,7 +134,7 @@ def verify_second_factor(user, code):
     return None, None, wait
 
 
-def _delete_devices(user):
+def delete_devices(user):
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -134,8 +146,15 @@ def _delete_devices(user):
 @transaction.atomic
 def reset_two_factor(admin, user):
     """A security administrator removes an account's authenticator and recovery codes (lost phone);
-    the account enrols again at its next sign-in. The caller checks that ``user`` is in scope."""
-    count = _delete_devices(user)
+    the account enrols again at its next sign-in (``permissions.may_manage(admin, user, RESET_TWO_FACTOR)``)."""
+    from django.core.exceptions import PermissionDenied
+
+    from shegong.accounts import permissions
+
+    refusal = permissions.refusal_to(admin, permissions.RESET_TWO_FACTOR, user)
+    if refusal:
+        raise PermissionDenied(refusal)
+    count = delete_devices(user)
     record(admin, actions.TWO_FACTOR_RESET, user, changes={"devices_removed": count})
     return count
 
@@ -145,7 +164,7 @@ def disable_own_two_factor(user):
     """An account for which the second factor is optional may turn it off again."""
     if two_factor_required(user):
         raise PermissionError("The second factor is mandatory for this account.")
-    count = _delete_devices(user)
+    count = delete_devices(user)
     record(user, actions.TWO_FACTOR_DISABLE, user, changes={"devices_removed": count})
     return count
 

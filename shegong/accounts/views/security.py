@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from shegong.accounts import security
+from shegong.accounts import permissions, security
 from shegong.accounts.forms.security import AccountSearchForm, SecureLoginForm, UnlockForm
 from shegong.accounts.services import security as security_services
 from shegong.accounts.signals import record_failure
@@ -104,6 +104,9 @@ class TwoFactorAccountsView(CapabilityRequiredMixin, KeysetListMixin, TemplateVi
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["form"] = self.form
+        admin = self.request.user
+        for account in context.get(self.context_object_name) or []:
+            account.may_reset = permissions.may_manage(admin, account, permissions.RESET_TWO_FACTOR)
         return context
 
 
@@ -116,7 +119,11 @@ class TwoFactorResetView(CapabilityRequiredMixin, View):
         user = get_object_or_404(security.accounts_in_scope(admin), pk=pk)
         if user.pk == admin.pk:
             raise PermissionDenied
-        security_services.reset_two_factor(admin, user)
+        try:
+            security_services.reset_two_factor(admin, user)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return redirect("accounts:security-2fa")
         messages.success(
             request,
             _("Two-factor authentication of %(name)s was reset; the account sets it up again at its next sign-in.")
