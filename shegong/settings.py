@@ -215,7 +215,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "shegong.accounts.validators.CharacterClassValidator"},
     {"NAME": "shegong.accounts.validators.PasswordHistoryValidator", "OPTIONS": {"count": 5}},
+    # Officials (region roles): at least 12 characters, no common password in disguise (Passw0rd!). Existing
+    # officials whose password fails it are asked to change it at their next sign-in.
+    {
+        "NAME": "shegong.accounts.validators.OfficialPasswordValidator",
+        "OPTIONS": {"min_length": env_int("OFFICIAL_PASSWORD_MIN_LENGTH", 12)},
+    },
 ]
+OFFICIAL_PASSWORD_MIN_LENGTH = AUTH_PASSWORD_VALIDATORS[-1]["OPTIONS"]["min_length"]
 # Officials (region roles) must choose a new password after this many days; 0 turns expiry off.
 PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)
 

@@ -14,6 +14,9 @@ from shegong.accounts.views.security import SecureLoginMixin
 from shegong.core import capabilities
 from shegong.core.scoping import PUBLIC, OwnViewMixin
 
+# Session flag: the password change page says why it is asked (the rules for officials became stricter).
+PASSWORD_BELOW_RULE_KEY = "password_below_rule"
+
 
 class LoginView(SecureLoginMixin, auth_views.LoginView):
     """Sign-in: lockout (django-axes), CAPTCHA after a failure; the second factor follows (middleware)."""
@@ -22,6 +25,12 @@ class LoginView(SecureLoginMixin, auth_views.LoginView):
     scope_policy = PUBLIC
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if services.require_change_if_below_rule(form.get_user(), form.cleaned_data.get("password") or ""):
+            self.request.session[PASSWORD_BELOW_RULE_KEY] = True
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -44,10 +53,12 @@ class PasswordChangeView(OwnViewMixin, FormView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["password_expired"] = not user.must_change_password and security.password_expired(user)
+        context["password_below_rule"] = bool(self.request.session.get(PASSWORD_BELOW_RULE_KEY))
         return context
 
     def form_valid(self, form):
         services.change_own_password(self.request.user, form.cleaned_data["new_password1"])
+        self.request.session.pop(PASSWORD_BELOW_RULE_KEY, None)
         update_session_auth_hash(self.request, self.request.user)
         messages.success(self.request, _("Your password has been changed."))
         return redirect("home")
