@@ -164,3 +164,21 @@ class ActivationCode(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class AddressThrottle(models.Model):
+    """Failed sign-ins from one network address, counted apart from the accounts' locks (django-axes locks the
+    account and the account-and-address pair). An office behind one address shares it, so it stops sign-in only
+    at a much higher count (``SIGN_IN_ADDRESS_FAILURE_LIMIT``); lifting it leaves every account's lock as it is."""
+
+    ip_address = models.GenericIPAddressField(_("network address"), primary_key=True)
+    failures = models.PositiveIntegerField(_("failed sign-ins"), default=0)
+    first_failure_at = models.DateTimeField(_("first failure"))
+    last_failure_at = models.DateTimeField(_("last failure"), db_index=True)
+
+    class Meta:
+        verbose_name = _("address throttle")
+        verbose_name_plural = _("address throttles")
+
+    def __str__(self):
+        return f"{self.ip_address} {self.failures}"

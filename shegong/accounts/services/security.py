@@ -53,16 +53,46 @@ def unlock_account(admin, username):
     return count
 
 
+def count_address_failure(ip_address):
+    """One more failed sign-in from ``ip_address`` (its own counter, apart from the accounts' locks); a count
+    older than the lockout window starts again."""
+    from django.db.models import F
+    from django.utils import timezone
+
+    from shegong.accounts.models import AddressThrottle
+    from shegong.accounts.security import cool_off
+
+    if not ip_address or not settings.AXES_ENABLED:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        # Stale counts of other addresses go (the table holds only the addresses of the current window).
+        AddressThrottle.objects.filter(last_failure_at__lt=now - cool_off()).exclude(ip_address=ip_address).delete()
+        row, created = AddressThrottle.objects.select_for_update().get_or_create(
+            ip_address=ip_address, defaults={"failures": 1, "first_failure_at": now, "last_failure_at": now}
+        )
+        if created:
+            return
+        if row.last_failure_at < now - cool_off():
+            row.failures, row.first_failure_at = 1, now
+        else:
+            row.failures = F("failures") + 1
+        row.last_failure_at = now
+        row.save(update_fields=["failures", "first_failure_at", "last_failure_at"])
+
+
 @transaction.atomic
 def unlock_address(admin, ip_address):
-    from axes.utils import reset
+    """Lift the throttle of an address. The accounts locked by failures from it stay locked: each is unlocked on
+    its own (``unlock_account``)."""
+    from shegong.accounts.models import AddressThrottle
 
-    count = reset(ip=ip_address)
+    count = AddressThrottle.objects.filter(ip_address=ip_address).delete()[0]
     record(
         admin,
         actions.UNLOCK,
         None,
-        changes={"ip_address": ip_address, "attempts_cleared": count},
+        changes={"ip_address": ip_address, "throttles_cleared": count},
         object_repr=ip_address,
     )
     return count

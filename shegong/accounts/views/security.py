@@ -26,7 +26,7 @@ from shegong.core.scoping import SCOPED
 
 
 class SecureLoginMixin:
-    """For the sign-in view: refuse a locked user name or address before looking at the password,
+    """For the sign-in view: refuse a throttled address or a locked user name before looking at the password,
     and ask for a CAPTCHA from the first failure on."""
 
     form_class = SecureLoginForm
@@ -34,6 +34,9 @@ class SecureLoginMixin:
     def post(self, request, *args, **kwargs):
         username = request.POST.get("username", "")[:150]
         credentials = {"username": username}
+        if security.address_throttled(request):
+            record_failure(username, "address_throttled")
+            return security.lockout_response(request, None, credentials)
         if settings.AXES_ENABLED and not AxesProxyHandler.is_allowed(request, credentials):
             record_failure(username, "locked_out")
             return security.lockout_response(request, None, credentials)
@@ -57,6 +60,7 @@ class LockoutListView(CapabilityRequiredMixin, TemplateView):
         context["addresses"] = security.locked_addresses(admin)
         context["national"] = security.is_national(admin)
         context["minutes"] = int(security.cool_off().total_seconds() // 60)
+        context["address_limit"] = security.address_limit()
         return context
 
 
