@@ -14,8 +14,8 @@ Who manages accounts. Only the system operator (``OPERATOR``, national) and syst
 (``ADMIN``) create and manage accounts, and only inside their own region's subtree (their region
 and every region below it; the operator's subtree is the whole country):
 
-* grantable roles: ``ADMIN``, ``STAFF``, ``SECURITY``, ``AUDITOR``, and ``API_CLIENT`` (an account for
-  a provincial system) for managers at national or province level only. Nobody grants ``OPERATOR``
+* grantable roles: ``ADMIN``, ``STAFF``, and ``API_CLIENT`` (an account for a provincial system) for
+  managers at national or province level only (``SECURITY`` and ``AUDITOR``: see Guardians below). Nobody grants ``OPERATOR``
   through the application, nor the organization, worker, provider and expert roles, which their own
   sign-up and linking flows create;
 * an account's region must be an active, administered region in the manager's subtree; an
@@ -144,7 +144,7 @@ def assignable_regions(actor, role=None):
 def refusal_to_grant(actor, role, region):
     """Why ``actor`` may not give ``role`` at ``region`` to an account, or None when they may."""
     if role in GUARDIAN_ROLES:
-        return _guardian_refusal(actor, region)
+        return _guardian_refusal(actor, region) or _region_refusal(region)
     if not is_manager(actor):
         return _("Only system administrators create and manage accounts.")
     if role not in grantable_roles(actor):

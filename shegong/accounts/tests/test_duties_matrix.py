@@ -392,3 +392,11 @@ def test_the_operator_issues_the_national_guardians_from_the_command_line(cast):
     # In the application nobody issues one at national level.
     for key in ("operator", "mca_admin", "mca_security"):
         assert not P.may_manage(cast[key], Role.AUDITOR, P.CREATE, region=_region("000000")), key
+
+
+def test_guardians_only_at_administered_regions(cast, english):
+    hong_kong = _region("810000")  # listed, not administered here
+    assert "not a region administered" in P.refusal_to(
+        cast["mca_security"], P.CREATE, role=Role.AUDITOR, region=hong_kong
+    )
+    assert "not a region administered" in P.refusal_to(None, P.CREATE, role=Role.AUDITOR, region=hong_kong)
