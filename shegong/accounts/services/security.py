@@ -25,7 +25,7 @@ def reset_sign_in_failures(username):
 
 
 @transaction.atomic
-def unlock_account(admin, username):
+def unlock_account(username, *, actor):
     """Lift the lock on a user name: ``permissions.may_manage(admin, account, UNLOCK)`` (a user name with no
     account: the national security administrator only)."""
     from axes.utils import reset
@@ -36,14 +36,14 @@ def unlock_account(admin, username):
 
     user = User.objects.filter(username=username).first()
     if user is not None:
-        refusal = permissions.refusal_to(admin, permissions.UNLOCK, user)
+        refusal = permissions.refusal_to(actor, permissions.UNLOCK, user)
         if refusal:
             raise PermissionDenied(refusal)
-    elif admin is not None and not (is_security_admin(admin) and is_national(admin)):
+    elif actor is not None and not (is_security_admin(actor) and is_national(actor)):
         raise PermissionDenied(username)
     count = reset(username=username)
     record(
-        admin,
+        actor,
         actions.UNLOCK,
         user,
         changes={"username": username, "attempts_cleared": count},
@@ -82,14 +82,14 @@ def count_address_failure(ip_address):
 
 
 @transaction.atomic
-def unlock_address(admin, ip_address):
+def unlock_address(ip_address, *, actor):
     """Lift the throttle of an address. The accounts locked by failures from it stay locked: each is unlocked on
     its own (``unlock_account``)."""
     from shegong.accounts.models import AddressThrottle
 
     count = AddressThrottle.objects.filter(ip_address=ip_address).delete()[0]
     record(
-        admin,
+        actor,
         actions.UNLOCK,
         None,
         changes={"ip_address": ip_address, "throttles_cleared": count},
@@ -174,18 +174,18 @@ def delete_devices(user):
 
 
 @transaction.atomic
-def reset_two_factor(admin, user):
+def reset_two_factor(user, *, actor):
     """A security administrator removes an account's authenticator and recovery codes (lost phone);
     the account enrols again at its next sign-in (``permissions.may_manage(admin, user, RESET_TWO_FACTOR)``)."""
     from django.core.exceptions import PermissionDenied
 
     from shegong.accounts import permissions
 
-    refusal = permissions.refusal_to(admin, permissions.RESET_TWO_FACTOR, user)
+    refusal = permissions.refusal_to(actor, permissions.RESET_TWO_FACTOR, user)
     if refusal:
         raise PermissionDenied(refusal)
     count = delete_devices(user)
-    record(admin, actions.TWO_FACTOR_RESET, user, changes={"devices_removed": count})
+    record(actor, actions.TWO_FACTOR_RESET, user, changes={"devices_removed": count})
     return count
 
 

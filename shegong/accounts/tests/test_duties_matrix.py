@@ -174,19 +174,19 @@ def allowed(actor, target, letter):
 def perform(actor, target, letter, n):
     """The service behind each operation (the pages and the command call the same)."""
     if letter == "C":
-        return services_users.create_user(actor, f"new_{n}", "新账户", target.role, target.region)
+        return services_users.create_user(f"new_{n}", "新账户", target.role, target.region, actor=actor)
     if letter == "P":
-        return services_users.reset_password(actor, target)
+        return services_users.reset_password(target, actor=actor)
     if letter == "U":
-        return security_services.unlock_account(actor, target.username)
+        return security_services.unlock_account(target.username, actor=actor)
     if letter == "R":
-        return services_users.change_role(actor, target, NEW_ROLE[target.role])
+        return services_users.change_role(target, NEW_ROLE[target.role], actor=actor)
     if letter == "G":
         return services_users.change_region(target, actor=actor, region=_region(NEW_REGION[target.region_id]))
     if letter == "A":
-        return services_users.set_active(actor, target, False)
+        return services_users.set_active(target, False, actor=actor)
     if letter == "F":
-        return security_services.reset_two_factor(actor, target)
+        return security_services.reset_two_factor(target, actor=actor)
     raise AssertionError(letter)
 
 
@@ -315,7 +315,7 @@ def test_the_issuer_gets_an_activation_code_never_a_password(client, cast, engli
 
 
 def test_only_the_holder_signed_out_activates_and_then_enrols_a_second_factor(client, cast, english):
-    account, code = services_users.create_user(cast["gd_security"], "th_aud2", "天河审计", Role.AUDITOR, "440106")
+    account, code = services_users.create_user("th_aud2", "天河审计", Role.AUDITOR, "440106", actor=cast["gd_security"])
     url = reverse("accounts:activate")
     # The issuer's own session cannot spend the code.
     client.force_login(cast["gd_security"])
@@ -348,7 +348,7 @@ def test_a_reset_guardian_gets_a_new_code_and_loses_password_and_second_factor(c
 
     target = cast["th_auditor"]
     TOTPDevice.objects.create(user=target, name="phone", confirmed=True)
-    code = services_users.reset_password(cast["gd_security"], target)
+    code = services_users.reset_password(target, actor=cast["gd_security"])
     target.refresh_from_db()
     assert not target.has_usable_password() and not TOTPDevice.objects.filter(user=target).exists()
     assert ActivationCode.objects.filter(user=target).exists() and len(code) == 19

@@ -36,11 +36,11 @@ class Command(BaseCommand):
                     account = User.objects.unscoped("command line").filter(username=username, role=role).first()
                     if account is None:
                         raise CommandError(f"No {role} account {username}.")
-                    code = users.reset_password(None, account)
+                    code = users.reset_password(account, actor=None)
                 else:
                     if not region:
                         raise CommandError("--region is required.")
-                    account, code = users.create_user(None, username, full_name or username, role, region, phone)
+                    account, code = users.create_user(username, full_name or username, role, region, phone, actor=None)
         except (PermissionDenied, ValidationError) as exc:
             message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             raise CommandError(message) from exc
