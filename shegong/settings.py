@@ -215,15 +215,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "shegong.accounts.validators.CharacterClassValidator"},
     {"NAME": "shegong.accounts.validators.PasswordHistoryValidator", "OPTIONS": {"count": 5}},
+    # Officials (region roles): at least 12 characters, no common password in disguise (Passw0rd!). Existing
+    # officials whose password fails it are asked to change it at their next sign-in.
+    {
+        "NAME": "shegong.accounts.validators.OfficialPasswordValidator",
+        "OPTIONS": {"min_length": env_int("OFFICIAL_PASSWORD_MIN_LENGTH", 12)},
+    },
 ]
+OFFICIAL_PASSWORD_MIN_LENGTH = AUTH_PASSWORD_VALIDATORS[-1]["OPTIONS"]["min_length"]
 # Officials (region roles) must choose a new password after this many days; 0 turns expiry off.
 PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)
 
 # --- Sign-in protection -----------------------------------------------------------------
-# django-axes: 5 failures lock the user name, and separately the client address, for 15 minutes.
+# django-axes: 5 failures lock the user name for 15 minutes; 50 from one address throttle the address.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Lock by account, not by office: the failures lock the user name (from any address) and the user name at the
+# address. The address alone is throttled apart, at a much higher count, so that one person's mistakes never lock
+# out the colleagues behind the same address (accounts.security.address_throttled).
+AXES_LOCKOUT_PARAMETERS = [["username"], ["username", "ip_address"]]
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env_int("SIGN_IN_ADDRESS_FAILURE_LIMIT", 50)
 # Attempts during a lockout do not extend it: the lock ends 15 minutes after it began.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "shegong.accounts.security.lockout_response"

@@ -18,6 +18,12 @@ USER_PASSWORD_RESET = declare(
     "accounts.user_password_reset", _("Reset an account’s password"), legacy=["user_password_reset"]
 )
 USER_ROLE_CHANGE = declare("accounts.user_role_change", _("Changed an account’s role"), legacy=["user_role_change"])
+USER_REGION_CHANGE = declare("accounts.user_region_change", _("Moved an account to another region"))
+USER_ACTIVATION_ISSUE = declare("accounts.activation_issue", _("Issued an account’s activation code"))
+USER_ACTIVATE = declare("accounts.activate", _("Activated own account with its activation code"))
+PASSWORD_BELOW_RULE = declare(
+    "accounts.password_below_rule", _("Asked to change a password that no longer meets the rules")
+)
 ACCOUNTS_ISSUE = declare("accounts.issue", _("Issued administrator accounts in bulk"), legacy=["accounts_issue"])
 TWO_FACTOR_ENROL = declare("accounts.2fa_enrol", _("Set up two-factor authentication"), legacy=["2fa_enrol"])
 TWO_FACTOR_RECOVERY_CODES = declare(

@@ -136,3 +136,49 @@ class PasswordHistory(models.Model):
         if count > 1 and user.pk is not None:
             hashes += list(cls.objects.filter(user=user).values_list("password", flat=True)[: count - 1])
         return hashes
+
+
+class ActivationCode(models.Model):
+    """The one-time code with which the holder of a new (or reset) security or audit administrator account sets
+    their own password at their first sign-in. Only its hash is stored; the issuer is shown the code once, to hand
+    over, and never a password (``services.activation``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="activation_code"
+    )
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("valid until"))
+
+    class Meta:
+        verbose_name = _("activation code")
+        verbose_name_plural = _("activation codes")
+
+    def __str__(self):
+        return f"{self.user_id} {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class AddressThrottle(models.Model):
+    """Failed sign-ins from one network address, counted apart from the accounts' locks (django-axes locks the
+    account and the account-and-address pair). An office behind one address shares it, so it stops sign-in only
+    at a much higher count (``SIGN_IN_ADDRESS_FAILURE_LIMIT``); lifting it leaves every account's lock as it is."""
+
+    ip_address = models.GenericIPAddressField(_("network address"), primary_key=True)
+    failures = models.PositiveIntegerField(_("failed sign-ins"), default=0)
+    first_failure_at = models.DateTimeField(_("first failure"))
+    last_failure_at = models.DateTimeField(_("last failure"), db_index=True)
+
+    class Meta:
+        verbose_name = _("address throttle")
+        verbose_name_plural = _("address throttles")
+
+    def __str__(self):
+        return f"{self.ip_address} {self.failures}"

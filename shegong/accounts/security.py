@@ -4,8 +4,11 @@ The rules (questions about an account) come first, then the verbs: every change 
 function here, inside one transaction, and writes the audit log. Views, signals and middleware
 call these; nothing else touches django-axes attempts or django-otp devices.
 
-- Lockout (django-axes): 5 failures lock the user name, and separately the client address, for
-  15 minutes (settings ``AXES_*``). Security administrators can lift a lock earlier.
+- Lockout (django-axes): 5 failures lock the user name (and the user name at an address) for
+  15 minutes (settings ``AXES_*``). The address alone is throttled apart, only after
+  ``SIGN_IN_ADDRESS_FAILURE_LIMIT`` (50) failures in the window (``AddressThrottle``), so that one
+  person's mistakes never lock their colleagues behind the same address out; lifting an address's
+  throttle leaves the accounts' locks alone. Security administrators can lift either earlier.
 - CAPTCHA: the sign-in form asks for one as soon as the user name or the address has a failure
   within the lockout window, so a first sign-in (and every browser test) never sees one.
 - Second factor (django-otp): a TOTP authenticator app, plus 10 one-time recovery codes.
@@ -26,7 +29,7 @@ from shegong.core import capabilities
 from shegong.core.audit.actions import canonical_code, codes_matching
 from shegong.regions.models import Level
 
-from .models import User
+from .models import AddressThrottle, User
 from .roles import REGION_ROLES, Role
 
 # Roles that always sign in with a second factor, whatever their level.
@@ -46,6 +49,7 @@ FAILURE_REASONS = {
     "bad_credentials": _("wrong user name or password"),
     "second_factor": _("wrong authentication code"),
     "locked_out": _("refused: locked"),
+    "address_throttled": _("refused: too many failures from this address"),
 }
 
 # Apps above accounts may widen a security administrator's reach to accounts that are tied to a
@@ -165,6 +169,31 @@ def captcha_required(request, username=""):
     return _recent_attempts().filter(q).exists()
 
 
+def address_limit():
+    return getattr(settings, "SIGN_IN_ADDRESS_FAILURE_LIMIT", 50)
+
+
+def _live_throttles():
+    return AddressThrottle.objects.filter(last_failure_at__gte=timezone.now() - cool_off())
+
+
+def address_throttled(request):
+    """Whether sign-in from the request's address is paused: ``SIGN_IN_ADDRESS_FAILURE_LIMIT`` failures within
+    the lockout window, whichever accounts they tried."""
+    if request is None or not settings.AXES_ENABLED:
+        return False
+    ip = client_ip(request)
+    return bool(ip) and _live_throttles().filter(ip_address=ip, failures__gte=address_limit()).exists()
+
+
+def _locked_addresses():
+    delta = cool_off()
+    return [
+        {"value": row.ip_address, "failures": row.failures, "until": row.last_failure_at + delta}
+        for row in _live_throttles().filter(failures__gte=address_limit()).order_by("-last_failure_at")
+    ]
+
+
 def _locked(field):
     limit = settings.AXES_FAILURE_LIMIT
     rows = (
@@ -188,9 +217,14 @@ def locked_accounts(admin):
     in_scope = set(accounts_in_scope(admin).filter(username__in=list(users)).values_list("username", flat=True))
     national = is_national(admin)
     visible = []
+    from . import permissions
+
     for row in rows:
         row["user"] = users.get(row["value"])
-        if row["value"] in in_scope or (national and row["user"] is None):
+        if row["user"] is not None and row["value"] in in_scope:
+            if permissions.may_manage(admin, row["user"], permissions.UNLOCK):
+                visible.append(row)
+        elif national and row["user"] is None:
             visible.append(row)
     return visible
 
@@ -198,7 +232,7 @@ def locked_accounts(admin):
 def locked_addresses(admin):
     """Locked client addresses: all of them for the national security administrator; for a regional
     one, those whose recent failures all concern accounts of their region (their own users' office)."""
-    rows = _locked("ip_address")
+    rows = _locked_addresses()
     if is_national(admin) or not rows:
         return rows if is_security_admin(admin) else []
     tried = {}
@@ -223,14 +257,21 @@ def lock_ends_at(username=None, ip_address=None):
     return last + cool_off() if last else None
 
 
+def address_ends_at(ip_address):
+    row = _live_throttles().filter(ip_address=ip_address).first() if ip_address else None
+    return row.last_failure_at + cool_off() if row else None
+
+
 def lockout_response(request, original_response=None, credentials=None):
     """The page shown to a locked-out sign-in (AXES_LOCKOUT_CALLABLE): what happened and what to do."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")
+    address = address_throttled(request)
     context = {
         "username": username,
-        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "address": address,
+        "failure_limit": address_limit() if address else settings.AXES_FAILURE_LIMIT,
         "minutes": int(cool_off().total_seconds() // 60),
-        "until": lock_ends_at(username, client_ip(request)),
+        "until": address_ends_at(client_ip(request)) if address else lock_ends_at(username),
     }
     return render(request, "accounts/locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
 

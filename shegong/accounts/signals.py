@@ -44,6 +44,8 @@ def on_login_failed(sender, credentials, request=None, reason=None, **kwargs):
             getattr(request, "axes_locked_out", False) and getattr(request, "axes_failures_since_start", 1) is None
         )
         reason = "locked_out" if refused else "bad_credentials"
+    if reason == "bad_credentials" and request is not None:
+        security_services.count_address_failure(security.client_ip(request))
     record_failure(username, reason)
 
 

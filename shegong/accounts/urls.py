@@ -15,6 +15,9 @@ urlpatterns = [
     path("users/<int:pk>/reset-password/", users.UserResetPasswordView.as_view(), name="user-reset-password"),
     path("users/<int:pk>/active/", users.UserSetActiveView.as_view(), name="user-set-active"),
     path("users/<int:pk>/role/", users.UserChangeRoleView.as_view(), name="user-change-role"),
+    path("users/<int:pk>/region/", users.UserChangeRegionView.as_view(), name="user-change-region"),
+    # The holder of a security or audit administrator account activates it (signed out, with the code).
+    path("activate/", auth.ActivateView.as_view(), name="activate"),
     # Two-factor authentication of one's own account (paths also listed in middleware.py).
     path("2fa/", twofactor.TwoFactorView.as_view(), name="2fa"),
     path("2fa/setup/", twofactor.TwoFactorSetupView.as_view(), name="2fa-setup"),

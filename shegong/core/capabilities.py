@@ -222,6 +222,18 @@ def manages_accounts(user):
 
 
 @capability(denied=_("Your role does not administer accounts."))
+def creates_accounts(user):
+    """Creates accounts: the operator and system administrators (business and administration accounts), and
+    security administrators of a region with levels below theirs (the security and audit administrators of those
+    levels, whom nobody below may create: ``accounts.permissions.may_manage``)."""
+    from shegong.regions.models import Level
+
+    if manages_accounts(user):
+        return True
+    return administers_security(user) and _active(user) and user.region.level < Level.COUNTY
+
+
+@capability(denied=_("Your role does not administer accounts."))
 def issues_accounts(user):
     """Issues admin accounts for every region below in bulk: the operator and system administrators of the ministry
     or a province."""
@@ -280,6 +292,7 @@ CAPABILITIES = (
     may_reveal_id,
     sees_accounts,
     manages_accounts,
+    creates_accounts,
     issues_accounts,
     administers_security,
     reads_audit_log,

@@ -30,6 +30,9 @@ REGION_ROLES = frozenset({Role.OPERATOR, Role.ADMIN, Role.STAFF, Role.SECURITY, 
 # 三员分立: the three administrator duties, each held by a different account.
 THREE_DUTIES = {Role.ADMIN: "system", Role.SECURITY: "security", Role.AUDITOR: "audit"}
 DUTY_ROLES = frozenset(THREE_DUTIES)
+# The duties that audit or secure the others: their accounts are issued and managed only from the level above
+# (``accounts.permissions.may_manage``), never by an account they audit or secure.
+GUARDIAN_ROLES = frozenset({Role.SECURITY, Role.AUDITOR})
 
 # Civil affairs officials proper: the administrators and their read-only staff.
 CIVIL_AFFAIRS_ROLES = frozenset({Role.ADMIN, Role.STAFF})

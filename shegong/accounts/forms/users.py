@@ -34,7 +34,10 @@ class UserCreateForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.fields["role"].choices = [("", "—")] + _role_choices(permissions.grantable_roles(actor))
-        self.fields["region"].set_root(permissions.management_root(actor))
+        root = permissions.management_root(actor)
+        if actor is not None and actor.role == Role.SECURITY:
+            root = actor.region  # the security and audit administrators of the levels below
+        self.fields["region"].set_root(root)
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
@@ -76,6 +79,25 @@ class ChangeRoleForm(StyledFormMixin, forms.Form):
         if refusal:
             raise ValidationError(refusal)
         return role
+
+
+class ChangeRegionForm(StyledFormMixin, forms.Form):
+    region = RegionField(label=_("New region"))
+
+    def __init__(self, *args, actor, target, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor, self.target = actor, target
+        root = permissions.management_root(actor)
+        if actor is not None and actor.role == Role.SECURITY:
+            root = actor.region
+        self.fields["region"].set_root(root)
+
+    def clean_region(self):
+        region = self.cleaned_data["region"]
+        refusal = permissions.refusal_to(self.actor, permissions.CHANGE_REGION, self.target, region=region)
+        if refusal:
+            raise ValidationError(refusal)
+        return region
 
 
 ISSUE_LEVEL_CHOICES = [
@@ -125,7 +147,7 @@ class IssueAccountsForm(StyledFormMixin, forms.Form):
         ]
         self.fields["levels"].initial = [v for v, _label in self.fields["levels"].choices]
         grantable = permissions.grantable_roles(actor)
-        self.fields["role"].choices = _role_choices([role for role in users.ISSUE_USERNAME_PREFIX if role in grantable])
+        self.fields["role"].choices = _role_choices([role for role in users.ISSUE_ROLES if role in grantable])
 
     def root(self):
         return self.cleaned_data.get("within") or permissions.management_root(self.actor)

@@ -8,6 +8,7 @@ from shegong.accounts.models import User
 from shegong.accounts.security import (
     RECOVERY_CODE_COUNT,
     format_recovery_code,
+    is_security_admin,
     normalise_code,
     throttle_wait,
     two_factor_required,
@@ -25,11 +26,22 @@ def reset_sign_in_failures(username):
 
 @transaction.atomic
 def unlock_account(username, *, actor):
-    """Lift the lock on a user name (only within the administrator's reach; the caller checks)."""
+    """Lift the lock on a user name: ``permissions.may_manage(admin, account, UNLOCK)`` (a user name with no
+    account: the national security administrator only)."""
     from axes.utils import reset
+    from django.core.exceptions import PermissionDenied
 
-    count = reset(username=username)
+    from shegong.accounts import permissions
+    from shegong.accounts.security import is_national
+
     user = User.objects.filter(username=username).first()
+    if user is not None:
+        refusal = permissions.refusal_to(actor, permissions.UNLOCK, user)
+        if refusal:
+            raise PermissionDenied(refusal)
+    elif actor is not None and not (is_security_admin(actor) and is_national(actor)):
+        raise PermissionDenied(username)
+    count = reset(username=username)
     record(
         actor,
         actions.UNLOCK,
@@ -41,16 +53,46 @@ def unlock_account(username, *, actor):
     return count
 
 
+def count_address_failure(ip_address):
+    """One more failed sign-in from ``ip_address`` (its own counter, apart from the accounts' locks); a count
+    older than the lockout window starts again."""
+    from django.db.models import F
+    from django.utils import timezone
+
+    from shegong.accounts.models import AddressThrottle
+    from shegong.accounts.security import cool_off
+
+    if not ip_address or not settings.AXES_ENABLED:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        # Stale counts of other addresses go (the table holds only the addresses of the current window).
+        AddressThrottle.objects.filter(last_failure_at__lt=now - cool_off()).exclude(ip_address=ip_address).delete()
+        row, created = AddressThrottle.objects.select_for_update().get_or_create(
+            ip_address=ip_address, defaults={"failures": 1, "first_failure_at": now, "last_failure_at": now}
+        )
+        if created:
+            return
+        if row.last_failure_at < now - cool_off():
+            row.failures, row.first_failure_at = 1, now
+        else:
+            row.failures = F("failures") + 1
+        row.last_failure_at = now
+        row.save(update_fields=["failures", "first_failure_at", "last_failure_at"])
+
+
 @transaction.atomic
 def unlock_address(ip_address, *, actor):
-    from axes.utils import reset
+    """Lift the throttle of an address. The accounts locked by failures from it stay locked: each is unlocked on
+    its own (``unlock_account``)."""
+    from shegong.accounts.models import AddressThrottle
 
-    count = reset(ip=ip_address)
+    count = AddressThrottle.objects.filter(ip_address=ip_address).delete()[0]
     record(
         actor,
         actions.UNLOCK,
         None,
-        changes={"ip_address": ip_address, "attempts_cleared": count},
+        changes={"ip_address": ip_address, "throttles_cleared": count},
         object_repr=ip_address,
     )
     return count
@@ -122,7 +164,7 @@ def verify_second_factor(user, code):
     return None, None, wait
 
 
-def _delete_devices(user):
+def delete_devices(user):
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -134,8 +176,15 @@ def _delete_devices(user):
 @transaction.atomic
 def reset_two_factor(user, *, actor):
     """A security administrator removes an account's authenticator and recovery codes (lost phone);
-    the account enrols again at its next sign-in. The caller checks that ``user`` is in scope."""
-    count = _delete_devices(user)
+    the account enrols again at its next sign-in (``permissions.may_manage(admin, user, RESET_TWO_FACTOR)``)."""
+    from django.core.exceptions import PermissionDenied
+
+    from shegong.accounts import permissions
+
+    refusal = permissions.refusal_to(actor, permissions.RESET_TWO_FACTOR, user)
+    if refusal:
+        raise PermissionDenied(refusal)
+    count = delete_devices(user)
     record(actor, actions.TWO_FACTOR_RESET, user, changes={"devices_removed": count})
     return count
 
@@ -145,7 +194,7 @@ def disable_own_two_factor(user):
     """An account for which the second factor is optional may turn it off again."""
     if two_factor_required(user):
         raise PermissionError("The second factor is mandatory for this account.")
-    count = _delete_devices(user)
+    count = delete_devices(user)
     record(user, actions.TWO_FACTOR_DISABLE, user, changes={"devices_removed": count})
     return count
 

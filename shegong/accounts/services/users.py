@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from shegong.accounts import actions, permissions
 from shegong.accounts.models import User
-from shegong.accounts.roles import Role
+from shegong.accounts.roles import GUARDIAN_ROLES, Role
+from shegong.accounts.services import activation
 from shegong.core.audit import record
 from shegong.regions.models import Level, Region
 from shegong.regions.services import XPCC_CODE
@@ -126,10 +127,11 @@ def create_user(username, full_name, role, region, phone="", *, actor):
     """Create an account with a random initial password; returns ``(user, initial_password)``.
 
     The password is shown once to the administrator, who hands it over; the account must replace
-    it at its first sign-in.
+    it at its first sign-in. A security or audit administrator account gets no password: the second
+    value is its one-time activation code (``services.activation``).
     """
     region = _region(region)
-    _deny(permissions.refusal_to_grant(actor, role, region))
+    _deny(permissions.refusal_to(actor, permissions.CREATE, role=role, region=region))
     username = (username or "").strip()
     full_name = (full_name or "").strip()
     phone = (phone or "").strip()
@@ -138,6 +140,12 @@ def create_user(username, full_name, role, region, phone="", *, actor):
     if not full_name:
         raise ValidationError(_("Enter the account holder's name."), code="required")
     user = User(username=username, full_name=full_name, role=role, region=region, phone=phone)
+    if role in GUARDIAN_ROLES:
+        # Nobody but the holder learns a password of a security or audit administrator: an activation code.
+        user.set_unusable_password()
+        user.save()
+        record(actor, actions.USER_CREATE, user, changes={"after": snapshot(user)})
+        return user, activation.issue_activation_code(user, actor=actor)
     password = initial_password_for(user)
     user.set_password(password)
     user.must_change_password = True
@@ -152,9 +160,16 @@ def _locked(target):
 
 @transaction.atomic
 def reset_password(target, *, actor):
-    """Give ``target`` a new random initial password (returned); they must replace it at sign-in."""
-    _deny(permissions.refusal_to_manage(actor, target))
+    """Give ``target`` a new random initial password (returned); they must replace it at sign-in.
+    A security or audit administrator gets a new activation code instead (returned), and loses their
+    password and second factor."""
+    _deny(permissions.refusal_to(actor, permissions.RESET_PASSWORD, target))
     user = _locked(target)
+    if user.role in GUARDIAN_ROLES:
+        record(actor, actions.USER_PASSWORD_RESET, user, changes={"via": "activation_code"})
+        code = activation.issue_activation_code(user, actor=actor)
+        target.password, target.must_change_password = user.password, False
+        return code
     password = initial_password_for(user)
     user.set_password(password)
     user.must_change_password = True
@@ -176,7 +191,7 @@ def reset_password(target, *, actor):
 def set_active(target, active, *, actor):
     """Disable (``active=False``) or enable an account. A disabled account cannot sign in, and its
     open sessions end at their next request."""
-    _deny(permissions.refusal_to_manage(actor, target))
+    _deny(permissions.refusal_to(actor, permissions.SET_ACTIVE, target))
     user = _locked(target)
     active = bool(active)
     if user.is_active == active:
@@ -196,7 +211,7 @@ def set_active(target, active, *, actor):
 @transaction.atomic
 def change_role(target, role, *, actor):
     """Give ``target`` another role within the rules (no switching between the three duties)."""
-    _deny(permissions.refusal_to_change_role(actor, target, role))
+    _deny(permissions.refusal_to(actor, permissions.CHANGE_ROLE, target, role=role))
     user = _locked(target)
     if user.role == role:
         return user
@@ -208,6 +223,27 @@ def change_role(target, role, *, actor):
     return user
 
 
+@transaction.atomic
+def change_region(target, *, actor, region):
+    """Move ``target`` to another region within the rules (a guardian only below its issuer's region)."""
+    region = _region(region)
+    _deny(permissions.refusal_to(actor, permissions.CHANGE_REGION, target, region=region))
+    user = _locked(target)
+    if user.region_id == region.code:
+        return user
+    before = user.region_id
+    user.region = region
+    user.save(update_fields=["region"])
+    record(
+        actor,
+        actions.USER_REGION_CHANGE,
+        user,
+        changes={"before": {"region": before or ""}, "after": {"region": region.code}},
+    )
+    target.region = region
+    return user
+
+
 # --- issuing admin accounts for every region -------------------------------------------
 
 ISSUE_USERNAME_PREFIX = {
@@ -216,6 +252,8 @@ ISSUE_USERNAME_PREFIX = {
     Role.SECURITY: "security",
     Role.AUDITOR: "auditor",
 }
+# Roles issued in bulk (security and audit administrators never are: each gets an activation code from above).
+ISSUE_ROLES = (Role.ADMIN, Role.STAFF)
 ISSUE_LEVELS = (Level.PROVINCE, Level.PREFECTURE, Level.COUNTY)
 LEVEL_NAMES = {"province": Level.PROVINCE, "prefecture": Level.PREFECTURE, "county": Level.COUNTY}
 
@@ -283,6 +321,11 @@ def refusal_to_issue(root, role, *, actor):
         return _("Only administrators of the ministry or of a province issue accounts for the regions below.")
     if root is None:
         return _("Choose the region the accounts are issued within.")
+    if role in GUARDIAN_ROLES:
+        return _(
+            "Security and audit administrator accounts are not issued in bulk: the security administrator of "
+            "the level above issues each, with an activation code for its holder."
+        )
     if role not in ISSUE_USERNAME_PREFIX or role not in permissions.grantable_roles(actor):
         return _("You cannot grant the role “%(role)s”.") % {"role": permissions.role_label(role)}
     manager_root = permissions.management_root(actor)

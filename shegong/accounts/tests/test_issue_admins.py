@@ -155,9 +155,17 @@ class TestIssue:
         assert "pbkdf2" not in dumped
 
     def test_other_roles(self, gd):
-        result = users.issue_region_admins(gd.region, ["county"], Role.AUDITOR, actor=gd)
-        assert all(a.username.startswith("auditor_") for a in result.accounts)
-        assert set(User.objects.filter(username__startswith="auditor_").values_list("role", flat=True)) == {"auditor"}
+        result = users.issue_region_admins(gd.region, ["county"], Role.STAFF, actor=gd)
+        assert all(a.username.startswith("staff_") for a in result.accounts)
+        assert set(User.objects.filter(username__startswith="staff_").values_list("role", flat=True)) == {"staff"}
+
+    @pytest.mark.parametrize("role", [Role.SECURITY, Role.AUDITOR])
+    @pytest.mark.parametrize("actor", ["gd", None])
+    def test_guardian_roles_are_never_issued_in_bulk(self, gd, actor, role):
+        # 三员分立: their accounts get an activation code each, from the security administrator above.
+        with pytest.raises(PermissionDenied, match="not issued in bulk"):
+            users.issue_region_admins(gd.region, ["county"], role, actor=gd if actor else None)
+        assert not User.objects.filter(role=role, username__startswith=users.ISSUE_USERNAME_PREFIX[role]).exists()
 
     def test_failed_delivery_creates_nothing(self, gd):
         def deliver(result):
@@ -255,7 +263,7 @@ class TestScreen:
         form = client.get(self.url).context["form"]
         assert "within" not in form.fields
         assert [value for value, _label in form.fields["levels"].choices] == [2, 3]
-        assert [value for value, _label in form.fields["role"].choices] == ["admin", "staff", "security", "auditor"]
+        assert [value for value, _label in form.fields["role"].choices] == ["admin", "staff"]
 
     def test_within_a_province_for_the_ministry(self, client, mca):
         client.force_login(mca)

@@ -57,16 +57,52 @@ def test_five_wrong_passwords_lock_the_account_for_15_minutes(client):
     assert refused.count() == 1 and refused.get().region_code == "440106"
 
 
-def test_the_address_is_locked_separately_from_the_accounts(client):
+def test_the_address_is_throttled_separately_from_the_accounts_at_its_own_limit(client, settings):
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 6
     target = official("440106", Role.STAFF)
-    # One failure each for five different user names (some not even existing) from one address.
+    # One failure each for five different user names (some not even existing) from one address: below the limit.
     for name in ["alpha", "beta", "gamma", "delta", "epsilon"]:
         sign_in(client, name, "Wrong#Passw0rd", ip="10.0.0.9")
+    assert sign_in(client, target.username, PASSWORD, ip="10.0.0.9").status_code == 302
+    client.logout()
+    sign_in(client, "zeta", "Wrong#Passw0rd", ip="10.0.0.9")  # the sixth
     response = sign_in(client, target.username, PASSWORD, ip="10.0.0.9")
-    assert response.status_code == 429
+    assert response.status_code == 429 and 'data-testid="address-throttled"' in response.content.decode()
+    assert "_auth_user_id" not in client.session
     # The account itself is not locked: from another address it signs in.
     assert sign_in(client, target.username, PASSWORD, ip="10.0.0.10").status_code == 302
-    assert AuditEvent.objects.filter(action="accounts.lockout", changes__ip_address="10.0.0.9").exists()
+    refused = AuditEvent.objects.filter(action="accounts.login_failed", changes__reason="address_throttled")
+    assert refused.count() == 1
+
+
+def test_one_persons_mistakes_do_not_lock_out_colleagues_behind_the_same_address(client):
+    clumsy, colleague = official("440106", Role.STAFF), official("440106", Role.STAFF)
+    fail(client, clumsy.username, 5, ip="10.3.3.3")  # the office's shared address
+    assert sign_in(client, clumsy.username, PASSWORD, ip="10.3.3.3").status_code == 429
+    assert sign_in(client, clumsy.username, PASSWORD, ip="10.3.3.4").status_code == 429  # the account, anywhere
+    assert sign_in(client, colleague.username, PASSWORD, ip="10.3.3.3").status_code == 302
+
+
+def test_the_default_address_limit_is_much_higher_than_the_accounts(settings):
+    assert settings.SIGN_IN_ADDRESS_FAILURE_LIMIT >= 10 * settings.AXES_FAILURE_LIMIT
+
+
+def test_unlocking_an_address_does_not_unlock_the_accounts_locked_from_it(client, settings):
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 8
+    locked_user, colleague = official("440106", Role.STAFF), official("440106", Role.STAFF)
+    fail(client, locked_user.username, 5, ip="10.4.4.4")
+    fail(client, official("440106", Role.STAFF).username, 3, ip="10.4.4.4")  # another colleague's typos
+    assert sign_in(client, colleague.username, PASSWORD, ip="10.4.4.4").status_code == 429  # address throttled
+    client.force_login(official("440000", Role.SECURITY))
+    page = client.get(url("accounts:security-lockouts"))
+    assert "10.4.4.4" in section(page, "locked-addresses")
+    assert client.post(url("accounts:security-unlock"), {"kind": "ip_address", "value": "10.4.4.4"}).status_code == 302
+    assert locked_user.username in section(client.get(url("accounts:security-lockouts")), "locked-accounts")
+    client.logout()
+    assert sign_in(client, colleague.username, PASSWORD, ip="10.4.4.4").status_code == 302
+    client.logout()
+    assert sign_in(client, locked_user.username, PASSWORD, ip="10.4.4.4").status_code == 429
+    assert sign_in(client, locked_user.username, PASSWORD, ip="10.4.4.5").status_code == 429
 
 
 def test_a_captcha_is_asked_after_the_first_failure_and_is_checked(client):
@@ -160,7 +196,8 @@ def test_a_social_worker_may_not_unlock(client, locked):
     assert client.get(url("accounts:security-lockouts")).status_code == 403
 
 
-def test_addresses_national_security_admin_unlocks_any(client):
+def test_addresses_national_security_admin_unlocks_any(client, settings):
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 5
     for name in ["ghost-1", "ghost-2", "ghost-3", "ghost-4", "ghost-5"]:
         sign_in(client, name, "Wrong#Passw0rd", ip="10.7.7.7")
     # A province security administrator does not see an address that tried unknown accounts.
@@ -171,18 +208,26 @@ def test_addresses_national_security_admin_unlocks_any(client):
     page = client.get(url("accounts:security-lockouts")).content.decode()
     assert "10.7.7.7" in page
     assert client.post(url("accounts:security-unlock"), {"kind": "ip_address", "value": "10.7.7.7"}).status_code == 302
-    assert not AccessAttempt.objects.filter(ip_address="10.7.7.7").exists()
+    assert "10.7.7.7" not in section(client.get(url("accounts:security-lockouts")), "locked-addresses")
     assert AuditEvent.objects.get(action="accounts.unlock").changes["ip_address"] == "10.7.7.7"
 
 
-def test_province_security_admin_unlocks_an_address_that_only_tried_their_accounts(client, locked):
+def test_province_security_admin_unlocks_an_address_that_only_tried_their_accounts(client, settings):
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 5
+    locked = official("440106", Role.STAFF)
+    fail(client, locked.username, 5, ip="10.9.9.9")
+    client.logout()
     client.force_login(official("440000", Role.SECURITY))
     assert "10.9.9.9" in client.get(url("accounts:security-lockouts")).content.decode()
     assert client.post(url("accounts:security-unlock"), {"kind": "ip_address", "value": "10.9.9.9"}).status_code == 302
     assert "10.9.9.9" not in section(client.get(url("accounts:security-lockouts")), "locked-addresses")
 
 
-def test_province_security_admin_does_not_see_an_address_that_tried_other_regions_accounts(client, locked):
+def test_province_security_admin_does_not_see_an_address_that_tried_other_regions_accounts(client, settings):
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 5
+    locked = official("440106", Role.STAFF)
+    fail(client, locked.username, 5, ip="10.9.9.9")
+    client.logout()
     client.force_login(official("510000", Role.SECURITY))
     assert "10.9.9.9" not in section(client.get(url("accounts:security-lockouts")), "locked-addresses")
     response = client.post(url("accounts:security-unlock"), {"kind": "ip_address", "value": "10.9.9.9"})

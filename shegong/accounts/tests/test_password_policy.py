@@ -134,3 +134,69 @@ def test_passwords_of_non_officials_do_not_expire(client):
     worker = aged(UserFactory(role=Role.WORKER, region_id=None), 400)
     client.force_login(worker)
     assert client.get(url("accounts:profile")).status_code == 200
+
+
+# --- officials: 12 characters and no common password in disguise (issue 20, item 8) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("Passw0rd!", "the tester's example: short and common"),
+        ("P@ssw0rd2024!", "leetspeak and a suffix"),
+        ("!!Qwerty123456", "symbols before, digits after"),
+        ("Welcome1!2026", "a common word with a year"),
+        ("Sh0rt#Tian1", "11 characters"),
+    ],
+)
+def test_officials_need_twelve_characters_and_no_disguised_common_password(password, reason):
+    official_account = official("440106", Role.STAFF, username="th_jbr")
+    with pytest.raises(ValidationError):
+        validate_password(password, official_account)
+
+
+@pytest.mark.parametrize("role", [Role.WORKER, Role.ORG_ADMIN, Role.ASSOC_ADMIN])
+def test_self_registered_accounts_keep_the_general_rule(role):
+    validate_password("Passw0rd!", UserFactory(username="self_registered", role=role, region_id=None))
+
+
+def test_a_strong_official_password_passes():
+    validate_password("Sh3g0ng#Tianhe2026", official("440106", Role.ADMIN, username="th_adm"))
+
+
+def _sign_in_with(client, user, password):
+    from .helpers import sign_in
+
+    user.set_password(password)  # set before the rule, as an existing account's password was
+    user.must_change_password = False
+    user.save()
+    return sign_in(client, user.username, password)
+
+
+def test_an_official_with_a_password_below_the_rule_changes_it_at_sign_in(client, settings):
+    settings.LANGUAGE_CODE = "en"
+    user = official("440106", Role.STAFF, username="th_old")
+    response = _sign_in_with(client, user, "P@ssw0rd2024!")
+    user.refresh_from_db()
+    assert user.must_change_password
+    assert actions(action="accounts.password_below_rule", actor=user) == ["accounts.password_below_rule"]
+    page = client.get("/", follow=True)
+    assert page.redirect_chain[-1][0] == CHANGE and "no longer meets the rules" in page.content.decode()
+    assert response.status_code == 302
+    # The new password must meet the rule; then the flag is gone.
+    assert change(client, "P@ssw0rd2024!", "Welcome1!2026").status_code == 200
+    assert change(client, "P@ssw0rd2024!", "Sh3g0ng#Tianhe2026").status_code == 302
+    user.refresh_from_db()
+    assert not user.must_change_password
+
+
+@pytest.mark.parametrize(
+    ("role", "region", "password"),
+    [(Role.STAFF, "440106", "Sh3g0ng#Tianhe2026"), (Role.WORKER, None, "Passw0rd!")],
+)
+def test_others_are_not_asked(client, role, region, password):
+    user = UserFactory(username="fine", role=role, region_id=region)
+    _sign_in_with(client, user, password)
+    user.refresh_from_db()
+    assert not user.must_change_password
+    assert not actions(action="accounts.password_below_rule")

@@ -91,13 +91,8 @@ def assert_no_secret(event, *secrets):
 
 class TestGrantableRoles:
     def test_managers_grant_the_managed_roles_and_never_operator(self, people):
-        assert permissions.grantable_roles(people["operator"]) == [
-            Role.ADMIN,
-            Role.STAFF,
-            Role.SECURITY,
-            Role.AUDITOR,
-            Role.API_CLIENT,
-        ]
+        # 三员分立: system administrators (and the operator in the application) never grant the guardian roles.
+        assert permissions.grantable_roles(people["operator"]) == [Role.ADMIN, Role.STAFF, Role.API_CLIENT]
         assert Role.API_CLIENT in permissions.grantable_roles(people["mca"])
         assert Role.API_CLIENT in permissions.grantable_roles(people["gd"])
         for actor in (people["mca"], people["gd"], people["th"]):
@@ -106,12 +101,17 @@ class TestGrantableRoles:
 
     def test_api_clients_only_from_national_or_province_managers(self, people):
         assert Role.API_CLIENT not in permissions.grantable_roles(people["gz"])
-        assert permissions.grantable_roles(people["th"]) == [Role.ADMIN, Role.STAFF, Role.SECURITY, Role.AUDITOR]
+        assert permissions.grantable_roles(people["th"]) == [Role.ADMIN, Role.STAFF]
 
-    @pytest.mark.parametrize("name", ["gd_staff", "gd_security", "gd_auditor", "worker"])
+    @pytest.mark.parametrize("name", ["gd_staff", "gd_auditor", "worker"])
     def test_other_roles_grant_nothing(self, people, name):
         assert permissions.grantable_roles(people[name]) == []
         assert not permissions.assignable_regions(people[name]).exists()
+
+    def test_security_admins_grant_the_guardian_roles_below_them(self, people):
+        assert permissions.grantable_roles(people["gd_security"]) == [Role.SECURITY, Role.AUDITOR]
+        codes = set(permissions.assignable_regions(people["gd_security"], Role.AUDITOR).values_list("code", flat=True))
+        assert "440106" in codes and "440000" not in codes
 
     def test_disabled_manager_grants_nothing(self, people):
         people["gd"].is_active = False
@@ -138,8 +138,9 @@ class TestAssignableRegions:
 class TestRefusalToGrant:
     def test_allowed_within_subtree(self, people, region):
         assert permissions.can_grant(people["gd"], Role.ADMIN, region("440106"))
-        assert permissions.can_grant(people["gd"], Role.AUDITOR, region("440000"))
-        assert permissions.can_grant(people["th"], Role.SECURITY, region("440106"))
+        assert not permissions.can_grant(people["gd"], Role.AUDITOR, region("440000"))  # 三员分立
+        assert not permissions.can_grant(people["th"], Role.SECURITY, region("440106"))
+        assert permissions.can_grant(people["gd_security"], Role.AUDITOR, region("440106"))
 
     def test_refused_outside_subtree(self, people, region):
         assert "within" in permissions.refusal_to_grant(people["gd"], Role.ADMIN, region("510107"))
@@ -168,8 +169,8 @@ class TestCanManage:
         assert permissions.can_manage(people["gd"], people["gz"])
         assert permissions.can_manage(people["gd"], people["th_staff"])
         assert permissions.can_manage(people["gd"], people["gd_staff"])
-        assert permissions.can_manage(people["gd"], people["gd_security"])
-        assert permissions.can_manage(people["gd"], people["gd_auditor"])
+        assert not permissions.can_manage(people["gd"], people["gd_security"])  # 三员分立: from above only
+        assert not permissions.can_manage(people["gd"], people["gd_auditor"])
         assert permissions.can_manage(people["mca"], people["gd"])
         assert permissions.can_manage(people["operator"], people["mca"])
 
@@ -198,8 +199,10 @@ class TestCanManage:
     def test_duty_switch_refused(self, people):
         assert "separate duties" in permissions.refusal_to_change_role(people["gd"], people["gd_auditor"], Role.ADMIN)
         assert "separate duties" in permissions.refusal_to_change_role(people["gd"], people["gz"], Role.SECURITY)
-        assert permissions.refusal_to_change_role(people["gd"], people["gd_staff"], Role.AUDITOR) is None
-        assert permissions.refusal_to_change_role(people["gd"], people["gd_auditor"], Role.STAFF) is None
+        # Nobody moves an account into or out of a guardian duty by a role change (a separate account instead).
+        assert "role change" in permissions.refusal_to_change_role(people["gd"], people["gd_staff"], Role.AUDITOR)
+        assert "role change" in permissions.refusal_to_change_role(None, people["gd_auditor"], Role.STAFF)
+        assert permissions.refusal_to_change_role(people["gd"], people["gd_staff"], Role.ADMIN) is None
 
 
 class TestVisibility:
@@ -286,7 +289,7 @@ class TestCreateUser:
         assert_no_secret(event, password, user.password)
 
     def test_accepts_a_region_code(self, people):
-        user, _password = services_users.create_user("th_auditor", "审计", Role.AUDITOR, "440106", actor=people["th"])
+        user, _password = services_users.create_user("th_staff2", "经办", Role.STAFF, "440106", actor=people["th"])
         assert user.region_id == "440106"
 
     def test_refusals_raise_permission_denied(self, people, region):
@@ -437,7 +440,8 @@ class TestUserListPage:
         client.force_login(people["gd_security"])
         response = client.get(self.url)
         assert response.status_code == 200
-        assert "New account" not in response.content.decode() or response.context["can_create"] is False
+        # A province's security administrator creates the security and audit administrators below it.
+        assert response.context["can_create"] is True
 
     @pytest.mark.parametrize("name", ["gd_staff", "gd_auditor", "worker"])
     def test_forbidden_for_other_roles(self, client, people, name):
@@ -463,7 +467,7 @@ class TestCreatePage:
     def test_role_choices_are_the_grantable_ones(self, client, people):
         client.force_login(people["th"])
         choices = [value for value, _label in client.get(self.url).context["form"].fields["role"].choices if value]
-        assert choices == ["admin", "staff", "security", "auditor"]
+        assert choices == ["admin", "staff"]  # 三员分立: no security or audit administrators from a system admin
 
     def test_create_shows_the_password_once(self, client, people):
         client.force_login(people["gd"])
@@ -496,9 +500,13 @@ class TestCreatePage:
         assert response.context["form"].errors["role"]
         assert not User.objects.filter(username="new_op").exists()
 
-    def test_security_admin_cannot_create(self, client, people):
+    def test_security_admin_creates_only_the_guardians_below(self, client, people):
         client.force_login(people["gd_security"])
-        assert client.get(self.url).status_code == 403
+        choices = [value for value, _label in client.get(self.url).context["form"].fields["role"].choices if value]
+        assert choices == ["security", "auditor"]
+        county_security = official("440106", Role.SECURITY, username="th_security")
+        client.force_login(county_security)
+        assert client.get(self.url).status_code == 403  # nothing below a county
 
 
 class TestDetailAndActions:
@@ -554,7 +562,7 @@ class TestDetailAndActions:
             .fields["role"]
             .choices
         ]
-        assert choices(people["th_staff"].pk) == ["admin", "security", "auditor"]  # no API client at a county
+        assert choices(people["th_staff"].pk) == ["admin"]  # no API client at a county, no guardian duty
         assert choices(people["gz"].pk) == ["staff"]  # no switch between the three duties
         response = client.post(reverse("accounts:user-change-role", args=[people["gz"].pk]), {"role": ""}, follow=True)
         assert "cannot grant" in response.content.decode()
@@ -573,7 +581,10 @@ class TestDetailAndActions:
         client.force_login(people["gd_security"])
         response = client.get(reverse("accounts:user-detail", args=[people["th_staff"].pk]))
         assert response.status_code == 200 and not response.context["can_manage"]
-        assert client.post(reverse("accounts:user-reset-password", args=[people["th_staff"].pk])).status_code == 403
+        before = User.objects.get(pk=people["th_staff"].pk).password
+        response = client.post(reverse("accounts:user-reset-password", args=[people["th_staff"].pk]), follow=True)
+        assert "Only system administrators" in response.content.decode()
+        assert User.objects.get(pk=people["th_staff"].pk).password == before
 
 
 class TestExport:

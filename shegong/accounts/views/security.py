@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from shegong.accounts import security
+from shegong.accounts import permissions, security
 from shegong.accounts.forms.security import AccountSearchForm, SecureLoginForm, UnlockForm
 from shegong.accounts.services import security as security_services
 from shegong.accounts.signals import record_failure
@@ -26,7 +26,7 @@ from shegong.core.scoping import SCOPED
 
 
 class SecureLoginMixin:
-    """For the sign-in view: refuse a locked user name or address before looking at the password,
+    """For the sign-in view: refuse a throttled address or a locked user name before looking at the password,
     and ask for a CAPTCHA from the first failure on."""
 
     form_class = SecureLoginForm
@@ -34,6 +34,9 @@ class SecureLoginMixin:
     def post(self, request, *args, **kwargs):
         username = request.POST.get("username", "")[:150]
         credentials = {"username": username}
+        if security.address_throttled(request):
+            record_failure(username, "address_throttled")
+            return security.lockout_response(request, None, credentials)
         if settings.AXES_ENABLED and not AxesProxyHandler.is_allowed(request, credentials):
             record_failure(username, "locked_out")
             return security.lockout_response(request, None, credentials)
@@ -57,6 +60,7 @@ class LockoutListView(CapabilityRequiredMixin, TemplateView):
         context["addresses"] = security.locked_addresses(admin)
         context["national"] = security.is_national(admin)
         context["minutes"] = int(security.cool_off().total_seconds() // 60)
+        context["address_limit"] = security.address_limit()
         return context
 
 
@@ -104,6 +108,9 @@ class TwoFactorAccountsView(CapabilityRequiredMixin, KeysetListMixin, TemplateVi
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["form"] = self.form
+        admin = self.request.user
+        for account in context.get(self.context_object_name) or []:
+            account.may_reset = permissions.may_manage(admin, account, permissions.RESET_TWO_FACTOR)
         return context
 
 
@@ -116,7 +123,11 @@ class TwoFactorResetView(CapabilityRequiredMixin, View):
         user = get_object_or_404(security.accounts_in_scope(admin), pk=pk)
         if user.pk == admin.pk:
             raise PermissionDenied
-        security_services.reset_two_factor(user, actor=admin)
+        try:
+            security_services.reset_two_factor(user, actor=admin)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return redirect("accounts:security-2fa")
         messages.success(
             request,
             _("Two-factor authentication of %(name)s was reset; the account sets it up again at its next sign-in.")

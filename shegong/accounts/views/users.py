@@ -18,9 +18,10 @@ from django.views.generic import FormView, TemplateView
 
 from shegong.accounts import permissions
 from shegong.accounts.filters import REGION_ROLE_CHOICES, UserFilter
-from shegong.accounts.forms.users import ChangeRoleForm, IssueAccountsForm, UserCreateForm
+from shegong.accounts.forms.users import ChangeRegionForm, ChangeRoleForm, IssueAccountsForm, UserCreateForm
 from shegong.accounts.models import User
-from shegong.accounts.roles import Role
+from shegong.accounts.roles import GUARDIAN_ROLES, Role
+from shegong.accounts.services import activation
 from shegong.accounts.services import users as services_users
 from shegong.accounts.tasks import issue_accounts_job
 from shegong.core import capabilities
@@ -87,7 +88,7 @@ class UserListView(CapabilityRequiredMixin, KeysetListMixin, TemplateView):
         context["within_picker"] = RegionPickerWidget(root=permissions.management_root(user)).render(
             "within", self.within, attrs={"id": "f-within"}
         )
-        context["can_create"] = permissions.is_manager(user)
+        context["can_create"] = bool(permissions.grantable_roles(user))
         context["can_issue"] = permissions.can_issue_accounts(user)
         return context
 
@@ -109,8 +110,20 @@ def _password_page(request, template, context):
     return response
 
 
+def _credential_page(request, account, secret, created):
+    """The page after creating or resetting an account: its initial password, or for a security or audit
+    administrator its activation code (the issuer never sees that account's password)."""
+    if account.role in GUARDIAN_ROLES:
+        template = "accounts/users/activation_once.html"
+        context = {"account": account, "code": secret, "created": created, "valid_days": activation.VALID_FOR.days}
+    else:
+        template = "accounts/users/password_once.html"
+        context = {"account": account, "password": secret, "created": created}
+    return _password_page(request, template, context)
+
+
 class UserCreateView(CapabilityRequiredMixin, FormView):
-    capability = capabilities.manages_accounts
+    capability = capabilities.creates_accounts
     scope_policy = SCOPED
     template_name = "accounts/users/create.html"
     form_class = UserCreateForm
@@ -134,9 +147,7 @@ class UserCreateView(CapabilityRequiredMixin, FormView):
         except (PermissionDenied, ValidationError) as exc:
             form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
             return self.form_invalid(form)
-        return _password_page(
-            self.request, "accounts/users/password_once.html", {"account": user, "password": password, "created": True}
-        )
+        return _credential_page(self.request, user, password, created=True)
 
 
 class UserDetailView(CapabilityRequiredMixin, TargetMixin, TemplateView):
@@ -148,19 +159,24 @@ class UserDetailView(CapabilityRequiredMixin, TargetMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         target = self.get_target()
         actor = self.request.user
-        refusal = permissions.refusal_to_manage(actor, target)
+        allowed = permissions.allowed_operations(actor, target)
         context["account"] = target
-        context["can_manage"] = refusal is None
-        context["manage_refusal"] = refusal if permissions.is_manager(actor) else ""
-        if refusal is None:
+        context["may"] = {operation: operation in allowed for operation in permissions.OPERATIONS}
+        context["can_manage"] = bool(allowed - permissions.SECURITY_OPERATIONS)
+        refusal = permissions.refusal_to(actor, permissions.SET_ACTIVE, target)
+        context["manage_refusal"] = refusal if not context["can_manage"] and permissions.grantable_roles(actor) else ""
+        context["activation_pending"] = activation.activation_pending(target)
+        if permissions.CHANGE_ROLE in allowed:
             context["role_form"] = ChangeRoleForm(actor=actor, target=target)
+        if permissions.CHANGE_REGION in allowed:
+            context["region_form"] = ChangeRegionForm(actor=actor, target=target)
         return context
 
 
 class UserActionView(CapabilityRequiredMixin, TargetMixin, View):
     """Base for the POST-only actions on one account."""
 
-    capability = capabilities.manages_accounts
+    capability = capabilities.creates_accounts
     scope_policy = SCOPED
 
     def refused(self, exc):
@@ -175,9 +191,7 @@ class UserResetPasswordView(UserActionView):
             password = services_users.reset_password(target, actor=request.user)
         except PermissionDenied as exc:
             return self.refused(exc)
-        return _password_page(
-            request, "accounts/users/password_once.html", {"account": target, "password": password, "created": False}
-        )
+        return _credential_page(request, target, password, created=False)
 
 
 class UserSetActiveView(UserActionView):
@@ -207,6 +221,23 @@ class UserChangeRoleView(UserActionView):
             request,
             _("%(username)s now has the role “%(role)s”.")
             % {"username": target.username, "role": target.get_role_display()},
+        )
+        return redirect("accounts:user-detail", pk=target.pk)
+
+
+class UserChangeRegionView(UserActionView):
+    def post(self, request, pk):
+        target = self.get_target()
+        form = ChangeRegionForm(request.POST, actor=request.user, target=target)
+        if not form.is_valid():
+            return self.refused(ValidationError(form.errors.get("region") or form.non_field_errors()))
+        try:
+            services_users.change_region(target, actor=request.user, region=form.cleaned_data["region"])
+        except PermissionDenied as exc:
+            return self.refused(exc)
+        messages.success(
+            request,
+            _("%(username)s now serves %(region)s.") % {"username": target.username, "region": target.region},
         )
         return redirect("accounts:user-detail", pk=target.pk)
 
@@ -287,7 +318,7 @@ def register_navigation():
             label=gettext_lazy("Users"),
             url_name="accounts:user-list",
             order=700,
-            visible=lambda user: user.is_authenticated and permissions.is_manager(user),
+            visible=lambda user: user.is_authenticated and capabilities.creates_accounts(user),
             group=navigation.ADMINISTRATION,
         )
     )

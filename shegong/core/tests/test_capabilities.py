@@ -36,6 +36,7 @@ def accounts():
         "admin_disabled": official("440106", username="adm_off", is_active=False),
         "staff": official("440106", Role.STAFF, username="staff"),
         "security": official("440106", Role.SECURITY, username="sec"),
+        "security_province": official("440000", Role.SECURITY, username="sec_p"),
         "auditor": official("440106", Role.AUDITOR, username="aud"),
         "api_client": official("440000", Role.API_CLIENT, username="api"),
         "org_admin": organization_user(organization, username="oa"),
@@ -56,6 +57,7 @@ EVERYONE = {
     "operator",
     *CIVIL_AFFAIRS,
     "security",
+    "security_province",
     "auditor",
     "api_client",
     *ORGANIZATIONS,
@@ -70,7 +72,8 @@ EVERYONE = {
 TABLE = {
     "public": EVERYONE,
     "signed_in": EVERYONE - {"anonymous"},
-    "is_official": CIVIL_AFFAIRS | {"security", "auditor", "api_client"},  # the operator has no region here
+    "is_official": CIVIL_AFFAIRS
+    | {"security", "security_province", "auditor", "api_client"},  # the operator has no region here
     "is_civil_affairs": CIVIL_AFFAIRS,
     "reads_registry": CIVIL_AFFAIRS | ORGANIZATIONS,
     "checks_records": ADMINS,
@@ -81,10 +84,11 @@ TABLE = {
     "may_review": ADMINS,
     "may_reveal_id": CIVIL_AFFAIRS | {"worker"},
     "may_reveal_id (bulk)": ADMINS,
-    "sees_accounts": {"operator", "admin_province", "admin_county", "security"},
+    "sees_accounts": {"operator", "admin_province", "admin_county", "security", "security_province"},
     "manages_accounts": {"operator", "admin_province", "admin_county"},
+    "creates_accounts": {"operator", "admin_province", "admin_county", "security_province"},
     "issues_accounts": {"operator", "admin_province"},
-    "administers_security": {"security"},
+    "administers_security": {"security", "security_province"},
     "reads_audit_log": {"auditor"},
     "is_social_worker": {"worker"},
     "acts_for_organization": ORGANIZATIONS,

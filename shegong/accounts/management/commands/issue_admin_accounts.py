@@ -34,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--role",
             default=Role.ADMIN,
-            choices=list(users.ISSUE_USERNAME_PREFIX),
+            choices=list(users.ISSUE_ROLES),
             help="Role of the issued accounts (default admin).",
         )
         parser.add_argument("--output", help="Folder for the xlsx files (default: var/issued-accounts-<time>/).")
