@@ -35,8 +35,8 @@ import zlib
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from reportlab.lib.colors import HexColor
 from django.core import checks
+from reportlab.lib.colors import HexColor
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
@@ -245,8 +245,7 @@ def check_fonts(app_configs=None, **kwargs):
     if used["kind"] == "cid":
         return [
             checks.Warning(
-                f"PDFs (certificates, statements) use reportlab's built-in CID font {CID_FONT}: "
-                f"{used['limit']}.",
+                f"PDFs (certificates, statements) use reportlab's built-in CID font {CID_FONT}: {used['limit']}.",
                 hint="Install Debian's fonts-wqy-zenhei and fonts-hanazono (make setup does on Debian).",
                 id="shegong.W001",
             )

@@ -132,7 +132,12 @@ def statement_pdf(person, *, progress, records, years, policy, id_number=None):
     texts = [person.name, *(row.title for row in records)]
     if pdf_fonts.missing_note(texts):
         story.append(
-            p(_("Note: 〓 marks a character the fonts of this server cannot draw; the records in the system are exact."), small)
+            p(
+                _(
+                    "Note: 〓 marks a character the fonts of this server cannot draw; the records in the system are exact."
+                ),
+                small,
+            )
         )
     doc.build(story)
     return buffer.getvalue()
