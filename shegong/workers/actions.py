@@ -6,6 +6,7 @@ from shegong.core.audit.actions import declare
 
 PERSON_CREATE = declare("workers.person_create", _("Added a person to the registry"))
 CERTIFICATE_CREATE = declare("workers.certificate_create", _("Added a certificate"))
+CERTIFICATE_CORRECT = declare("workers.certificate_correct", _("Corrected a certificate"))
 PERSON_UPDATE = declare("workers.person_update", _("Changed a person’s record"), legacy=["update"])
 PERSON_CORRECT = declare("workers.person_correct", _("Corrected a person’s record on checking"), legacy=["correct"])
 PERSON_CHECK = declare("workers.person_check", _("Checked a person’s record"), legacy=["check"])

@@ -177,6 +177,55 @@ def add_certificate(actor, person, *, level, management_no, exam_year, issued_on
     return certificate
 
 
+@transaction.atomic
+def correct_certificate(certificate, *, actor, level, issued_on, reason):
+    """An official corrects a certificate's level and date of issue (e.g. a typing error found on checking).
+
+    Administrators for a person in their edit scope; the reason is mandatory; one audit event with the
+    old and new values. The registration checks' warnings (panels.certificate_warnings) are for the page
+    to show before calling this: the correction itself is not refused by them.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the correction.")}, code="reason_required")
+    if not capabilities.checks_records(actor) or not (
+        Person.objects.editable_by(actor).filter(pk=certificate.person_id).exists()
+    ):
+        raise PermissionDenied(_("You cannot correct this person's certificates."))
+    if level not in CertificateLevel.values:
+        raise ValidationError({"level": _("Choose a certificate level.")})
+    if issued_on is not None:
+        if issued_on > timezone.localdate():
+            raise ValidationError({"issued_on": _("The date of issue cannot lie in the future.")}, code="future")
+        if issued_on.year < certificate.exam_year:
+            raise ValidationError(
+                {
+                    "issued_on": _("The date of issue cannot lie before the exam year (%(year)s).")
+                    % {"year": certificate.exam_year}
+                },
+                code="before_exam",
+            )
+    row = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    changes = {}
+    if row.level != level:
+        changes["level"] = [row.level, level]
+    if row.issued_on != issued_on:
+        changes["issued_on"] = [
+            f"{row.issued_on:%Y-%m-%d}" if row.issued_on else None,
+            f"{issued_on:%Y-%m-%d}" if issued_on else None,
+        ]
+    if not changes:
+        raise ValidationError(
+            _("Nothing to correct: the level and the date of issue are as recorded."), code="no_change"
+        )
+    row.level, row.issued_on = level, issued_on
+    row.save()  # (education refreshes the study-hour standing on the certificate's save)
+    record(
+        actor, actions.CERTIFICATE_CORRECT, row, changes={**changes, "reason": reason}, region_code=row.person.region_id
+    )
+    return row
+
+
 # --- social worker sign-up -------------------------------------------------------------------------------
 
 
