@@ -20,3 +20,5 @@ SIGNUP_CONFIRM = declare(
 SIGNUP_REJECT = declare(
     "workers.signup_reject", _("Did not approve a social worker’s sign-up"), legacy=["worker_signup_reject"]
 )
+TRANSFER_REQUEST = declare("workers.transfer_request", _("Asked for a social worker’s transfer to another region"))
+TRANSFER = declare("workers.transfer", _("Transferred a social worker to another region"))

@@ -24,4 +24,5 @@ urlpatterns = [
     path("certificates/", registry.CertificateListView.as_view(), name="certificate-list"),
     path("certificates/<int:pk>/correct/", registry.CertificateCorrectView.as_view(), name="certificate-correct"),
     path("checking/", registry.CheckingListView.as_view(), name="checking"),
+    path("transfers/new/", registry.TransferRequestView.as_view(), name="transfer-new"),
 ]

@@ -17,7 +17,7 @@ from shegong.core.scoping import ScopedViewMixin, get_visible_or_404
 from shegong.regions.forms import RegionPickerWidget
 from shegong.workers import panels, queries, services
 from shegong.workers.filters import CertificateFilter, PersonFilter
-from shegong.workers.forms import CertificateCorrectionForm, CheckForm
+from shegong.workers.forms import CertificateCorrectionForm, CheckForm, TransferRequestForm
 from shegong.workers.models import Certificate, CertificateLevel, EmployerType, Employment, Person
 from shegong.workers.status import STATUS_BADGES, RegistrationStatus
 
@@ -329,3 +329,41 @@ class CertificateCorrectView(ScopedViewMixin, View):
             return self.render_form(request, certificate, form, status=400)
         messages.success(request, _("The certificate %(number)s is corrected.") % {"number": certificate.management_no})
         return redirect(certificate.person)
+
+
+class TransferRequestView(ScopedViewMixin, View):
+    """Ask for the transfer of a person registered by another region (found by ID number and name, region never named)."""
+
+    capability = capabilities.administers_region
+    template_name = "workers/transfer_form.html"
+
+    def get(self, request):
+        initial = {"id_number": request.GET.get("id_number", "")[:40]}
+        return render(
+            request, self.template_name, {"form": TransferRequestForm(initial=initial, root=request.user.region)}
+        )
+
+    def post(self, request):
+        form = TransferRequestForm(request.POST, root=request.user.region)
+        if form.is_valid():
+            data = form.cleaned_data
+            person = queries.find_person_by_id_number(data["id_number"])
+            if person is None or not queries.names_match(person.name, data["name"]):
+                # One answer for an unknown number and a wrong name: nothing to learn about the registry.
+                form.add_error(None, _("No social worker with this ID number and name is registered elsewhere."))
+            else:
+                try:
+                    application = services.request_transfer(
+                        person, actor=request.user, to_region=data["to_region"], reason=data["reason"]
+                    )
+                except ValidationError as exc:
+                    from shegong.workers.views.signup import add_service_errors
+
+                    add_service_errors(form, exc)
+                else:
+                    messages.success(
+                        request,
+                        _("The transfer request is sent. The region that holds the record reviews it first."),
+                    )
+                    return redirect(application.get_absolute_url())
+        return render(request, self.template_name, {"form": form}, status=400)
