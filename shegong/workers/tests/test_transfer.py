@@ -15,6 +15,11 @@ pytestmark = pytest.mark.django_db
 NEW = reverse("workers:transfer-new")
 
 
+@pytest.fixture(autouse=True)
+def _english_pages(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 @pytest.fixture
 def people():
     return {
