@@ -79,7 +79,7 @@ def _on_row_saved(sender, instance, raw=False, **kwargs):
         _refresh_later(instance.person_id)
 
 
-def _on_person_changed(person, actor, changes):
+def _on_person_changed(person, changes, *, actor):
     if "region" in changes or "region_id" in changes:
         _refresh_later(person.pk)
 

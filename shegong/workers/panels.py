@@ -37,7 +37,7 @@ Certificate checks
     asks for a confirmation before saving.
 
 Change listeners
-    ``register_person_listener(func)``: ``func(person, actor, changes)`` is called inside the
+    ``register_person_listener(func)``: ``func(person, changes, *, actor)`` is called inside the
     transaction after a person's data changed through workers.services (``changes`` maps field
     names to [old, new]).
 """
@@ -96,9 +96,9 @@ def register_person_listener(func):
     return func
 
 
-def person_changed(person, actor, changes):
+def person_changed(person, changes, *, actor):
     for function in _listeners:
-        function(person, actor, changes)
+        function(person, changes, actor=actor)
 
 
 def register_certificate_check(func):

@@ -127,7 +127,7 @@ def test_status_follows_the_certificate(client, record):
     from shegong.registration import services
     from tests.factories import official
 
-    services.revoke(official("440000", username="gd"), registration, "虚假材料")
+    services.revoke(registration, "虚假材料", actor=official("440000", username="gd"))
     response = client.post(CHECK, {"number": registration.number, "name": "陈晓明"})
     assert "Revoked" in response.content.decode()
 
@@ -149,7 +149,7 @@ def renewed(hours):
 
     user, _person, certificate = holder(1, name="陈晓明")
     old = registered(certificate, days_left=40)  # inside the re-registration window
-    request = services.apply(user, kind=RegistrationKind.RENEWAL, certificate=certificate, declared=True)
+    request = services.apply(actor=user, kind=RegistrationKind.RENEWAL, certificate=certificate, declared=True)
     approve_both(request.application)
     request.refresh_from_db()
     new = request.registration

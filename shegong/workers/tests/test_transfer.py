@@ -38,12 +38,12 @@ def person():
 
 def test_register_person_of_another_region_says_elsewhere_without_naming_it(people, person):
     with pytest.raises(ValidationError) as exc:
-        services.register_person(people["th"], name="某人", id_number=id_number_for(7), region="440106")
+        services.register_person(actor=people["th"], name="某人", id_number=id_number_for(7), region="440106")
     text = " ".join(exc.value.messages)
     assert "another region" in text and "Request a transfer" in text
     assert "海珠" not in text and "440105" not in text
     with pytest.raises(ValidationError, match="already in the registry"):  # in one's own scope: the plain answer
-        services.register_person(people["hz"], name="某人", id_number=id_number_for(7), region="440105")
+        services.register_person(actor=people["hz"], name="某人", id_number=id_number_for(7), region="440105")
 
 
 def request(client, user, person, to="440106", name=None):
@@ -65,14 +65,14 @@ def test_the_whole_transfer_both_sides_approve(client, people, person):
     client.force_login(people["hz"])
     inbox = client.get(reverse("workflow:inbox"))
     assert inbox.status_code == 200 and person.name in inbox.content.decode()
-    wf.approve(application, people["hz"], "同意调出")
+    wf.approve(application, "同意调出", actor=people["hz"])
     application.refresh_from_db()
     assert application.current_step == "receive" and application.acting_region_id == "440106"
     assert application in wf.inbox_for(people["th2"])
     assert Person.objects.get(pk=person.pk).region_id == "440105"  # not moved before the final approval
     with pytest.raises(wf.NotAllowed):  # the one who asked does not accept it too
-        wf.approve(application, people["th"], "自己批")
-    wf.approve(application, people["th2"], "同意调入")
+        wf.approve(application, "自己批", actor=people["th"])
+    wf.approve(application, "同意调入", actor=people["th2"])
     application.refresh_from_db()
     assert application.state == wf.State.APPROVED
     assert Person.objects.get(pk=person.pk).region_id == "440106"
@@ -83,24 +83,24 @@ def test_the_whole_transfer_both_sides_approve(client, people, person):
 
 def test_refused_by_the_releasing_side_the_person_stays(people, person):
     application = services.request_transfer(person, actor=people["th"], to_region="440106")
-    wf.reject(application, people["hz"], "仍在本区工作")
+    wf.reject(application, "仍在本区工作", actor=people["hz"])
     assert Person.objects.get(pk=person.pk).region_id == "440105"
 
 
 def test_wrong_region_and_wrong_role_refusals(client, people, person):
     application = services.request_transfer(person, actor=people["th"], to_region="440106")
     with pytest.raises(wf.NotAllowed):  # a third county cannot release
-        wf.approve(application, people["yx"], "x")
+        wf.approve(application, "x", actor=people["yx"])
     with pytest.raises(wf.NotAllowed):  # the receiving side cannot release for the holder
-        wf.approve(application, people["th2"], "x")
+        wf.approve(application, "x", actor=people["th2"])
     with pytest.raises(wf.NotAllowed):  # read-only staff of the holder's county cannot act either
-        wf.approve(application, official("440105", Role.STAFF, username="hz_staff"), "x")
-    wf.approve(application, people["hz"], "同意")
+        wf.approve(application, "x", actor=official("440105", Role.STAFF, username="hz_staff"))
+    wf.approve(application, "同意", actor=people["hz"])
     application.refresh_from_db()
     with pytest.raises(wf.NotAllowed):  # the releasing side cannot accept for the receiving county
-        wf.approve(application, people["hz"], "x")
+        wf.approve(application, "x", actor=people["hz"])
     with pytest.raises(wf.NotAllowed):
-        wf.approve(application, people["yx"], "x")
+        wf.approve(application, "x", actor=people["yx"])
     # Read-only staff may not ask; a county may not ask for a move into another county.
     assert request(client, people["th_staff"], person).status_code == 403
     with pytest.raises(PermissionDenied):
