@@ -8,6 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from django.core import checks
+
+        from shegong.core import pdf
+
+        checks.register(pdf.check_fonts, "shegong")  # which font the PDFs use (CID fallback: a warning)
         from shegong.core import maintenance  # noqa: F401  (registers periodic tasks)
 
         from . import navigation  # noqa: F401  (registers periodic tasks)

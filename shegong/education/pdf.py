@@ -2,7 +2,8 @@
 
 The fonts are the system's (core/pdf.py): the text font is WenQuanYi Zen Hei (Debian
 ``fonts-wqy-zenhei``); characters it lacks, such as the rare name character 𠮷, are set in HanaMin
-(``fonts-hanazono``) when that is installed.
+(``fonts-hanazono``) when that is installed. Without any TrueType CJK font the statement is set in
+reportlab's CID font STSong-Light (GBK only): what it cannot draw is shown as 〓, with a note.
 """
 
 import io
@@ -128,6 +129,16 @@ def statement_pdf(person, *, progress, records, years, policy, id_number=None):
             small,
         )
     )
+    texts = [person.name, *(row.title for row in records)]
+    if pdf_fonts.missing_note(texts):
+        story.append(
+            p(
+                _(
+                    "Note: 〓 marks a character the fonts of this server cannot draw; the records in the system are exact."
+                ),
+                small,
+            )
+        )
     doc.build(story)
     return buffer.getvalue()
 

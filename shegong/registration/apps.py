@@ -30,6 +30,9 @@ class RegistrationConfig(AppConfig):
         person_panels.register_person_panel(panels.registrations_panel, order=40)
         person_panels.register_person_panel(panels.applications_panel, order=50)
         person_panels.register_edit_lock(queries.edit_lock_reason)
+        from . import eligibility
+
+        person_panels.register_certificate_check(eligibility.correction_warnings)
         person_panels.register_person_listener(services.refresh_pending_snapshots)
         register_periodic(daily_registration_task, every=timedelta(days=1))
         navigation.register(

@@ -7,7 +7,9 @@ change with the reader's language and is not in the translation catalogue.
 Fonts come from core/pdf.py (registered once, for every PDF of the system): WenQuanYi Zen Hei for
 Chinese text and the Hanazono fonts for rare characters such as 𠮷 (U+20BB7), every character drawn
 with the first font that has a glyph for it. REGISTRATION_CERTIFICATE_FONTS replaces the list
-("path" or "path#subfont-index" entries; the missing ones are skipped).
+("path" or "path#subfont-index" entries; the missing ones are skipped). When none exists, the
+certificate is set in reportlab's CID font STSong-Light (GBK characters only): a character it cannot
+draw, such as 𠮷, is drawn as 〓 and the certificate carries a note saying so.
 """
 
 import io
@@ -162,6 +164,9 @@ def render_certificate(registration, check_url):
         pdf, 90, 80, "本证书由全国社会工作信息系统生成，可扫描二维码或在公开查询页面核验登记信息。", 10, color="#555555"
     )
     draw_text(pdf, 90, 62, check_url, 8, color="#777777")
+    note = pdf_fonts.missing_note([value for _label, value in fields(registration)], font_specs())
+    if note:
+        draw_text(pdf, 90, 44, note, 9, color="#a4161a")
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -34,6 +34,9 @@ REGISTRATION_REMINDER_SENDER = "shegong.registration.reminders.log_sender"
     A callable (person, text) sending an SMS or e-mail; the default only logs.
 REGISTRATION_PUBLIC_CHECK_LIMIT = 10, REGISTRATION_PUBLIC_CHECK_WINDOW_SECONDS = 600
     Public checks allowed per client address per window (page and API together).
+REGISTRATION_PUBLIC_LINK_LIMIT = 300
+    Openings of the certificate's QR link (a signed token, nothing to guess) allowed per client
+    address per window, counted apart from the checks by number and name.
 REGISTRATION_CERTIFICATE_FONTS = [...]
     TrueType fonts for the e-certificate, tried in order for each character (see certificate.py).
 """
@@ -109,3 +112,7 @@ def reminder_sender():
 
 def public_check_limit():
     return int(get("PUBLIC_CHECK_LIMIT", 10)), int(get("PUBLIC_CHECK_WINDOW_SECONDS", 600))
+
+
+def public_link_limit():
+    return int(get("PUBLIC_LINK_LIMIT", 300)), int(get("PUBLIC_CHECK_WINDOW_SECONDS", 600))

@@ -68,6 +68,82 @@ def pass_date(certificate):
     return certificate.issued_on or date(certificate.exam_year, 12, 31)
 
 
+def counted_from(certificate, issued_on=None):
+    """Words for the day the first-registration limit counts from: the date of issue, or 31 December of the exam year."""
+    issued_on = certificate.issued_on if issued_on is None else issued_on
+    if issued_on:
+        return _("counted from %(date)s, the certificate's date of issue") % {"date": f"{issued_on:%Y-%m-%d}"}
+    return _(
+        "counted from %(date)s, 31 December of the exam year (the certificate's date of issue is not recorded)"
+    ) % {"date": f"{date(certificate.exam_year, 12, 31):%Y-%m-%d}"}
+
+
+def first_deadline_message(certificate, deadline, issued_on=None):
+    return _(
+        "First registration had to be applied for by %(date)s, %(months)s months after passing the exam "
+        "(%(counted_from)s); this province does not waive the limit."
+    ) % {
+        "date": f"{deadline:%Y-%m-%d}",
+        "months": conf.first_within_months(),
+        "counted_from": counted_from(certificate, issued_on),
+    }
+
+
+def correction_warnings(certificate, *, level, issued_on, today=None):
+    """What a correction of ``certificate`` (new level and date of issue) would break for registration, in words.
+
+    Registered with workers.panels.register_certificate_check: the correction page shows these and asks
+    the official to confirm before saving.
+    """
+    from .models import Registration
+
+    today = today or timezone.localdate()
+    warnings = []
+    if not issued_on or issued_on == certificate.issued_on:
+        return warnings
+    status = status_of(certificate, today)
+    province = province_code(certificate.person.region)
+    first = Registration.objects.filter(certificate_id=certificate.pk).order_by("id").first()
+    if first is None and status == RegistrationStatus.NOT_REGISTERED and not conf.first_limit_waived(province):
+        deadline = add_months(issued_on, conf.first_within_months())
+        open_request = (
+            RegistrationRequest.objects.filter(
+                certificate_id=certificate.pk,
+                kind=RegistrationKind.FIRST,
+                application__state__in=OPEN_STATES,
+                application__submitted_at__isnull=False,
+            )
+            .select_related("application")
+            .first()
+        )
+        if open_request is not None:
+            submitted = timezone.localdate(open_request.application.submitted_at)
+            if submitted > deadline:
+                warnings.append(
+                    _(
+                        "With this date of issue the open application for first registration, submitted on "
+                        "%(submitted)s, is out of time: %(rule)s"
+                    )
+                    % {
+                        "submitted": f"{submitted:%Y-%m-%d}",
+                        "rule": first_deadline_message(certificate, deadline, issued_on),
+                    }
+                )
+        elif today > deadline:
+            warnings.append(
+                _("With this date of issue %(name)s can no longer apply for first registration: %(rule)s")
+                % {"name": certificate.person.name, "rule": first_deadline_message(certificate, deadline, issued_on)}
+            )
+    if first is not None and issued_on > first.valid_from:
+        warnings.append(
+            _(
+                "With this date of issue the certificate would be issued after its first registration (valid from %(date)s)."
+            )
+            % {"date": f"{first.valid_from:%Y-%m-%d}"}
+        )
+    return warnings
+
+
 def _open_request_exists(request):
     others = RegistrationRequest.objects.filter(
         certificate_id=request.certificate_id, application__state__in=OPEN_STATES
@@ -90,13 +166,9 @@ def _kind_checks(request, day):
             checks.append(
                 Check(
                     waived or day <= deadline,
-                    _("Applied for within %(months)s months after passing the exam")
-                    % {"months": conf.first_within_months()},
-                    _(
-                        "First registration had to be applied for by %(date)s (%(months)s months after passing the "
-                        "exam); this province does not waive the limit."
-                    )
-                    % {"date": f"{deadline:%Y-%m-%d}", "months": conf.first_within_months()},
+                    _("Applied for within %(months)s months after passing the exam (%(counted_from)s)")
+                    % {"months": conf.first_within_months(), "counted_from": counted_from(certificate)},
+                    first_deadline_message(certificate, deadline),
                 )
             )
         elif status in {RegistrationStatus.LAPSED, RegistrationStatus.CANCELLED}:

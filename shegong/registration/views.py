@@ -370,7 +370,7 @@ class PublicVerifyView(PublicViewMixin, View):
     template_name = "registration/public_check.html"
 
     def get(self, request, token):
-        allowed, seconds = public.allow(client_ip(request))
+        allowed, seconds = public.allow(client_ip(request), link=True)  # its own, higher limit
         if not allowed:
             return limited_response(request, seconds)
         registration = public.find_by_token(token)

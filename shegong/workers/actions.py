@@ -6,6 +6,7 @@ from shegong.core.audit.actions import declare
 
 PERSON_CREATE = declare("workers.person_create", _("Added a person to the registry"))
 CERTIFICATE_CREATE = declare("workers.certificate_create", _("Added a certificate"))
+CERTIFICATE_CORRECT = declare("workers.certificate_correct", _("Corrected a certificate"))
 PERSON_UPDATE = declare("workers.person_update", _("Changed a person’s record"), legacy=["update"])
 PERSON_CORRECT = declare("workers.person_correct", _("Corrected a person’s record on checking"), legacy=["correct"])
 PERSON_CHECK = declare("workers.person_check", _("Checked a person’s record"), legacy=["check"])
@@ -19,3 +20,5 @@ SIGNUP_CONFIRM = declare(
 SIGNUP_REJECT = declare(
     "workers.signup_reject", _("Did not approve a social worker’s sign-up"), legacy=["worker_signup_reject"]
 )
+TRANSFER_REQUEST = declare("workers.transfer_request", _("Asked for a social worker’s transfer to another region"))
+TRANSFER = declare("workers.transfer", _("Transferred a social worker to another region"))

@@ -18,7 +18,9 @@ class WorkersConfig(AppConfig):
         from shegong.core import navigation, seeding
         from shegong.core.scoping import ORGANIZATION_ROLES
 
-        from . import dashboard, national  # noqa: F401  (dashboard registers the home panels)
+        from . import dashboard, flows, national  # noqa: F401  (dashboard registers the home panels)
+
+        flows.register()  # the transfer of a person to another region
         from .demo import seed_workers
         from .models import PersonQuerySet, employees_scope_q
 
@@ -51,6 +53,14 @@ class WorkersConfig(AppConfig):
                 url_name="workers:person-list",
                 order=16,
                 visible=lambda user: getattr(user, "role", None) in ORGANIZATION_ROLES,
+            ),
+            navigation.NavItem(
+                key="workers-transfer",
+                label=_("Request a transfer"),
+                url_name="workers:transfer-new",
+                order=320,
+                group=navigation.REGISTRY,
+                visible=capabilities.administers_region,
             ),
             navigation.NavItem(
                 key="workers-checking",

@@ -225,6 +225,58 @@ class ProfileForm(StyledFormMixin, forms.Form):
         return cleaned
 
 
+class CertificateCorrectionForm(StyledFormMixin, forms.Form):
+    """An official corrects a certificate's level and date of issue; the reason is recorded."""
+
+    level = forms.ChoiceField(label=_("Level"))
+    issued_on = forms.DateField(
+        label=_("Certificate issued on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The first-registration time limit counts from this date (or from 31 December of the exam year)."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea({"rows": 2}),
+        help_text=_("What you checked the certificate against, and why you corrected it."),
+    )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from shegong.workers.models import CertificateLevel
+
+        self.fields["level"].choices = CertificateLevel.choices
+
+
+class TransferRequestForm(StyledFormMixin, forms.Form):
+    """The receiving side asks for a person registered elsewhere: ID number and name, and the county they move to."""
+
+    id_number = forms.CharField(
+        label=_("ID number"), max_length=40, widget=forms.TextInput({"autocomplete": "off", "spellcheck": "false"})
+    )
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=100)
+    to_region = RegionField(label=_("Moves to (county)"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+        help_text=_("For example the new employer in your region."),
+    )
+
+    def __init__(self, *args, root=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_region"].set_root(root)
+
+    def clean_id_number(self):
+        try:
+            return validate_id_number(self.cleaned_data["id_number"]).number
+        except IdentifierError as exc:
+            raise ValidationError(exc.messages, code=exc.code) from exc
+
+
 class CheckForm(StyledFormMixin, forms.Form):
     """核对: confirm a holder record, optionally correcting it first; the reason is always recorded."""
 

@@ -59,7 +59,12 @@ def holder_lookup():
         missing=gettext_lazy(
             "No social worker with this ID number is in the registry; import the social worker first."
         ),
-        out_of_scope=gettext_lazy("The social worker with this ID number belongs to %(region)s, outside your region."),
+        # Never which region (an existence oracle across regions): that it is elsewhere, and how to ask for a transfer.
+        out_of_scope=gettext_lazy(
+            "This person is already registered by the civil affairs department of another region. If the person "
+            "now works in your region, ask for a transfer (Social workers → Request a transfer) with the ID number "
+            "and name; both civil affairs departments approve it."
+        ),
     )
 
 

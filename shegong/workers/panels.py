@@ -30,6 +30,12 @@ Edit locks
     why the social worker may not change their personal information now (e.g. an application that
     passed initial review locks the table, domain.md §5.3).
 
+Certificate checks
+    ``register_certificate_check(func)``: ``func(certificate, *, level, issued_on) -> [str]`` returns
+    warnings, in words, about what correcting the certificate to that level and date of issue would
+    break (e.g. registration's first-registration time limit). The correction page shows them and
+    asks for a confirmation before saving.
+
 Change listeners
     ``register_person_listener(func)``: ``func(person, changes, *, actor)`` is called inside the
     transaction after a person's data changed through workers.services (``changes`` maps field
@@ -39,6 +45,7 @@ Change listeners
 _panels = []
 _locks = []
 _listeners = []
+_certificate_checks = []
 
 
 def register_person_panel(func=None, *, order=100):
@@ -92,3 +99,17 @@ def register_person_listener(func):
 def person_changed(person, changes, *, actor):
     for function in _listeners:
         function(person, changes, actor=actor)
+
+
+def register_certificate_check(func):
+    if func not in _certificate_checks:
+        _certificate_checks.append(func)
+    return func
+
+
+def certificate_warnings(certificate, *, level, issued_on):
+    """Every registered check's warnings about correcting ``certificate`` to ``level`` and ``issued_on``."""
+    warnings = []
+    for function in _certificate_checks:
+        warnings.extend(str(text) for text in function(certificate, level=level, issued_on=issued_on))
+    return warnings

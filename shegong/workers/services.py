@@ -91,6 +91,15 @@ def reveal_id_number(person, *, actor):
 
 
 @transaction.atomic
+def registered_elsewhere_message():
+    """What an official is told about an ID number held by a region outside their own: never which region."""
+    return _(
+        "This person is already registered by the civil affairs department of another region. If the person now "
+        "works in your region, ask for a transfer (Social workers → Request a transfer) with the ID number and "
+        "name; both civil affairs departments approve it."
+    )
+
+
 def register_person(*, actor, name, id_number, region, phone="", household_region=None, checked=False):
     """Add a person to the registry. ``actor`` None means system work (seeders, imports)."""
     name = normalise_name(name)
@@ -105,7 +114,14 @@ def register_person(*, actor, name, id_number, region, phone="", household_regio
     if isinstance(household_region, str):
         household_region = Region.objects.filter(code=household_region).first()
     phone = _validate_mobile(phone) if phone else ""
-    if find_person_by_id_number(parsed.number) is not None:
+    existing = find_person_by_id_number(parsed.number)
+    if (
+        existing is not None
+        and actor is not None
+        and not Person.objects.visible_to(actor).filter(pk=existing.pk).exists()
+    ):
+        raise ValidationError({"id_number": registered_elsewhere_message()}, code="registered_elsewhere")
+    if existing is not None:
         raise ValidationError(
             {"id_number": _("A person with this ID number is already in the registry.")}, code="duplicate_id"
         )
@@ -175,6 +191,144 @@ def add_certificate(person, *, actor, level, management_no, exam_year, issued_on
         region_code=person.region_id,
     )
     return certificate
+
+
+@transaction.atomic
+def correct_certificate(certificate, *, actor, level, issued_on, reason):
+    """An official corrects a certificate's level and date of issue (e.g. a typing error found on checking).
+
+    Administrators for a person in their edit scope; the reason is mandatory; one audit event with the
+    old and new values. The registration checks' warnings (panels.certificate_warnings) are for the page
+    to show before calling this: the correction itself is not refused by them.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the correction.")}, code="reason_required")
+    if not capabilities.checks_records(actor) or not (
+        Person.objects.editable_by(actor).filter(pk=certificate.person_id).exists()
+    ):
+        raise PermissionDenied(_("You cannot correct this person's certificates."))
+    if level not in CertificateLevel.values:
+        raise ValidationError({"level": _("Choose a certificate level.")})
+    if issued_on is not None:
+        if issued_on > timezone.localdate():
+            raise ValidationError({"issued_on": _("The date of issue cannot lie in the future.")}, code="future")
+        if issued_on.year < certificate.exam_year:
+            raise ValidationError(
+                {
+                    "issued_on": _("The date of issue cannot lie before the exam year (%(year)s).")
+                    % {"year": certificate.exam_year}
+                },
+                code="before_exam",
+            )
+    row = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    changes = {}
+    if row.level != level:
+        changes["level"] = [row.level, level]
+    if row.issued_on != issued_on:
+        changes["issued_on"] = [
+            f"{row.issued_on:%Y-%m-%d}" if row.issued_on else None,
+            f"{issued_on:%Y-%m-%d}" if issued_on else None,
+        ]
+    if not changes:
+        raise ValidationError(
+            _("Nothing to correct: the level and the date of issue are as recorded."), code="no_change"
+        )
+    row.level, row.issued_on = level, issued_on
+    row.save()  # (education refreshes the study-hour standing on the certificate's save)
+    record(
+        actor, actions.CERTIFICATE_CORRECT, row, changes={**changes, "reason": reason}, region_code=row.person.region_id
+    )
+    return row
+
+
+# --- transfer of a person to another region (both civil affairs departments approve) ------------------------
+
+TRANSFER_FLOW = "workers.transfer"
+
+
+class TransferRefused(ValidationError):
+    pass
+
+
+@transaction.atomic
+def request_transfer(person, *, actor, to_region, reason=""):
+    """The receiving side asks for ``person`` (registered elsewhere) to move to ``to_region`` (a county in its scope).
+
+    A request through the review engine: the releasing county approves, then the receiving county
+    (another official than the one who asked); on final approval the person's work region changes.
+    """
+    from shegong.core import workflow as wf
+
+    if not capabilities.administers_region(actor):
+        raise PermissionDenied(_("Transfers are asked for by civil affairs administrators."))
+    to_region = _county(to_region, "to_region")
+    _require_region_editable(actor, to_region, "to_region")
+    if person.region_id == to_region.code:
+        raise ValidationError({"to_region": _("The person is registered in this region already.")}, code="same")
+    if Person.objects.visible_to(actor).filter(pk=person.pk).exists():
+        raise ValidationError(
+            {"id_number": _("This person is in your region already: change the work region on the person's page.")},
+            code="in_scope",
+        )
+    from shegong.core.models import Application
+
+    open_transfer = Application.objects.unscoped("one open transfer per person").filter(
+        flow=TRANSFER_FLOW,
+        subject_id=str(person.pk),
+        state__in=[wf.State.DRAFT, wf.State.PENDING, wf.State.RETURNED],
+    )
+    if open_transfer.exists():
+        raise ValidationError({"id_number": _("A transfer of this person is already under review.")}, code="open")
+    application = wf.create_application(
+        TRANSFER_FLOW,
+        actor,
+        person.region,
+        subject=person,
+        title=_("Transfer of %(name)s") % {"name": person.name},
+        data={
+            "person": person.pk,
+            "name": person.name,
+            "id_number": _masked(crypto.decrypt(person.id_encrypted)),
+            "from_region": person.region_id,
+            "to_region": to_region.code,
+            "to_region_name": to_region.full_name or to_region.name,
+            "reason": (reason or "").strip(),
+        },
+    )
+    wf.submit(application, actor=actor)
+    record(
+        actor,
+        actions.TRANSFER_REQUEST,
+        person,
+        changes={"to_region": to_region.code, "application": str(application.pk)},
+        region_code=to_region.code,
+    )
+    return application
+
+
+def transfer_destination(application):
+    return Region.objects.get(code=application.data["to_region"])
+
+
+def on_transfer_approved(application):
+    """Final approval of a transfer: the person's work region becomes the receiving county (audited)."""
+    person = Person.objects.select_for_update().get(pk=application.data["person"])
+    old, new = person.region_id, application.data["to_region"]
+    if old != application.data["from_region"]:
+        from shegong.core import workflow as wf
+
+        raise wf.WrongState(_("The person's region changed since the request; ask for the transfer again."))
+    update_person(person, actor=None, reason=f"transfer {application.pk}", region=new)
+    decision = application.decisions.order_by("-at", "-id").first()
+    record(
+        decision.actor if decision is not None else None,
+        actions.TRANSFER,
+        person,
+        changes={"region": [old, new], "application": str(application.pk)},
+        region_code=new,
+    )
+    return person
 
 
 # --- social worker sign-up -------------------------------------------------------------------------------

@@ -63,6 +63,13 @@ class PersonTable(TableSpec):
     def commit_batch(self, stage, lo, hi, context):
         return bulk.commit_persons(stage, lo, hi, context)
 
+    def reason_message(self, reason, ref, context):
+        if reason == "target_scope":  # a person held by another region: never which one
+            from .services import registered_elsewhere_message
+
+            return registered_elsewhere_message()
+        return super().reason_message(reason, ref, context)
+
     def export_rows(self, queryset, context):
         names = context.region_names()
         fields = (
@@ -285,6 +292,10 @@ class CertificateTable(TableSpec):
     def reason_message(self, reason, ref, context):
         if reason == "owner":
             return _("This management number belongs to another person's certificate.")
+        if reason == "target_scope":  # the certificate's holder is registered by another region: never which one
+            from .services import registered_elsewhere_message
+
+            return registered_elsewhere_message()
         return holder_reason(reason, ref)
 
     def commit_batch(self, stage, lo, hi, context):

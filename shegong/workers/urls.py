@@ -22,5 +22,7 @@ urlpatterns = [
     path("persons/<int:pk>/photo/", registry.PersonPhotoView.as_view(), name="person-photo"),
     path("persons/<int:pk>/check/", registry.PersonCheckView.as_view(), name="person-check"),
     path("certificates/", registry.CertificateListView.as_view(), name="certificate-list"),
+    path("certificates/<int:pk>/correct/", registry.CertificateCorrectView.as_view(), name="certificate-correct"),
     path("checking/", registry.CheckingListView.as_view(), name="checking"),
+    path("transfers/new/", registry.TransferRequestView.as_view(), name="transfer-new"),
 ]

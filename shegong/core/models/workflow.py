@@ -41,6 +41,11 @@ def application_scope_q(user, purpose, prefix=""):
         organization_field=f"{prefix}organization_ref",
     )
     own = models.Q(**{f"{prefix}applicant": user})
+    # The unit acting on the current step sees the application too. For a step at a level above the
+    # application's region this adds nothing; it matters for a step with its own ``unit`` (a transfer).
+    acting = standard_scope_q(user, purpose, region_field=f"{prefix}acting_region__code")
+    if acting is not None and getattr(user, "region_id", None) is not None:
+        own |= acting & models.Q(**{f"{prefix}state": ApplicationState.PENDING})
     return own if q is None else (q | own)
 
 

@@ -550,10 +550,10 @@ def _sql_issue(context, number, reason, ref, display):
             "There is no record with this %(key)s to update; to add it, import with the strategy “add” or “add and update”."
         ) % {"key": key_name}
     elif reason == "target_scope":
-        message = _("The existing record with this %(key)s belongs to %(region)s, outside your region.") % {
-            "key": key_name,
-            "region": context.regions.full_name(ref) or ref,
-        }
+        # A table may word this itself (the registry never names the region that holds a person).
+        message = spec.reason_message(reason, ref, context) or _(
+            "The existing record with this %(key)s belongs to %(region)s, outside your region."
+        ) % {"key": key_name, "region": context.regions.full_name(ref) or ref}
     elif reason == "owner":
         message = spec.reason_message(reason, ref, context) or _("The existing record belongs to someone else.")
     elif reason and reason.startswith(("lookup_missing:", "lookup_scope:")):

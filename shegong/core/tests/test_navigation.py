@@ -29,6 +29,7 @@ def test_county_admin_menu_is_grouped_into_dropdowns(client):
         "workers-signups",
         "workers-feedback",
         "workers-checking",
+        "workers-transfer",  # 申请转入 (issue 11 item 9)
     ]
     assert {"users", "regions"} <= {child["key"] for child in groups[navigation.ADMINISTRATION]["children"]}
     # Few enough entries at the top to stay on one line; the personal ones are in the account menu.

@@ -39,7 +39,60 @@ def test_fonts_are_registered_once_and_cover_rare_characters():
 
 def test_missing_fonts_fail_clearly():
     with pytest.raises(pdf.FontMissing, match="fonts-wqy-zenhei"):
-        pdf.faces(["/nonexistent/font.ttf"])
+        pdf.truetype_faces(["/nonexistent/font.ttf"])
+
+
+NO_TTF = ["/nonexistent/font.ttf"]  # a machine without any TrueType CJK font
+
+
+def test_without_truetype_fonts_pdfs_fall_back_to_the_cid_font():
+    found = pdf.faces(NO_TTF)
+    assert [face.name for face in found] == ["STSong-Light"] and found[0].cid
+    assert pdf.covered("中华人民共和国社会工作师登记证书 陈晓明 欧阳·娜娜 2024年", NO_TTF)
+    assert not pdf.covered(RARE, NO_TTF)  # beyond GBK: the CID font cannot draw it
+    assert pdf.runs(f"{RARE}野家", NO_TTF) == [("STSong-Light", "〓野家")]
+    assert pdf.missing_note([f"{RARE}野家"], NO_TTF) and not pdf.missing_note(["陈晓明"], NO_TTF)
+    assert not pdf.missing_note([f"{RARE}野家"])  # the TrueType fonts draw it: no note
+
+
+@pytest.mark.parametrize("specs", [None, NO_TTF], ids=["truetype", "cid"])
+def test_rare_characters_on_a_canvas_under_each_font(specs):
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A4)
+    pdf.draw_text(page, 100, 700, f"姓名：{RARE}野家 陈晓明", 14, specs=specs)
+    page.showPage()
+    page.save()
+    text = _text(buffer.getvalue())
+    if specs is None:
+        assert f"姓名：{RARE}野家陈晓明" in text
+    else:  # the CID font: the character it cannot draw is the visible mark, never a blank glyph
+        assert "姓名：〓野家陈晓明" in text and RARE not in text
+
+
+def test_font_in_use_and_the_system_check(monkeypatch):
+    used = pdf.font_in_use()
+    assert used["kind"] == "truetype" and used["embedded"] and used["rare_characters"]
+    assert [message.id for message in pdf.check_fonts()] == ["shegong.I001"]
+    monkeypatch.setattr(pdf, "DEFAULT_FONTS", NO_TTF)
+    used = pdf.font_in_use()
+    assert used == {
+        "kind": "cid",
+        "fonts": ["STSong-Light"],
+        "embedded": False,
+        "rare_characters": False,
+        "limit": "only GB 2312/GBK characters of the BMP; others (such as 𠮷) are drawn as 〓",
+    }
+    messages = pdf.check_fonts()
+    assert [message.id for message in messages] == ["shegong.W001"]
+    assert "STSong-Light" in messages[0].msg and "𠮷" in messages[0].msg
+
+
+def test_manage_py_check_reports_the_font():
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("check", stdout=out, stderr=out)
+    assert "shegong.I001" in out.getvalue() and "wqy-zenhei" in out.getvalue()
 
 
 def test_rare_characters_drawn_on_a_canvas_read_back():

@@ -59,7 +59,10 @@ class Step:
     step assigned to ``roles`` only. ``level_by_province`` overrides the level per province code
     (e.g. ``{"440000": PREFECTURE}`` where a province does its initial review at city level).
     ``roles``: the account roles that may act (civil-affairs administrators by default; read-only
-    staff never). ``actor_check``: an extra ``(user, application) -> bool`` rule.
+    staff never). ``actor_check``: an extra ``(user, application) -> bool`` rule. ``unit``: a callable
+    ``(application) -> Region`` naming the acting unit itself, for a step acted on by a region that is
+    not above the application's region (a transfer's receiving county); its officials see the
+    application while it waits for them (application_scope_q).
     """
 
     key: str
@@ -68,13 +71,14 @@ class Step:
     roles: frozenset = frozenset({Role.ADMIN})
     level_by_province: Mapping | None = field(default=None, hash=False, compare=False)
     actor_check: Callable | None = field(default=None, hash=False, compare=False)
+    unit: Callable | None = field(default=None, hash=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "roles", frozenset(self.roles))
 
     @property
     def by_level(self):
-        return self.level is not None or bool(self.level_by_province)
+        return self.level is not None or bool(self.level_by_province) or self.unit is not None
 
     def level_for(self, application):
         if self.level_by_province:
@@ -214,6 +218,8 @@ def acting_unit(application, step):
     """The unit whose officials act on ``step`` of ``application`` (None for a role-only step)."""
     if not step.by_level:
         return None
+    if step.unit is not None:
+        return step.unit(application)
     level = step.level_for(application)
     if level is None:
         return None

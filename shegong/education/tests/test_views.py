@@ -60,6 +60,28 @@ def test_statement_pdf_embeds_a_cjk_font(client, worker):
     assert AuditEvent.objects.filter(action="education.statement").exists()
 
 
+@pytest.mark.parametrize("fonts", ["truetype", "cid"])
+def test_statement_pdf_with_a_rare_name_under_each_font(client, worker, monkeypatch, fonts):
+    import io
+
+    from pypdf import PdfReader
+
+    from shegong.core import pdf as pdf_fonts
+
+    if fonts == "cid":
+        monkeypatch.setattr(pdf_fonts, "DEFAULT_FONTS", ["/nonexistent/font.ttf"])
+    worker.person.name = "𠮷野家"
+    worker.person.save(update_fields=["name"])
+    credit(worker.person, 12)
+    response = signed_in(client, worker).get("/education/me/statement.pdf")
+    assert response.status_code == 200
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text().replace(" ", "").replace("\n", "")
+    if fonts == "truetype":
+        assert "𠮷野家" in text and "〓" not in text
+    else:
+        assert "〓野家" in text and "𠮷" not in text and "〓" in text.replace("〓野家", "")  # the note
+
+
 def test_rare_name_character_gets_the_fallback_font():
     from shegong.education import pdf
 

@@ -52,3 +52,11 @@ class PublicCheckAnswerSerializer(serializers.Serializer):
     valid_from = serializers.DateField(required=False)
     valid_to = serializers.DateField(required=False)
     authority = serializers.CharField(required=False)
+    followed_by = serializers.CharField(
+        required=False,
+        allow_null=True,
+        help_text="The newer registration number when this registration has been followed by another (else null)",
+    )
+    followed_by_renewal = serializers.BooleanField(
+        required=False, help_text="Whether that newer registration is a re-registration"
+    )

@@ -31,10 +31,37 @@ def test_fonts_cover_common_and_rare_characters():
     assert not pdf.covered("\U000e0100")  # a variation selector: no font has it (and the check says so)
 
 
-def test_missing_fonts_fail_clearly(settings):
+def test_missing_fonts_fall_back_to_the_cid_font(settings):
+    # issue 20 item 10: a machine without TrueType CJK fonts still makes certificates (it used to be a 500)
     settings.REGISTRATION_CERTIFICATE_FONTS = ["/nonexistent/font.ttf"]
-    with pytest.raises(pdf.CertificateFontMissing, match="fonts-wqy-zenhei"):
-        pdf.fonts()
+    assert [face.name for face in pdf.fonts()] == ["STSong-Light"]
+
+
+@pytest.mark.parametrize("fonts", ["truetype", "cid"])
+def test_rare_name_read_back_under_each_font(settings, fonts):
+    if fonts == "cid":
+        settings.REGISTRATION_CERTIFICATE_FONTS = ["/nonexistent/font.ttf"]
+    _user, _person, certificate = holder(1, name=f"{RARE}野家")
+    registration = registered(certificate)
+    text, reader = pdf_text(pdf.render_certificate(registration, "https://example.test/registration/check/v/abc/"))
+    flat = text.replace(" ", "").replace("\n", "")
+    assert "中华人民共和国" in flat and registration.number in flat
+    note = "“〓”处为本机字体无法显示的字符"
+    if fonts == "truetype":
+        assert f"{RARE}野家" in flat and note not in flat
+    else:  # STSong-Light cannot draw 𠮷: the mark takes its place and the certificate says so
+        assert "〓野家" in flat and RARE not in flat and note in flat
+        names = {str(font.get_object()["/BaseFont"]) for font in reader.pages[0]["/Resources"]["/Font"].values()}
+        assert "/STSong-Light" in names  # (Helvetica is the canvas's default, unused)
+
+
+def test_certificate_download_works_without_truetype_fonts(client, settings):
+    settings.REGISTRATION_CERTIFICATE_FONTS = ["/nonexistent/font.ttf"]
+    user, _person, certificate = holder(1)
+    registration = registered(certificate)
+    client.force_login(user)
+    response = client.get(reverse("registration:certificate", args=[registration.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
 
 
 @pytest.mark.parametrize(

@@ -105,7 +105,10 @@ def test_api_check_needs_no_login_and_answers_minimally(client, record):
         "valid_from",
         "valid_to",
         "authority",
+        "followed_by",
+        "followed_by_renewal",
     }
+    assert body["followed_by"] is None and body["followed_by_renewal"] is False
     miss = client.post(API, {"number": registration.number, "name": "别人"}, content_type="application/json")
     assert miss.json() == {"found": False}
     assert client.post(API, {"number": ""}, content_type="application/json").status_code == 400
@@ -127,3 +130,95 @@ def test_status_follows_the_certificate(client, record):
     services.revoke(registration, "虚假材料", actor=official("440000", username="gd"))
     response = client.post(CHECK, {"number": registration.number, "name": "陈晓明"})
     assert "Revoked" in response.content.decode()
+
+
+# --- after a re-registration (issue 11 item 4) -------------------------------------------------------------
+
+
+@pytest.fixture
+def renewed(hours):
+    """A holder re-registered through the review engine: (old registration, new registration)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shegong.registration import services
+    from shegong.registration.models import RegistrationKind
+
+    from .helpers import approve_both
+
+    user, _person, certificate = holder(1, name="陈晓明")
+    old = registered(certificate, days_left=40)  # inside the re-registration window
+    request = services.apply(actor=user, kind=RegistrationKind.RENEWAL, certificate=certificate, declared=True)
+    approve_both(request.application)
+    request.refresh_from_db()
+    new = request.registration
+    old.refresh_from_db()
+    assert new.number != old.number and new.valid_from == old.valid_to + timedelta(days=1)
+    assert old.valid_to > timezone.localdate()
+    return old, new
+
+
+def card(response):
+    html = response.content.decode()
+    assert 'data-testid="check-answer"' in html, html
+    return html.split('data-testid="check-answer"')[1].split("</section>")[0]
+
+
+def test_old_number_answers_with_its_own_period_and_names_the_re_registration(client, renewed):
+    old, new = renewed
+    answer = card(client.post(CHECK, {"number": old.number, "name": "陈晓明"}))
+    assert f"{old.valid_from:%Y-%m-%d} – {old.valid_to:%Y-%m-%d}" in answer  # its own period, not the new one
+    assert f"{new.valid_to:%Y-%m-%d}" not in answer
+    assert "Followed by a re-registration" in answer and 'data-testid="answer-followed-by"' in answer
+    assert f"the registration number now is {new.number}" in answer
+
+
+def test_new_number_answers_as_the_registration_in_force(client, renewed):
+    old, new = renewed
+    answer = card(client.post(CHECK, {"number": new.number, "name": "陈晓明"}))
+    assert f"{new.valid_from:%Y-%m-%d} – {new.valid_to:%Y-%m-%d}" in answer
+    assert "Registered" in answer and "answer-followed-by" not in answer and old.number not in answer
+
+
+def test_api_answers_both_numbers(client, renewed):
+    old, new = renewed
+    before = client.post(API, {"number": old.number, "name": "陈晓明"}, content_type="application/json").json()
+    assert before["found"] is True and before["status"] == "superseded"
+    assert before["valid_from"] == f"{old.valid_from:%Y-%m-%d}" and before["valid_to"] == f"{old.valid_to:%Y-%m-%d}"
+    assert before["followed_by"] == new.number and before["followed_by_renewal"] is True
+    after = client.post(API, {"number": new.number, "name": "陈晓明"}, content_type="application/json").json()
+    assert after["status"] == "registered" and after["followed_by"] is None
+    assert after["valid_to"] == f"{new.valid_to:%Y-%m-%d}"
+    assert client.post(API, {"number": old.number, "name": "别人"}, content_type="application/json").json() == {
+        "found": False
+    }
+
+
+def test_management_number_answers_with_the_latest_registration(client, renewed):
+    _old, new = renewed
+    answer = card(client.post(CHECK, {"number": new.certificate.management_no, "name": "陈晓明"}))
+    assert f"{new.valid_to:%Y-%m-%d}" in answer and "answer-followed-by" not in answer
+
+
+def test_qr_links_of_both_certificates_after_a_re_registration(client, renewed):
+    old, new = renewed
+    old_page = card(client.get(reverse("registration:verify", args=[public.token_for(old)])))
+    assert f"{old.valid_to:%Y-%m-%d}" in old_page and new.number in old_page
+    new_page = card(client.get(reverse("registration:verify", args=[public.token_for(new)])))
+    assert f"{new.valid_to:%Y-%m-%d}" in new_page and "answer-followed-by" not in new_page
+
+
+def test_qr_link_is_not_throttled_like_number_guessing(client, settings, record):
+    settings.REGISTRATION_PUBLIC_CHECK_LIMIT = 2
+    settings.REGISTRATION_PUBLIC_LINK_LIMIT = 6
+    _person, _certificate, registration = record
+    for _ in range(2):
+        assert client.post(CHECK, {"number": registration.number, "name": "陈晓明"}).status_code == 200
+    assert client.post(CHECK, {"number": registration.number, "name": "陈晓明"}).status_code == 429
+    link = reverse("registration:verify", args=[public.token_for(registration)])
+    for _ in range(6):  # the guessing limit is used up, the signed link still opens
+        response = client.get(link)
+        assert response.status_code == 200 and 'data-testid="check-answer"' in response.content.decode()
+    limited = client.get(link)  # its own, higher limit stops a flood
+    assert limited.status_code == 429 and int(limited["Retry-After"]) > 0

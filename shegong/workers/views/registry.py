@@ -17,7 +17,7 @@ from shegong.core.scoping import ScopedViewMixin, get_visible_or_404
 from shegong.regions.forms import RegionPickerWidget
 from shegong.workers import panels, queries, services
 from shegong.workers.filters import CertificateFilter, PersonFilter
-from shegong.workers.forms import CheckForm
+from shegong.workers.forms import CertificateCorrectionForm, CheckForm, TransferRequestForm
 from shegong.workers.models import Certificate, CertificateLevel, EmployerType, Employment, Person
 from shegong.workers.status import STATUS_BADGES, RegistrationStatus
 
@@ -126,6 +126,7 @@ class PersonDetailView(ScopedViewMixin, TemplateView):
                 if capabilities.is_official(user)
                 else [],
                 "may_edit": may_edit,
+                "may_correct": may_edit and capabilities.checks_records(user),
                 "may_reveal": capabilities.may_reveal_id(user),
                 "missing": queries.missing_fields(person),
             }
@@ -145,7 +146,15 @@ EXTRA_LABELS = {
     "level": gettext_lazy("Level"),
     "management_no": gettext_lazy("Management number"),
     "exam_year": gettext_lazy("Exam year"),
+    "issued_on": gettext_lazy("Issued on"),
 }
+
+
+def _words(key, value):
+    """A stored value in words: certificate levels by their label."""
+    if key == "level" and value in CertificateLevel.values:
+        return str(CertificateLevel(value).label)
+    return value
 
 
 def change_rows(event):
@@ -157,13 +166,14 @@ def change_rows(event):
         except Exception:  # not a Person field
             label = EXTRA_LABELS.get(key, key)
         if isinstance(value, list) and len(value) == 2:
+            value = [_words(key, item) for item in value]
             text = (
                 f"{value[0] if value[0] not in (None, '') else '—'} → {value[1] if value[1] not in (None, '') else '—'}"
             )
         elif isinstance(value, list):
             text = ", ".join(str(v) for v in value) or "—"
         else:
-            text = str(value)
+            text = str(_words(key, value))
         rows.append((label, text))
     return rows
 
@@ -271,3 +281,89 @@ class PersonCheckView(ScopedViewMixin, View):
                 messages.success(request, _("The record of %(name)s is checked.") % {"name": data["name"]})
                 return redirect("workers:checking")
         return render(request, self.template_name, {"person": person, "form": form}, status=400)
+
+
+class CertificateCorrectView(ScopedViewMixin, View):
+    """Correct a certificate's level and date of issue (audited); what it would break is shown first, to confirm."""
+
+    capability = capabilities.checks_records  # and the person in the edit scope (404 outside the view scope, 403)
+    template_name = "workers/certificate_correct.html"
+
+    def get_certificate(self, request, pk):
+        certificate = get_visible_or_404(
+            Certificate.objects.select_related("person", "person__region"), request.user, pk=pk
+        )
+        if not Person.objects.editable_by(request.user).filter(pk=certificate.person_id).exists():
+            raise PermissionDenied(_("You cannot correct this person's certificates."))
+        return certificate
+
+    def render_form(self, request, certificate, form, warnings=(), status=200):
+        context = {"certificate": certificate, "person": certificate.person, "form": form, "warnings": list(warnings)}
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request, pk):
+        certificate = self.get_certificate(request, pk)
+        form = CertificateCorrectionForm(initial={"level": certificate.level, "issued_on": certificate.issued_on})
+        return self.render_form(request, certificate, form)
+
+    def post(self, request, pk):
+        certificate = self.get_certificate(request, pk)
+        form = CertificateCorrectionForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(request, certificate, form, status=400)
+        data = form.cleaned_data
+        warnings = panels.certificate_warnings(certificate, level=data["level"], issued_on=data["issued_on"])
+        if warnings and not data["confirmed"]:
+            # Confirm step: the same values again, with what they would break; nothing is saved yet.
+            values = request.POST.copy()
+            values["confirmed"] = "True"
+            return self.render_form(request, certificate, CertificateCorrectionForm(values), warnings)
+        try:
+            services.correct_certificate(
+                certificate, actor=request.user, level=data["level"], issued_on=data["issued_on"], reason=data["reason"]
+            )
+        except ValidationError as exc:
+            from shegong.workers.views.signup import add_service_errors
+
+            add_service_errors(form, exc)
+            return self.render_form(request, certificate, form, status=400)
+        messages.success(request, _("The certificate %(number)s is corrected.") % {"number": certificate.management_no})
+        return redirect(certificate.person)
+
+
+class TransferRequestView(ScopedViewMixin, View):
+    """Ask for the transfer of a person registered by another region (found by ID number and name, region never named)."""
+
+    capability = capabilities.administers_region
+    template_name = "workers/transfer_form.html"
+
+    def get(self, request):
+        initial = {"id_number": request.GET.get("id_number", "")[:40]}
+        return render(
+            request, self.template_name, {"form": TransferRequestForm(initial=initial, root=request.user.region)}
+        )
+
+    def post(self, request):
+        form = TransferRequestForm(request.POST, root=request.user.region)
+        if form.is_valid():
+            data = form.cleaned_data
+            person = queries.find_person_by_id_number(data["id_number"])
+            if person is None or not queries.names_match(person.name, data["name"]):
+                # One answer for an unknown number and a wrong name: nothing to learn about the registry.
+                form.add_error(None, _("No social worker with this ID number and name is registered elsewhere."))
+            else:
+                try:
+                    application = services.request_transfer(
+                        person, actor=request.user, to_region=data["to_region"], reason=data["reason"]
+                    )
+                except ValidationError as exc:
+                    from shegong.workers.views.signup import add_service_errors
+
+                    add_service_errors(form, exc)
+                else:
+                    messages.success(
+                        request,
+                        _("The transfer request is sent. The region that holds the record reviews it first."),
+                    )
+                    return redirect(application.get_absolute_url())
+        return render(request, self.template_name, {"form": form}, status=400)
