@@ -1,4 +1,4 @@
-"""Registration rules that domain.md marks UNVERIFIED or that provinces vary: Django settings with documented defaults.
+"""Registration rules that docs/domain.md marks UNVERIFIED or that provinces vary: Django settings with documented defaults.
 
 Every value is read when used, so a test (or a deployment) can change it.
 
