@@ -55,7 +55,7 @@ lint: install-test
 bench: install-test
 	$(PY) -m bench
 
-# National-scale synthetic data (DESIGN.md) and sample import files in var/samples/; SCALE=0.01 for a quick one.
+# National-scale synthetic data (docs/architecture.md) and sample import files in var/samples/; SCALE=0.01 for a quick one.
 # Point SHEGONG_DATABASE_URL at a PostgreSQL database for the full scale.
 SCALE ?= 1.0
 seed-national: setup

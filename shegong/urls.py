@@ -66,6 +66,7 @@ urlpatterns = [
     path("workers/", include("shegong.workers.urls")),
     path("regions/", include("shegong.regions.urls")),
     path("jobs/", include("shegong.core.urls")),
+    path("calendar/", core_views.HolidayCalendarView.as_view(), name="holiday-calendar"),
     path("imports/", include("shegong.core.tabular.urls")),
     path("audit/", include("shegong.core.audit.urls")),
     path("workflow/", include("shegong.core.workflow.urls")),

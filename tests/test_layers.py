@@ -1,4 +1,4 @@
-"""Imports run one way (DESIGN.md, "Layers"): a lower app never refers to a higher one.
+"""Imports run one way (docs/architecture.md, "Layers"): a lower app never refers to a higher one.
 
 The order, bottom first: core and regions (they know no domain app), accounts, workers and
 organizations, education, services, registration / evaluation / projects, then exchange, stats and
@@ -100,7 +100,7 @@ def violations(package_root):
 def test_no_app_refers_to_a_higher_one():
     found = violations(ROOT / PACKAGE)
     assert not found, (
-        "Imports against the layers of DESIGN.md (let the higher app register a hook, panel or step "
+        "Imports against the layers of docs/architecture.md (let the higher app register a hook, panel or step "
         "instead):\n" + "\n".join(found)
     )
 
@@ -109,7 +109,7 @@ def test_every_app_has_its_place_in_the_order():
     installed = {path.parent.name for path in (ROOT / PACKAGE).glob("*/apps.py")}
     assert installed, "no apps found"
     assert installed <= set(LEVEL), (
-        f"apps without a layer (add them to ORDER here and in DESIGN.md): {installed - set(LEVEL)}"
+        f"apps without a layer (add them to ORDER here and in docs/architecture.md): {installed - set(LEVEL)}"
     )
 
 

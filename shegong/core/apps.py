@@ -15,7 +15,7 @@ class CoreConfig(AppConfig):
         checks.register(pdf.check_fonts, "shegong")  # which font the PDFs use (CID fallback: a warning)
         from shegong.core import maintenance  # noqa: F401  (registers periodic tasks)
 
-        from . import navigation  # noqa: F401  (registers periodic tasks)
+        from . import capabilities, dashboard, navigation
         from .tabular import setup as tabular_setup
 
         tabular_setup.ready()  # imports: menu entry and the periodic clean-up
@@ -30,6 +30,19 @@ class CoreConfig(AppConfig):
                 group=navigation.ACCOUNT,
             )
         )
+        navigation.register(
+            navigation.NavItem(
+                key="holiday-calendar",
+                label=_("Holiday calendar"),
+                url_name="holiday-calendar",
+                order=880,
+                visible=capabilities.manages_calendar,
+                group=navigation.ADMINISTRATION,
+            )
+        )
+        from shegong.core.views import calendar_panel
+
+        dashboard.register(order=5)(calendar_panel)  # the operator's warning of a missing year
         from shegong.core.workflow.views import register_ui
 
         register_ui()  # the review engine's menu entries and home panel

@@ -256,6 +256,12 @@ def reads_audit_log(user):
     return _active(user) and user.role == Role.AUDITOR and _region_bound(user)
 
 
+@capability(denied=_("Only the system operator keeps the holiday calendar."))
+def manages_calendar(user):
+    """Loads the public-holiday calendar that deadlines count working days by: the system operator."""
+    return _active(user) and user.role == Role.OPERATOR
+
+
 # --- the other kinds of account -------------------------------------------------------------------------------
 
 
@@ -296,6 +302,7 @@ CAPABILITIES = (
     issues_accounts,
     administers_security,
     reads_audit_log,
+    manages_calendar,
     is_social_worker,
     acts_for_organization,
     acts_for_provider,

@@ -10,7 +10,7 @@
 
 The functions here are pure (no database) except ``validate_division_code``. Masking functions are
 applied in exactly two places: the ``masking`` template filters and ``serializers.MaskedIdField``.
-See domain.md §8.
+See docs/domain.md, Identifiers.
 """
 
 import re

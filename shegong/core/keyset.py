@@ -1,5 +1,5 @@
 """Keyset ("seek") pagination for long lists at national scale: no OFFSET, and no COUNT unless the
-scope is narrow (DESIGN.md, Data at national scale).
+scope is narrow (docs/architecture.md, Data at national scale).
 
 A page is the first ``size`` rows after the cursor in a fixed total order (the sort keys end with
 the primary key, so the order is total). The cursor is the last row's key values, opaque to the
@@ -187,7 +187,7 @@ def keyset_page(queryset, keys, cursor=None, size=50, before=None):
 def exact_count_is_cheap(user, within=""):
     """Whether a list may show its exact total: only where the scope is narrow, a county (the user's,
     or the one chosen in the ``within`` filter) or an organization's own rows. A province or national
-    scope is not counted: at national scale a COUNT reads the whole scope (DESIGN.md)."""
+    scope is not counted: at national scale a COUNT reads the whole scope (docs/architecture.md)."""
     from shegong.regions.models import Level, Region
 
     if getattr(user, "role", None) in ORGANIZATION_ROLES:  # their own organization's rows: always few

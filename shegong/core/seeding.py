@@ -1,6 +1,6 @@
 """What each app contributes to generated data: national-scale steps, sample import files, demo data.
 
-Core knows no domain app (DESIGN.md, Layers): ``manage.py seed_national`` and ``manage.py seed_demo``
+Core knows no domain app (docs/architecture.md, Layers): ``manage.py seed_national`` and ``manage.py seed_demo``
 run the steps the apps register here, from their AppConfig.ready() (each app's ``national.py`` and
 ``demo.py``), in ``order`` (lower first). A step may name the steps it needs (``after``): those must
 be registered with a lower order, or the registry refuses to run (a wrong order would write
@@ -92,5 +92,5 @@ class NationalRun:
         self.skip = set(skip)
 
     def count(self, full_scale):
-        """``full_scale`` (the national figure of DESIGN.md) at this run's scale."""
+        """``full_scale`` (the national figure of docs/architecture.md) at this run's scale."""
         return int(full_scale * self.scale)

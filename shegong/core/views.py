@@ -1,6 +1,7 @@
+from django.contrib import messages
 from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 
@@ -98,3 +99,85 @@ class HomeView(OwnViewMixin, TemplateView):
 def csrf_failure(request, reason=""):
     """A friendly page instead of Django's technical one when a form's security token is missing or stale."""
     return render(request, "403_csrf.html", status=403)
+
+
+class HolidayCalendarView(OwnViewMixin, TemplateView):
+    """The holiday calendar deadlines count working days by: the years it covers, a year's exceptions,
+    and the upload of a new year's file (core.workdays). The operator's own tool: the calendar is
+    reference data with no personal data."""
+
+    capability = capabilities.manages_calendar
+    template_name = "core/holiday_calendar.html"
+
+    def get_context_data(self, **kwargs):
+        from django.utils import timezone
+
+        from . import workdays
+        from .models import WorkdayOverride
+
+        context = super().get_context_data(**kwargs)
+        covered = workdays.coverage()
+        try:
+            year = int(self.request.GET.get("year", ""))
+        except ValueError:
+            year = max(covered) if covered else timezone.localdate().year
+        context.update(
+            {
+                "covered": covered,
+                "missing": [str(y) for y in workdays.missing_years()],
+                "year": year,
+                "days": WorkdayOverride.objects.filter(date__year=year).order_by("date"),
+                "example": "date,is_workday,note\n2027-01-01,0,元旦\n2027-02-06,1,春节调休上班",
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        from . import workdays
+
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Choose a calendar file (CSV) to upload."))
+            return redirect("holiday-calendar")
+        if upload.size > 256 * 1024:
+            messages.error(request, _("A calendar file is a few kilobytes; this file is too large."))
+            return redirect("holiday-calendar")
+        try:
+            report = workdays.load_uploaded_calendar(upload, actor=request.user)
+        except workdays.CalendarFileError as exc:
+            if exc.row is None:
+                message = _("The calendar was not loaded: the file is not a UTF-8 CSV file with calendar rows.")
+            else:
+                message = _(
+                    "The calendar was not loaded: data row %(row)s is not “date,is_workday,note” "
+                    "(a date as 2027-01-01, then 0 for a holiday or 1 for a make-up workday)."
+                ) % {"row": exc.row}
+            messages.error(request, message)
+            return redirect("holiday-calendar")
+        messages.success(
+            request,
+            _("Calendar loaded for %(years)s: %(created)s added, %(updated)s changed, %(removed)s removed.")
+            % {
+                "years": "、".join(str(y) for y in report["years"]),
+                "created": report["created"],
+                "updated": report["updated"],
+                "removed": report["removed"],
+            },
+        )
+        return redirect(f"{request.path}?year={report['years'][-1]}")
+
+
+def calendar_panel(request):
+    """Operators see on their home page that this year's or next year's holiday calendar is missing."""
+    from . import workdays
+
+    if not capabilities.manages_calendar(request.user):
+        return None
+    missing = workdays.missing_years()
+    if not missing:
+        return None
+    return {
+        "template": "core/_panel_calendar.html",
+        "title": _("Holiday calendar"),
+        "missing": "、".join(str(y) for y in missing),
+    }

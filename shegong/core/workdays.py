@@ -1,9 +1,11 @@
 """Working days: Monday to Friday, minus public holidays, plus make-up workdays (调休).
 
-The exceptions come from ``WorkdayOverride`` rows, loaded from ``core/data/holidays.csv`` by
-``manage.py load_holidays``. The whole table (a few dozen rows a year) is cached; loading clears
-the cache. Outside the years the calendar covers only the weekday rule applies, and a warning is
-logged once so that a missing year is noticed.
+The exceptions come from ``WorkdayOverride`` rows, loaded from ``core/data/holidays.csv`` (or a
+newer file) by ``manage.py load_holidays [--file F] [--year Y]`` or by an operator on the calendar
+page (``/calendar/``, ``load_uploaded_calendar``). The whole table (a few dozen rows a year) is
+cached; loading clears the cache. Outside the years the calendar covers only the weekday rule
+applies: a warning is logged once, and ``missing_years`` tells the operators' home page (this year
+and the next, which the State Council publishes each November).
 """
 
 import csv
@@ -83,10 +85,41 @@ def working_days_between(a, b):
     return count
 
 
+class CalendarFileError(ValueError):
+    """A calendar file that cannot be read; ``row`` is the data row at fault (None: the whole file)."""
+
+    def __init__(self, message, row=None):
+        super().__init__(message)
+        self.row = row
+
+
+def coverage():
+    """{year: number of calendar exceptions} of the years the calendar covers."""
+    years = {}
+    for day in _overrides():
+        years[day.year] = years.get(day.year, 0) + 1
+    return dict(sorted(years.items()))
+
+
+def missing_years(today=None):
+    """This year and the next, those the calendar has no entries for (deadlines would count weekdays only)."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    covered = _covered_years(_overrides())
+    return [year for year in (today.year, today.year + 1) if year not in covered]
+
+
 def read_holiday_file(path=DEFAULT_HOLIDAY_FILE):
     """Rows (date, is_workday, note) of a calendar file; lines starting with # are comments."""
     with open(path, encoding="utf-8") as handle:
-        lines = [line for line in handle if line.strip() and not line.lstrip().startswith("#")]
+        return read_holiday_lines(handle, source=path)
+
+
+def read_holiday_lines(lines, *, source="file"):
+    """Rows (date, is_workday, note) of the lines of a calendar file (header date,is_workday,note)."""
+    path = source
+    lines = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
     rows = []
     for number, row in enumerate(csv.DictReader(lines), start=2):
         try:
@@ -95,18 +128,23 @@ def read_holiday_file(path=DEFAULT_HOLIDAY_FILE):
             if flag not in {"0", "1", "true", "false", "yes", "no"}:
                 raise ValueError(f"is_workday must be 0 or 1, not {flag!r}")
         except (KeyError, ValueError, AttributeError) as exc:
-            raise ValueError(f"{path}: data row {number - 1}: {exc}") from exc
+            raise CalendarFileError(f"{path}: data row {number - 1}: {exc}", row=number - 1) from exc
         rows.append((day, flag in {"1", "true", "yes"}, (row.get("note") or "").strip()))
     return rows
 
 
 @transaction.atomic
-def load_holidays(path=DEFAULT_HOLIDAY_FILE, *, replace_years=True):
-    """Load a calendar file. With ``replace_years`` the file is the truth for every year it mentions:
-    exceptions of those years that the file no longer lists are removed. Returns counts."""
+def load_holidays(path=DEFAULT_HOLIDAY_FILE, *, replace_years=True, rows=None, year=None):
+    """Load a calendar file (or ``rows`` already read). With ``replace_years`` the file is the truth for
+    every year it mentions: exceptions of those years that the file no longer lists are removed. With
+    ``year``, only that year's rows are loaded (a file without any is refused). Returns counts."""
     from .models import WorkdayOverride
 
-    rows = read_holiday_file(path)
+    rows = read_holiday_file(path) if rows is None else rows
+    if year is not None:
+        rows = [row for row in rows if row[0].year == year]
+        if not rows:
+            raise CalendarFileError(f"{path}: no rows for {year}")
     years = {day.year for day, _flag, _note in rows}
     existing = {o.date: o for o in WorkdayOverride.objects.filter(date__year__in=years)} if years else {}
     created = updated = 0
@@ -125,3 +163,26 @@ def load_holidays(path=DEFAULT_HOLIDAY_FILE, *, replace_years=True):
     transaction.on_commit(clear_cache)
     clear_cache()
     return {"created": created, "updated": updated, "removed": removed, "years": sorted(years)}
+
+
+def load_uploaded_calendar(upload, *, actor, year=None):
+    """An operator loads a calendar file uploaded on the calendar page: read, load, audit, in one
+    transaction. ``ValueError`` (with the row) when the file is not a calendar."""
+    from .audit import actions, record
+
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CalendarFileError("the file is not UTF-8 text") from exc
+    rows = read_holiday_lines(text.splitlines(), source=getattr(upload, "name", "file"))
+    if not rows:
+        raise CalendarFileError("the file has no rows")
+    with transaction.atomic():
+        report = load_holidays(rows=rows, year=year, path=getattr(upload, "name", "file"))
+        record(
+            actor,
+            actions.CALENDAR_LOAD,
+            object_repr=", ".join(str(y) for y in report["years"]),
+            changes={key: report[key] for key in ("created", "updated", "removed", "years")},
+        )
+    return report

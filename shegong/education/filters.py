@@ -19,6 +19,7 @@ from .models import (
     StudyRecord,
     StudyStanding,
 )
+from .models.activities import ENDED, ENDED_LABEL
 
 
 class ProviderFilter(django_filters.FilterSet):
@@ -34,7 +35,9 @@ class ProviderFilter(django_filters.FilterSet):
 class ActivityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Title contains"), field_name="title", lookup_expr="contains")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ActivityKind.choices)
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=ActivityStatus.choices)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=[*ActivityStatus.choices, (ENDED, ENDED_LABEL)], method="filter_status"
+    )
     provider = django_filters.NumberFilter(label=_("Provider"), field_name="provider_id")
     province = django_filters.CharFilter(label=_("Filing province"), field_name="provider__province_id")
     starts_after = django_filters.DateFilter(
@@ -48,6 +51,9 @@ class ActivityFilter(django_filters.FilterSet):
     class Meta:
         model = Activity
         fields = ["q", "kind", "status", "provider", "province", "starts_after", "starts_before", "upcoming"]
+
+    def filter_status(self, queryset, name, value):
+        return queryset.with_status(value) if value else queryset
 
     def filter_upcoming(self, queryset, name, value):
         if value:

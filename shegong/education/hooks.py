@@ -6,7 +6,7 @@
 
 Registrations
     Registration periods come from the registration app, which sits above this one: it registers
-    where they are, so that nothing here names it (DESIGN.md, Layers)::
+    where they are, so that nothing here names it (docs/architecture.md, Layers)::
 
         from shegong.education import hooks
         hooks.register_registrations(periods_by_person, model=Registration)

@@ -265,6 +265,12 @@ class Progress:
     credited: Decimal
 
     @property
+    def registered(self):
+        """Whether the period comes from registrations: only then is there a validity and a requirement
+        to show (a person never registered has neither, whatever cycle the ledger counts in)."""
+        return self.period is not None and self.period.source != "certificate"
+
+    @property
     def remaining(self):
         return max(self.required - self.credited, R.ZERO)
 

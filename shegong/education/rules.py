@@ -1,6 +1,6 @@
 """The conversion rules of continuing education, as pure functions (no database).
 
-National defaults (民发〔2009〕123号, see shared/domain.md §2):
+National defaults (民发〔2009〕123号, see docs/domain.md, Continuing education):
 
 * hours required per registration period (3 years): 72 for 助理社会工作师, 90 for 社会工作师 and
   高级社会工作师;
@@ -10,7 +10,7 @@ National defaults (民发〔2009〕123号, see shared/domain.md §2):
 Caps per form, and the conversion of papers, research, supervision and other forms, are not set
 nationally: provinces set them (``EducationPolicy`` and ``FormRule``). The defaults below for those
 forms count the claimed hours with no cap, except papers, which default to 60 hours per item (the
-lower tier of the Jiangxi rule table quoted in domain.md); every province can change all of them.
+lower tier of Jiangxi's rule table); every province can change all of them.
 """
 
 from dataclasses import dataclass, replace

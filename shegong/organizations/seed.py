@@ -8,7 +8,7 @@ from shegong.core.identifiers import organization_code_check_char, uscc_check_ch
 from shegong.core.roles import Role
 
 from . import services
-from .models import Organization, OrganizationKind, OrganizationStatus
+from .models import Membership, Organization, OrganizationKind, OrganizationStatus
 
 
 def make_credit_code(prefix8, organization_code8):
@@ -38,7 +38,7 @@ DEMO_ORGANIZATIONS = [
         "440106",
         "李红",
         "020-38880002",
-        None,
+        "assoc_demo",
     ),
     (
         "52510107",
@@ -51,6 +51,8 @@ DEMO_ORGANIZATIONS = [
         None,
     ),
 ]
+# A staff account (read-only) of the first organization: username, name.
+DEMO_ORG_STAFF = ("org_staff_demo", "陈小雨")
 # One sign-up left waiting, so that the county administrator's to-do list has something in it.
 DEMO_PENDING = (
     "52440106",
@@ -98,9 +100,34 @@ def seed_demo_organizations(*args):
                 organization.status = OrganizationStatus.ACTIVE
                 organization.approved_at = timezone.now()
                 organization.save(update_fields=["status", "approved_at", "updated_at"])
+        if username and not User.objects.filter(username=username).exists():
+            # A demo database seeded before this organization had an account: give it one now.
+            _demo_account(username, contact, services.role_for_kind(kind), organization, Membership.Role.ADMIN)
         account = f" · {username}" if username else ""
         lines.append(f"  {organization.name} {code} · {organization.get_status_display()}{account}")
+    first = Organization.objects.get(credit_code=make_credit_code(*DEMO_ORGANIZATIONS[0][:2]))
+    staff_name, staff_full = DEMO_ORG_STAFF
+    staff = User.objects.filter(username=staff_name).first() or _demo_account(
+        staff_name, staff_full, Role.ORG_STAFF, first, Membership.Role.STAFF
+    )
+    lines.append(f"  {staff_name:<14} {staff.get_role_display()} · {first.name}")
     return lines
+
+
+def _demo_account(username, full_name, role, organization, membership_role):
+    from shegong.accounts.management.commands.seed_demo import DEMO_PASSWORD
+
+    user = User(
+        username=username,
+        full_name=full_name,
+        role=role,
+        region=organization.region,
+        password_changed_at=timezone.now(),
+    )
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    Membership.objects.create(user=user, organization=organization, role=membership_role)
+    return user
 
 
 def _region(code):

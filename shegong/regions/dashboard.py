@@ -1,27 +1,26 @@
-from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core import dashboard
 
-from .models import Region
+from .models import Level
+from .services import level_counts
 
 
 @dashboard.register(order=10)
 def my_region(request):
-    """Officials see their region and how many units lie below it."""
+    """Officials see their region and how many units below it are managed here (regions.services.level_counts)."""
     user = request.user
     if not getattr(user, "is_official", False):
         return None
     region = user.region
-    below = (
-        Region.objects.unscoped("division tree: public reference data")
-        .administered()
-        .filter(region.subtree_q("code"))
-        .exclude(code=region.code)
-    )
-    counts = below.aggregate(
-        provinces=Count("code", filter=Q(level=1)),
-        prefectures=Count("code", filter=Q(level=2)),
-        counties=Count("code", filter=Q(level=3)),
-    )
-    return {"template": "regions/_panel_my_region.html", "title": _("My region"), "region": region, "counts": counts}
+    counts = level_counts(within=region)
+    return {
+        "template": "regions/_panel_my_region.html",
+        "title": _("My region"),
+        "region": region,
+        "counts": [
+            (level.label, counts[level.label]["administered"])
+            for level in (Level.PROVINCE, Level.PREFECTURE, Level.COUNTY)
+            if counts[level.label]["administered"]
+        ],
+    }

@@ -217,15 +217,28 @@ def load_divisions(path=DEFAULT_SOURCE):
     return report
 
 
-def level_counts():
-    """Counts per level in the database: official units, shegong's grouping units, and inactive ones."""
-    rows = {}
+def level_counts(within=None):
+    """THE division counts per level, from which every page, command and the README take theirs.
+
+    ``official``: active units of the source list; ``administered``: units managed here (no Hong Kong,
+    Macao, Taiwan; 兵团 and the grouping units included); ``grouping``: units shegong adds (national
+    root, 兵团 and its divisions, 市辖区 / 县 / 省直辖县级行政区划 groups); ``inactive``: abolished codes.
+    With ``within`` (a Region), only the units below it (itself excluded) are counted.
+    """
+    from django.db.models import Count, Q
+
+    qs = Region.objects.unscoped("division tree: public reference data")
+    if within is not None:
+        qs = qs.filter(within.subtree_q("code")).exclude(code=within.code)
+    aggregates = {}
     for level in Level:
-        qs = Region.objects.filter(level=level)
-        rows[level.label] = {
-            "official": qs.filter(active=True, synthetic=False).count(),
-            "administered": qs.filter(active=True, administered=True).count(),
-            "grouping": qs.filter(active=True, synthetic=True).count(),
-            "inactive": qs.filter(active=False).count(),
-        }
-    return rows
+        on_level = Q(level=level)
+        aggregates[f"{level}_official"] = Count("code", filter=on_level & Q(active=True, synthetic=False))
+        aggregates[f"{level}_administered"] = Count("code", filter=on_level & Q(active=True, administered=True))
+        aggregates[f"{level}_grouping"] = Count("code", filter=on_level & Q(active=True, synthetic=True))
+        aggregates[f"{level}_inactive"] = Count("code", filter=on_level & Q(active=False))
+    values = qs.aggregate(**aggregates)
+    return {
+        level.label: {kind: values[f"{level}_{kind}"] for kind in ("official", "administered", "grouping", "inactive")}
+        for level in Level
+    }

@@ -10,6 +10,7 @@ from shegong.core.tabular.views import ListExportView
 from .filters import RegionFilter
 from .forms import RegionPickerWidget
 from .models import Level, Region
+from .services import level_counts
 
 EXPORT_FORMATS = {"xlsx", "csv"}
 
@@ -34,6 +35,13 @@ class RegionListView(KeysetListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["levels"] = Level.choices
+        within = Region.objects.unscoped("division tree: public reference data").filter(code=self.within).first()
+        counts = level_counts(within=within) if self.within else level_counts()
+        context["managed_counts"] = [
+            (level.label, counts[level.label]["administered"])
+            for level in (Level.PROVINCE, Level.PREFECTURE, Level.COUNTY)
+            if counts[level.label]["administered"]
+        ]
         context["within_picker"] = RegionPickerWidget(root=user_root(self.request.user)).render(
             "within", self.within, attrs={"id": "f-within"}
         )

@@ -21,7 +21,7 @@ class RegistrationConfig(AppConfig):
         from shegong.registration import queries
         from shegong.workers import panels as person_panels
 
-        from . import flows, hooks, national, panels, services
+        from . import dashboard, flows, hooks, national, panels, services  # noqa: F401 (dashboard registers its panel)
         from .demo import seed_registrations
         from .tasks import daily_registration_task
 

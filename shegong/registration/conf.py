@@ -1,4 +1,4 @@
-"""Registration rules that domain.md marks UNVERIFIED or that provinces vary: Django settings with documented defaults.
+"""Registration rules that docs/domain.md marks UNVERIFIED or that provinces vary: Django settings with documented defaults.
 
 Every value is read when used, so a test (or a deployment) can change it.
 
@@ -30,6 +30,9 @@ REGISTRATION_REVOKE_LEVEL = "province"
     The level (or above) of the administrators who may revoke a registration.
 REGISTRATION_REMINDER_DAYS = [90, 30]
     Days before expiry at which holders are reminded (once per threshold).
+REGISTRATION_EXPIRY_WARNING_DAYS = 90
+    From this many days before expiry, the holder's home page warns that the registration expires
+    (registration/dashboard.py), until it is renewed or has expired.
 REGISTRATION_REMINDER_SENDER = "shegong.registration.reminders.log_sender"
     A callable (person, text) sending an SMS or e-mail; the default only logs.
 REGISTRATION_PUBLIC_CHECK_LIMIT = 10, REGISTRATION_PUBLIC_CHECK_WINDOW_SECONDS = 600
@@ -104,6 +107,10 @@ def revoke_level():
 
 def reminder_days():
     return sorted({int(d) for d in get("REMINDER_DAYS", [90, 30])}, reverse=True)
+
+
+def expiry_warning_days():
+    return int(get("EXPIRY_WARNING_DAYS", 90))
 
 
 def reminder_sender():

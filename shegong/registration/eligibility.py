@@ -1,4 +1,4 @@
-"""Eligibility checked before an application can be submitted (domain.md §9, Registration).
+"""Eligibility checked before an application can be submitted (docs/domain.md, Registration).
 
 ``evaluate(request)`` returns every check with its outcome, for showing the applicant what is
 missing before they apply; ``problems(request)`` only the failures. Submission and resubmission

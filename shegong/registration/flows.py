@@ -1,5 +1,5 @@
 """The registration processes declared to the review engine: initial review (county, or prefecture where a
-province says so), then final review by the province (domain.md §1.1, §5.3)."""
+province says so), then final review by the province (docs/domain.md, Registration)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -47,7 +47,7 @@ def make_flow(kind):
         on_approved=services.on_approved,
         snapshot=queries.checked_snapshot,
         # The applicant may change the application until initial review passes; it locks then and
-        # reopens when returned (domain.md §5.3).
+        # reopens when returned (docs/domain.md, Registration).
         edit_while_pending_first_step=True,
         detail_template="registration/_application.html",
         detail_context=detail_context,

@@ -1,4 +1,4 @@
-"""Registration numbers. The format is UNVERIFIED (domain.md §1.5), so it is pluggable.
+"""Registration numbers. The format is UNVERIFIED (docs/domain.md, Registration), so it is pluggable.
 
 ``REGISTRATION_NUMBER_SCHEME`` names a callable ``(registration) -> str`` called inside the
 approving transaction with the unsaved Registration (person, certificate, kind, valid_from and

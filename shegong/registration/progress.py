@@ -1,4 +1,4 @@
-"""Where an application stands, in the status sequence of domain.md §5.3.
+"""Where an application stands, in the status sequence of docs/domain.md, Registration.
 
 未申请登记证书 → 待审核 → 初审通过 / 初审未通过 → 终审通过 / 终审未通过 → 首次登记已完成 → 已出证.
 "Failed" is how a return for revision or a rejection at that step shows; a returned application can

@@ -107,7 +107,7 @@ def may_download(user, registration):
 
 
 def edit_lock_reason(person):
-    """An application that passed initial review locks the personal information table (domain.md §5.3)."""
+    """An application that passed initial review locks the personal information table (docs/domain.md, Registration)."""
     locked = RegistrationRequest.objects.filter(person_id=person.pk, application__state=wf.State.PENDING).exclude(
         application__current_step="initial"
     )

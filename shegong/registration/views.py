@@ -258,8 +258,14 @@ def application_context(application, request):
         return {}
     user = request.user
     registration = item.registration
+    # The applicant's ID photo, for whoever may see the person (a reviewer of the application's region
+    # does): the photo view applies the same rule (workers PersonPhotoView).
+    sees_person = Person.objects.visible_to(user).filter(pk=item.person_id).exists()
     return {
         "registration_request": item,
+        "photo_url": reverse("workers:person-photo", args=[item.person_id])
+        if sees_person and item.person.photo
+        else "",
         "registration_progress": progress_of(item)[1],
         "registration_checks": eligibility.evaluate(item) if application.state != wf.State.APPROVED else [],
         "person_url": item.person.get_absolute_url()

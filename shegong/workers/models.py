@@ -76,7 +76,7 @@ def employees_scope_q(user, purpose):
 
 
 class EmployerType(models.TextChoices):
-    """单位类别: the fixed enumeration of domain.md §5.2."""
+    """单位类别: the fixed enumeration of docs/domain.md, Personal information table."""
 
     # Translators: 社会工作服务机构
     SERVICE_ORGANIZATION = "service_organization", _("Social work service organization")

@@ -1,9 +1,9 @@
 """The workers app's part of ``manage.py seed_national`` (registered in core.seeding from WorkersConfig.ready).
 
-At scale 1.0 (DESIGN.md "Data at national scale"): 1.6 million social workers spread over the real
+At scale 1.0 (docs/architecture.md "Data at national scale"): 1.6 million social workers spread over the real
 county-level units by (approximate, 2020 census) provincial population, with valid ID numbers, and
 their certificates (exam after the 18th birthday; the growth of new holders per exam year of
-domain.md §7). Later steps use what these leave on the run:
+docs/domain.md, Certificate holders over time). Later steps use what these leave on the run:
 
 * ``run.first_person``: the first primary key of the persons this run wrote (those before it, the
   demo data or an earlier ``--append`` run, are left alone);
@@ -23,7 +23,7 @@ from shegong.core.synthetic import write_rows
 from shegong.core.tabular.keys import BlindIndexer
 
 FULL_SCALE = 1_600_000
-# New certificate holders per exam year (the growth of the cumulative counts in domain.md §7).
+# New certificate holders per exam year (the growth of the cumulative counts in docs/domain.md, Certificate holders over time).
 HOLDERS_BY_YEAR = {
     2008: 40, 2009: 30, 2010: 25, 2011: 25, 2012: 25, 2013: 30, 2014: 30, 2015: 40, 2016: 43, 2017: 39,
     2018: 112, 2019: 92, 2020: 138, 2021: 68, 2022: 193, 2023: 231, 2024: 355, 2025: 380,

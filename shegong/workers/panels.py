@@ -1,4 +1,4 @@
-"""Hooks through which higher apps add to a person's pages without workers importing them (DESIGN.md, Layers).
+"""Hooks through which higher apps add to a person's pages without workers importing them (docs/architecture.md, Layers).
 
 Panels
     A person's page (the officials' person detail, and a social worker's own "My record") shows
@@ -28,7 +28,7 @@ Panels
 Edit locks
     ``register_edit_lock(func)``: ``func(person) -> str | None``; a non-empty string is the reason
     why the social worker may not change their personal information now (e.g. an application that
-    passed initial review locks the table, domain.md §5.3).
+    passed initial review locks the table, docs/domain.md, Registration).
 
 Certificate checks
     ``register_certificate_check(func)``: ``func(certificate, *, level, issued_on) -> [str]`` returns

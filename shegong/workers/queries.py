@@ -68,7 +68,7 @@ def pending_worker_signups_for(admin):
 DEFAULT_PHOTO_MAX_BYTES = 500 * 1024
 
 
-# Fields a first registration or re-registration needs (domain.md §5.2: every field is mandatory).
+# Fields a first registration or re-registration needs (docs/domain.md, Personal information table: every field is mandatory).
 DEFAULT_REQUIRED_FIELDS = ("phone", "education", "employer_type", "employer", "household_region", "photo")
 
 

@@ -575,7 +575,7 @@ def _organization_for_employer(value):
 
 
 def clean_employer(values, person):
-    """The employer rule of domain.md §5.2 on the values after the change."""
+    """The employer rule of docs/domain.md, Personal information table on the values after the change."""
     from .models import EmployerType
 
     employer_type = values.get("employer_type", person.employer_type)

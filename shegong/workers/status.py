@@ -13,7 +13,7 @@ it on generated data). "Expiring" means registered and inside the re-registratio
 expiry; "lapsed" means the validity has ended, whether or not the daily task has marked the
 registration lapsed yet, so the status never depends on when that task last ran.
 
-Settings (UNVERIFIED rules, domain.md §1.2):
+Settings (UNVERIFIED rules, docs/domain.md, Registration):
 ``REGISTRATION_RENEWAL_WINDOW_MONTHS`` (default 3): the window before expiry in which
 re-registration is open, and in which a registration counts as "expiring".
 """

@@ -69,6 +69,7 @@ EXPORT = declare("core.export", _("Exported a list"), legacy=["export"])
 FIELD_KEY_ROTATION = declare(
     "core.field_key_rotation", _("Re-encrypted identifiers under a new key"), legacy=["field_key_rotation"]
 )
+CALENDAR_LOAD = declare("core.calendar_load", _("Loaded the holiday calendar"))
 AUDIT_PRUNE = declare("audit.prune", _("Pruned old audit events"), legacy=["audit_prune"])
 
 IMPORT_UPLOAD = declare("import.upload", _("Uploaded an import file"))

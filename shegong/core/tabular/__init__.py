@@ -1,4 +1,4 @@
-"""THE import/export engine (see DESIGN.md "Data at national scale").
+"""THE import/export engine (see docs/architecture.md "Data at national scale").
 
 Apps declare table specs in ``<app>/tables.py``; from a spec come the Excel template, the row
 validation, the staged and resumable import, the streamed export and the documentation page.

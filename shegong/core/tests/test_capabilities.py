@@ -81,6 +81,7 @@ TABLE = {
     "revokes_registrations": ADMINS,
     "administers_region": ADMINS,
     "imports_data": ADMINS | {"api_client"},
+    "manages_calendar": {"operator"},
     "may_review": ADMINS,
     "may_reveal_id": CIVIL_AFFAIRS | {"worker"},
     "may_reveal_id (bulk)": ADMINS,

@@ -31,6 +31,8 @@ class ActivitySerializer(serializers.ModelSerializer):
     provider_name = serializers.CharField(source="provider.name", read_only=True)
     kind_name = serializers.CharField(source="get_kind_display", read_only=True)
     form = serializers.CharField(read_only=True)
+    # The status as shown: "ended" once the activity is past its end, whatever ``status`` stores.
+    status_name = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
         model = Activity
@@ -49,6 +51,7 @@ class ActivitySerializer(serializers.ModelSerializer):
             "hours",
             "capacity",
             "status",
+            "status_name",
         ]
 
 

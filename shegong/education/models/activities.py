@@ -11,8 +11,21 @@ from shegong.core.scoping import ScopedQuerySet
 from .choices import ACTIVITY_FORMS, ActivityKind, ActivityStatus, AttendanceMethod, EnrolmentStatus
 from .scope import activity_scope_q, person_row_scope_q, provider_id_of
 
+# Translators: 已结束 (an activity past its end)
+ENDED_LABEL = _("Ended")
+ENDED = "ended"  # a status the filter offers, derived from the end time; never stored
+
 
 class ActivityQuerySet(ScopedQuerySet):
+    def with_status(self, status, now=None):
+        """Activities whose status, as shown (``Activity.get_status_display``), is ``status``."""
+        now = now or timezone.now()
+        if status == ENDED:
+            return self.exclude(status=ActivityStatus.CANCELLED).filter(ends_at__lt=now)
+        if status == ActivityStatus.CANCELLED:
+            return self.filter(status=status)
+        return self.filter(status=status, ends_at__gte=now)
+
     def scope_q(self, user, purpose):
         return activity_scope_q(user, purpose)
 
@@ -76,6 +89,16 @@ class Activity(models.Model):
     @property
     def region_id(self):
         return self.provider.province_id
+
+    def is_over(self, now=None):
+        return self.ends_at < (now or timezone.now())
+
+    def get_status_display(self):
+        """The status as shown everywhere (pages, API, exports): an activity past its end is "ended",
+        never "open for enrolment", whatever its stored status says (nobody closes it by hand)."""
+        if self.status != ActivityStatus.CANCELLED and self.is_over():
+            return ENDED_LABEL
+        return ActivityStatus(self.status).label
 
     def in_window(self, now=None):
         """Whether sign-in by code is open now: between the start and the end of the activity."""

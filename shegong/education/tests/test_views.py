@@ -42,7 +42,16 @@ def credit(person, hours, on=None, form="training"):
 
 
 # --- the social worker ---------------------------------------------------------------------------------
+def registered(person):
+    """The requirement and its progress are shown only within a registration (before the first one
+    there is no period to show; see test_home_truths in the registration app)."""
+    from shegong.registration.tests.helpers import registered as import_registration
+
+    return import_registration(person.certificates.get(), days_left=600)
+
+
 def test_worker_sees_own_ledger_and_progress(client, worker):
+    registered(worker.person)
     credit(worker.person, 30)
     response = signed_in(client, worker).get("/education/me/")
     assert response.status_code == 200
@@ -94,6 +103,7 @@ def test_rare_name_character_gets_the_fallback_font():
 
 
 def test_person_panel_on_the_workers_pages(client, worker):
+    registered(worker.person)
     credit(worker.person, 45)
     official_page = signed_in(client, official("440106")).get(f"/workers/persons/{worker.person.pk}/")
     if official_page.status_code == 404:

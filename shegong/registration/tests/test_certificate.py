@@ -16,7 +16,7 @@ from tests.factories import holder, official
 from .helpers import registered
 
 pytestmark = pytest.mark.django_db
-RARE = "𠮷"  # U+20BB7, outside the common set: must render (domain.md, DESIGN.md)
+RARE = "𠮷"  # U+20BB7, outside the common set: must render (docs/domain.md, Personal information table)
 
 
 def pdf_text(content):

@@ -3,7 +3,7 @@
     manage.py seed_national [--scale 1.0] [--seed N] [--samples-only] [--append] [--skip STEP]
     make seed-national                      (scale 1.0; SCALE=0.01 for a quick one)
 
-At scale 1.0 (DESIGN.md "Data at national scale"): 1.6 million social workers with their
+At scale 1.0 (docs/architecture.md "Data at national scale"): 1.6 million social workers with their
 certificates, registration histories (when the registration app is installed) and study-hour
 records (when the education app is), 20,000 organizations. Each app contributes its steps through
 core.seeding (its ``national.py``, registered from its AppConfig.ready); this command runs them in
@@ -34,7 +34,7 @@ class Command(BaseCommand):
     help = "Fill the database with national-scale synthetic data and write sample import files to var/samples/."
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 1.6 million workers (DESIGN.md)")
+        parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 1.6 million workers (docs/architecture.md)")
         parser.add_argument("--seed", type=int, default=20261126)
         parser.add_argument("--samples-only", action="store_true", help="Only write the sample import files.")
         parser.add_argument("--sample-rows", type=int, default=10_000)
