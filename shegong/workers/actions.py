@@ -19,3 +19,4 @@ SIGNUP_CONFIRM = declare(
 SIGNUP_REJECT = declare(
     "workers.signup_reject", _("Did not approve a social worker’s sign-up"), legacy=["worker_signup_reject"]
 )
+SIGNUP_REFUSED = declare("workers.signup_refused", _("A social worker’s sign-up was not taken (told by SMS)"))
