@@ -3,8 +3,8 @@
 By registration number or certificate management number plus the holder's name. The answer
 discloses the minimum: the partly masked name, the level, the status and the validity. A wrong
 number, a wrong name or an unknown record all get the same plain answer, so the check reveals
-nothing about whether some other record exists. Checks are limited per client address (cache
-counter shared by the page and the API; REGISTRATION_PUBLIC_CHECK_LIMIT per
+nothing about whether some other record exists. Checks are limited per client address (a counter in
+the store all processes share, core.limits, used by the page and the API; REGISTRATION_PUBLIC_CHECK_LIMIT per
 REGISTRATION_PUBLIC_CHECK_WINDOW_SECONDS).
 
 The QR code on the e-certificate opens ``/registration/check/v/<token>/``: the token is the
@@ -12,13 +12,12 @@ registration number signed by the server, so the link shows that registration wi
 cannot be forged or enumerated.
 """
 
-import time
 import unicodedata
 from dataclasses import dataclass
 
 from django.core import signing
-from django.core.cache import cache
 
+from shegong.core import limits
 from shegong.core.identifiers import mask_name
 from shegong.workers.models import Certificate
 from shegong.workers.queries import names_match
@@ -68,23 +67,28 @@ def _latest_for_certificate(certificate_id):
 
 
 def find(number, name=None):
-    """The certificate's latest registration for a registration or management number (and name), or None."""
+    """The certificate's latest registration for a registration or management number (and name), or None.
+
+    An unknown number and a known number with a wrong name take the same path: the same three queries
+    and a name comparison, so neither the answer nor its timing tells them apart.
+    """
     number = _clean(number)
     if not number:
         return None
-    certificate_id = (
+    by_registration = (
         Registration.objects.filter(number=number).order_by("-id").values_list("certificate_id", flat=True).first()
     )
-    if certificate_id is None:
-        certificate_id = Certificate.objects.filter(management_no=number).values_list("pk", flat=True).first()
-    if certificate_id is None:
-        return None
-    registration = _latest_for_certificate(certificate_id)
-    if registration is None:
-        return None
-    if name is not None and not names_match(registration.person.name, name or ""):
+    by_management_no = Certificate.objects.filter(management_no=number).values_list("pk", flat=True).first()
+    certificate_id = by_registration if by_registration is not None else by_management_no
+    registration = _latest_for_certificate(certificate_id if certificate_id is not None else 0)
+    holder_name = registration.person.name if registration is not None else _NOBODY
+    name_ok = names_match(holder_name, name or "") if name is not None else True
+    if registration is None or not name_ok:
         return None
     return registration
+
+
+_NOBODY = "\u3007" * 3  # a name no one is registered under: the comparison runs for unknown numbers too
 
 
 def answer(registration):
@@ -117,15 +121,7 @@ def find_by_token(token):
 
 
 def allow(address):
-    """Count one check for ``address``; returns (allowed, seconds until the window ends)."""
+    """Count one check for ``address`` in the shared store (all processes); returns (allowed, seconds left)."""
     limit, window = conf.public_check_limit()
-    now = int(time.time())
-    period = now // window
-    key = f"registration:public-check:{address}:{period}"
-    cache.add(key, 0, window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, window + 5)
-        count = 1
-    return count <= limit, window - now % window
+    verdict = limits.hit("registration-public-check", address, limit, window)
+    return verdict.allowed, verdict.retry_after

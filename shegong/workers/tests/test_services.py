@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from shegong.accounts.roles import Role
 from shegong.core import crypto
@@ -277,7 +278,7 @@ def test_signup_refusals(kwargs, field):
 
 
 def sign_up_quietly(django_capture_on_commit_callbacks, *args, **kwargs):
-    with django_capture_on_commit_callbacks(execute=True):
+    with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):
         return services.sign_up_worker(*args, **kwargs)
 
 
