@@ -30,8 +30,8 @@ REGISTRATION_REVOKE_LEVEL = "province"
     The level (or above) of the administrators who may revoke a registration.
 REGISTRATION_REMINDER_DAYS = [90, 30]
     Days before expiry at which holders are reminded (once per threshold).
-REGISTRATION_REMINDER_SENDER = "shegong.registration.reminders.log_sender"
-    A callable (person, text) sending an SMS or e-mail; the default only logs.
+REGISTRATION_REMINDER_SENDER = "shegong.registration.reminders.sms_sender"
+    A callable (person, text) sending an SMS or e-mail; the default sends an SMS through core.messaging.
 REGISTRATION_PUBLIC_CHECK_LIMIT = 10, REGISTRATION_PUBLIC_CHECK_WINDOW_SECONDS = 600
     Public checks allowed per client address per window (page and API together).
 REGISTRATION_CERTIFICATE_FONTS = [...]
@@ -104,7 +104,7 @@ def reminder_days():
 
 
 def reminder_sender():
-    return import_string(get("REMINDER_SENDER", "shegong.registration.reminders.log_sender"))
+    return import_string(get("REMINDER_SENDER", "shegong.registration.reminders.sms_sender"))
 
 
 def public_check_limit():
