@@ -22,7 +22,7 @@ def pending_signups(request):
 def own_signup_requests(request):
     """我的申请: the signed-in user's own sign-up as a social worker, in any state."""
     user = request.user
-    if not getattr(user, "is_authenticated", False):
+    if not capabilities.is_social_worker(user):  # only social workers sign up (one query, never per row)
         return []
     rows = []
     for signup in WorkerSignup.objects.visible_to(user).filter(user=user).select_related("claimed_region"):
