@@ -65,7 +65,7 @@ COUNTY = {"region_0": "440000", "region_1": "440100", "region_2": "440106"}
 
 
 def test_signup_matching_registry(client, sms_outbox, django_capture_on_commit_callbacks):
-    person = services.register_person(None, name="陈晓明", id_number=NUMBER, region="440106")
+    person = services.register_person(actor=None, name="陈晓明", id_number=NUMBER, region="440106")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(SIGNUP, signup_data(client, **COUNTY))
     assert response.status_code == 302 and response.url == reverse("workers:signup-done")
@@ -77,7 +77,7 @@ def test_signup_matching_registry(client, sms_outbox, django_capture_on_commit_c
 
 
 def test_signup_wrong_captcha_creates_nothing(client):
-    services.register_person(None, name="陈晓明", id_number=NUMBER, region="440106")
+    services.register_person(actor=None, name="陈晓明", id_number=NUMBER, region="440106")
     data = signup_data(client)
     data["captcha_1"] = "wrong"
     response = client.post(SIGNUP, data)
@@ -260,7 +260,7 @@ def test_pending_worker_sees_the_waiting_state(client):
     client.force_login(signup.user)
     html = client.get(reverse("workers:me")).content.decode()
     assert "天河区" in html
-    services.reject_worker_signup(official("440106"), signup, "证书信息不符")
+    services.reject_worker_signup(signup, "证书信息不符", actor=official("440106"))
     html = client.get(reverse("workers:me")).content.decode()
     assert "证书信息不符" in html
 
@@ -317,7 +317,7 @@ def test_every_well_formed_signup_gets_the_same_answer_and_the_outcome_by_sms(
     client, sms_outbox, django_capture_on_commit_callbacks
 ):
     """Registry person, unknown person, existing account, pending sign-up, phone in use: one page, five SMS."""
-    services.register_person(None, name="陈晓明", id_number=NUMBER, region="440106")
+    services.register_person(actor=None, name="陈晓明", id_number=NUMBER, region="440106")
     unknown = id_number_for(77)
     UserFactory(username="13600136000", role=Role.WORKER, region_id=None)
     cases = [
@@ -357,7 +357,7 @@ def test_confirmed_signup_is_notified_in_the_app_and_by_sms(client, sms_outbox, 
     signup = pending("440106")
     sms_outbox.clear()
     with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):
-        services.confirm_worker_signup(official("440106"), signup)
+        services.confirm_worker_signup(signup, actor=official("440106"))
     note = Notification.objects.get(user=signup.user)
     assert "已确认" in note.text and note.link == reverse("workers:me")
     assert [m.to for m in sms_outbox] == ["13800138000"] and "已确认" in sms_outbox[0].text
