@@ -30,6 +30,7 @@ install-test: $(TEST_STAMP)
 setup: install
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py createcachetable
 	$(PY) manage.py load_regions --quiet
 	$(PY) manage.py load_holidays --quiet
 	$(PY) manage.py seed_demo --quiet

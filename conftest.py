@@ -21,6 +21,17 @@ def _fresh_caches(settings):
 
 
 @pytest.fixture(autouse=True)
+def sms_outbox(settings):
+    """SMS go to ``shegong.core.messaging.outbox`` in tests (e-mail to ``django.core.mail.outbox``)."""
+    from shegong.core import messaging
+
+    settings.SHEGONG_SMS_BACKEND = "shegong.core.messaging.LocmemSMSBackend"
+    messaging.outbox.clear()
+    yield messaging.outbox
+    messaging.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 costs about 0.1 s a hash by design; tests that check the real hasher set it themselves
     (the production order is asserted in shegong/accounts/tests/test_password_hashing.py)."""

@@ -168,9 +168,28 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SHEGONG_SHARED_CACHE = "default"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Counters every process must share (sign-up, password-reset and public-check limits, reset codes):
+        # without Redis they live in the database (`manage.py createcachetable`, run by `make setup`).
+        "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "shegong_shared_cache"},
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    SHEGONG_SHARED_CACHE = "shared"
+
+# --- Outgoing messages (shegong.core.messaging) ---------------------------------------------
+# SMS: a backend class; the console one prints and logs each message (the demo shows the codes there).
+# The HTTP gateway backend posts to SHEGONG_SMS_GATEWAY_URL with SHEGONG_SMS_GATEWAY_KEY.
+SHEGONG_SMS_BACKEND = env("SMS_BACKEND") or "shegong.core.messaging.ConsoleSMSBackend"
+SHEGONG_SMS_GATEWAY_URL = env("SMS_GATEWAY_URL") or ""
+SHEGONG_SMS_GATEWAY_KEY = env("SMS_GATEWAY_KEY") or ""
+SHEGONG_SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 10)
+SHEGONG_SMS_SIGNATURE = env("SMS_SIGNATURE") or "【社会工作信息系统】"
+# E-mail goes through Django's EMAIL_BACKEND (console by default, like SMS).
+EMAIL_BACKEND = env("EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL") or "noreply@shegong.localhost"
 
 SESSION_COOKIE_AGE = env_int("SESSION_MAX_HOURS", 12) * 3600  # absolute session lifetime
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 30) * 60

@@ -57,7 +57,7 @@ for _captcha_url in captcha_urls.urlpatterns:
     declare(_captcha_url.callback, PUBLIC, capabilities.public)
 
 urlpatterns = [
-    path("", core_views.HomeView.as_view(), name="home"),
+    path("", core_views.FrontDoorView.as_view(), name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", account_views.LogoutView.as_view(), name="logout"),

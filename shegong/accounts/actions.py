@@ -35,3 +35,6 @@ TWO_FACTOR_RESET = declare(
 TWO_FACTOR_DISABLE = declare(
     "accounts.2fa_disable", _("Turned off own two-factor authentication"), legacy=["2fa_disable"]
 )
+PASSWORD_RESET_REQUEST = declare("accounts.password_reset_request", _("Asked for a password-reset code"))
+PASSWORD_RESET_COMPLETE = declare("accounts.password_reset_complete", _("Reset own password with a one-time code"))
+PASSWORD_RESET_FAILED = declare("accounts.password_reset_failed", _("Entered a wrong or expired password-reset code"))

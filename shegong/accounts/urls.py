@@ -1,10 +1,12 @@
 from django.urls import path
 
-from .views import auth, security, twofactor, users
+from .views import auth, reset, security, twofactor, users
 
 app_name = "accounts"
 urlpatterns = [
     path("password/", auth.PasswordChangeView.as_view(), name="password-change"),
+    path("password/forgot/", reset.PasswordResetRequestView.as_view(), name="password-reset"),
+    path("password/forgot/code/", reset.PasswordResetCompleteView.as_view(), name="password-reset-code"),
     path("profile/", auth.ProfileView.as_view(), name="profile"),
     # Account administration (delegated: one's own region's subtree, see permissions.py).
     path("users/", users.UserListView.as_view(), name="user-list"),

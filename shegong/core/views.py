@@ -12,7 +12,7 @@ from .capabilities import requires
 from .dashboard import panels_for
 from .keyset import Key, KeysetListView
 from .models import TaskRun
-from .scoping import PUBLIC, OwnViewMixin, ScopedViewMixin, scope_policy
+from .scoping import PUBLIC, OwnViewMixin, PublicViewMixin, ScopedViewMixin, scope_policy
 from .tasks import worker_state
 
 
@@ -92,6 +92,19 @@ class HomeView(OwnViewMixin, TemplateView):
         context["panels"] = panels_for(self.request)
         context["recent_runs"] = TaskRun.objects.visible_to(self.request.user)[:5]
         return context
+
+
+class FrontDoorView(PublicViewMixin, TemplateView):
+    """``/``: visitors see the public landing page (what the system is, sign-up, the public check, sign-in);
+    signed-in users their home page."""
+
+    capability = capabilities.public  # the signed-in branch is HomeView, which asks its own capability
+    template_name = "core/landing.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return HomeView.as_view()(request, *args, **kwargs)
+        return super().get(request, *args, **kwargs)
 
 
 @scope_policy(PUBLIC)

@@ -11,7 +11,7 @@ from shegong.core.scoping import OwnViewMixin, PublicViewMixin, ScopedViewMixin
 from . import services
 from .filters import OrganizationFilter
 from .forms import OrganizationFieldsForm, SignupForm
-from .models import Organization, OrganizationStatus
+from .models import Organization, OrganizationKind, OrganizationStatus
 
 
 def membership_of(user):
@@ -39,6 +39,14 @@ class SignupView(PublicViewMixin, FormView):
             messages.info(request, _("Sign out first to register a new organization account."))
             return redirect("home")
         return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        # The landing page links here for organizations and for associations (?kind=association).
+        initial = super().get_initial()
+        kind = self.request.GET.get("kind")
+        if kind in OrganizationKind.values:
+            initial["kind"] = kind
+        return initial
 
     def form_valid(self, form):
         data = form.cleaned_data

@@ -33,8 +33,8 @@ REGISTRATION_REMINDER_DAYS = [90, 30]
 REGISTRATION_EXPIRY_WARNING_DAYS = 90
     From this many days before expiry, the holder's home page warns that the registration expires
     (registration/dashboard.py), until it is renewed or has expired.
-REGISTRATION_REMINDER_SENDER = "shegong.registration.reminders.log_sender"
-    A callable (person, text) sending an SMS or e-mail; the default only logs.
+REGISTRATION_REMINDER_SENDER = "shegong.registration.reminders.sms_sender"
+    A callable (person, text) sending an SMS or e-mail; the default sends an SMS through core.messaging.
 REGISTRATION_PUBLIC_CHECK_LIMIT = 10, REGISTRATION_PUBLIC_CHECK_WINDOW_SECONDS = 600
     Public checks allowed per client address per window (page and API together).
 REGISTRATION_PUBLIC_LINK_LIMIT = 300
@@ -114,7 +114,7 @@ def expiry_warning_days():
 
 
 def reminder_sender():
-    return import_string(get("REMINDER_SENDER", "shegong.registration.reminders.log_sender"))
+    return import_string(get("REMINDER_SENDER", "shegong.registration.reminders.sms_sender"))
 
 
 def public_check_limit():

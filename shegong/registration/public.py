@@ -3,8 +3,8 @@
 By registration number or certificate management number plus the holder's name. The answer
 discloses the minimum: the partly masked name, the level, the status and the validity. A wrong
 number, a wrong name or an unknown record all get the same plain answer, so the check reveals
-nothing about whether some other record exists. Checks are limited per client address (cache
-counter shared by the page and the API; REGISTRATION_PUBLIC_CHECK_LIMIT per
+nothing about whether some other record exists. Checks are limited per client address (a counter in
+the store all processes share, core.limits, used by the page and the API; REGISTRATION_PUBLIC_CHECK_LIMIT per
 REGISTRATION_PUBLIC_CHECK_WINDOW_SECONDS).
 
 A registration number answers for that registration: its own period and state. When the certificate
@@ -20,14 +20,13 @@ number-and-name checks: it has its own, much higher limit per address
 (REGISTRATION_PUBLIC_LINK_LIMIT per window, default 300), which only stops floods.
 """
 
-import time
 import unicodedata
 from dataclasses import dataclass
 
 from django.core import signing
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from shegong.core import limits
 from shegong.core.identifiers import mask_name
 from shegong.workers.models import Certificate
 from shegong.workers.queries import names_match
@@ -87,25 +86,26 @@ def _latest_for_certificate(certificate_id):
 def find(number, name=None):
     """The registration a registration number names (its latest event), or a certificate's latest one; or None.
 
-    With ``name``, the holder's name must match too (the same None otherwise).
+    With ``name``, the holder's name must match too (the same None otherwise). An unknown number and a
+    known number with a wrong name take the same path: the same three queries and a name comparison, so
+    neither the answer nor its timing tells them apart.
     """
     number = _clean(number)
     if not number:
         return None
-    registration = (
+    by_number = (
         Registration.objects.filter(number=number)
         .select_related("person", "certificate", "authority_region")
         .order_by("-id")
         .first()
     )
-    if registration is None:
-        certificate_id = Certificate.objects.filter(management_no=number).values_list("pk", flat=True).first()
-        if certificate_id is None:
-            return None
-        registration = _latest_for_certificate(certificate_id)
-        if registration is None:
-            return None
-    if name is not None and not names_match(registration.person.name, name or ""):
+    by_management_no = Certificate.objects.filter(management_no=number).values_list("pk", flat=True).first()
+    wanted = by_management_no if by_number is None and by_management_no is not None else 0
+    latest = _latest_for_certificate(wanted)  # runs for every number, found or not
+    registration = by_number if by_number is not None else latest
+    holder_name = registration.person.name if registration is not None else _NOBODY
+    name_ok = names_match(holder_name, name or "") if name is not None else True
+    if registration is None or not name_ok:
         return None
     return registration
 
@@ -129,6 +129,7 @@ def successor(registration):
     )
     latest.introduced_by_renewal = introduced is not None and introduced.kind == RegistrationKind.RENEWAL
     return latest
+_NOBODY = "\u3007" * 3  # a name no one is registered under: the comparison runs for unknown numbers too
 
 
 def answer(registration):
@@ -171,18 +172,10 @@ def find_by_token(token):
 
 
 def allow(address, *, link=False):
-    """Count one check for ``address``; returns (allowed, seconds until the window ends).
+    """Count one check for ``address`` in the shared store (all processes); returns (allowed, seconds left).
 
     ``link``: a QR link (a signed token) is counted apart, under its own higher limit.
     """
     limit, window = conf.public_link_limit() if link else conf.public_check_limit()
-    now = int(time.time())
-    period = now // window
-    key = f"registration:public-{'link' if link else 'check'}:{address}:{period}"
-    cache.add(key, 0, window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, window + 5)
-        count = 1
-    return count <= limit, window - now % window
+    verdict = limits.hit("registration-public-link" if link else "registration-public-check", address, limit, window)
+    return verdict.allowed, verdict.retry_after

@@ -22,3 +22,4 @@ SIGNUP_REJECT = declare(
 )
 TRANSFER_REQUEST = declare("workers.transfer_request", _("Asked for a social worker’s transfer to another region"))
 TRANSFER = declare("workers.transfer", _("Transferred a social worker to another region"))
+SIGNUP_REFUSED = declare("workers.signup_refused", _("A social worker’s sign-up was not taken (told by SMS)"))

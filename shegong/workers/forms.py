@@ -48,11 +48,10 @@ class SignupForm(StyledFormMixin, forms.Form):
     )
     region = RegionField(
         label=_("County (district) where you work"),
-        required=False,
         widget=RegionPickerWidget(max_level=Level.COUNTY),
         help_text=_(
-            "Needed only when we cannot find your certificate record: that county's civil affairs bureau "
-            "then checks and confirms your sign-up."
+            "If we cannot match your certificate record, that county's civil affairs bureau checks and confirms "
+            "your sign-up."
         ),
     )
     captcha = CaptchaField(

@@ -14,14 +14,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shegong.core import capabilities, crypto
+from shegong.core import capabilities, crypto, limits, messaging
 from shegong.core.audit import record
 from shegong.core.identifiers import IdentifierError, mask_id_number, mask_phone, validate_id_number
 from shegong.core.roles import Role
 from shegong.core.scoping import EDIT, standard_scope_q
+from shegong.core.workflow.services import notify
 from shegong.regions.models import Region
 from shegong.workers import actions
 from shegong.workers.queries import (
@@ -336,25 +338,64 @@ def on_transfer_approved(application):
 
 @dataclass(frozen=True)
 class SignupOutcome:
-    user: object
+    user: object  # None when the sign-up was not taken (``refused`` says why; only the SMS tells the applicant)
     person: Person | None  # linked at once: the registry matched ID number and name
     signup: WorkerSignup | None  # waiting for an official otherwise
+    refused: str = ""  # "account_exists", "pending", "phone_taken"
 
     @property
     def matched(self):
         return self.person is not None
 
 
+# Attempts of the public sign-up, counted in the shared store (all processes): per address and per ID number.
+SIGNUP_LIMIT_PER_ADDRESS = 20
+SIGNUP_LIMIT_PER_ID = 5
+SIGNUP_WINDOW_SECONDS = 3600
+
+
+def _signup_limits():
+    conf = getattr(settings, "SHEGONG_SIGNUP_LIMITS", {})
+    return (
+        int(conf.get("per_address", SIGNUP_LIMIT_PER_ADDRESS)),
+        int(conf.get("per_id", SIGNUP_LIMIT_PER_ID)),
+        int(conf.get("window", SIGNUP_WINDOW_SECONDS)),
+    )
+
+
+def _too_many():
+    return ValidationError(
+        _("Too many sign-up attempts. Try again in an hour, or ask the civil affairs bureau of your county."),
+        code="rate_limited",
+    )
+
+
+def count_signup_attempt(address):
+    """Count one sign-up attempt from ``address`` (before the form is checked); refuse past the limit."""
+    per_address, _per_id, window = _signup_limits()
+    if address and not limits.hit("signup-address", address, per_address, window).allowed:
+        raise _too_many()
+
+
+def _signup_sms(phone, text):
+    messaging.send_sms_on_commit(phone, text)
+
+
 @transaction.atomic
 def sign_up_worker(name, id_number, phone, password, claimed_region=None):
     """A social worker creates their own account (public sign-up).
 
-    The registry person is looked up by ID number; if the name matches too, the account is linked
-    to it at once. Otherwise the account exists but has no business data until an official of the
-    claimed county confirms it (``confirm_worker_signup``). A registry record with the same number
-    but another name routes the sign-up to that record's county. The user signs in with the
-    mobile phone number. Errors are ``ValidationError``s keyed by field (name, id_number, phone,
-    password, region).
+    The answer never reveals the registry: whether the ID number belongs to a registry person, already
+    has an account or a pending sign-up, or the phone number is in use, the caller gets an outcome the
+    page shows as the same neutral words; the real outcome goes by SMS to the phone number given
+    (``shegong.core.messaging``). Only malformed input (name, ID number, phone, password, a region that
+    is not a county) is refused with field errors, and that before the registry is read.
+
+    The registry person is looked up by ID number; if the name matches too, the account is linked to
+    it at once. Otherwise the account exists but has no business data until an official of the claimed
+    county confirms it (``confirm_worker_signup``). A registry record with the same number but another
+    name routes the sign-up to that record's county. The user signs in with the mobile phone number.
+    Attempts per ID number are limited in the shared store.
     """
     User = get_user_model()
     name = normalise_name(name)
@@ -365,18 +406,46 @@ def sign_up_worker(name, id_number, phone, password, claimed_region=None):
     except IdentifierError as exc:
         raise ValidationError({"id_number": exc}) from exc
     phone = _validate_mobile(phone)
+    if claimed_region is not None:
+        claimed_region = _county(claimed_region)
+    candidate = User(username=phone, full_name=name, phone=phone, role=WORKER_ROLE)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    _per_address, per_id, window = _signup_limits()
+    if not limits.hit("signup-id", parsed.number, per_id, window).allowed:
+        raise _too_many()
+    # From here on every refusal is silent: the page says the same for all; the SMS says what happened.
+    masked = _masked(parsed.number)
+    refused = ""
     if User.objects.filter(username=phone).exists():
-        raise ValidationError({"phone": _("This mobile phone number is already used by another account.")})
-    person = find_person_by_id_number(parsed.number)
-    if person is not None and person.account_id is not None:
-        raise ValidationError(
-            {"id_number": _("An account already exists for this ID number. Sign in, or ask for a password reset.")}
+        refused = "phone_taken"
+        text = _(
+            "Someone tried to sign up with this mobile phone number, which already belongs to an account, so the "
+            "sign-up was not taken. If it was you, sign in, or use “Forgot your password?” on the sign-in page."
         )
-    index = crypto.blind_index(parsed.number)
-    if WorkerSignup.objects.filter(
-        id_blind_index__in=crypto.blind_index_candidates(parsed.number), status=SignupStatus.PENDING
-    ).exists():
-        raise ValidationError({"id_number": _("A sign-up with this ID number is already waiting for confirmation.")})
+    else:
+        person = find_person_by_id_number(parsed.number)
+        pending = WorkerSignup.objects.filter(
+            id_blind_index__in=crypto.blind_index_candidates(parsed.number), status=SignupStatus.PENDING
+        ).exists()
+        if person is not None and person.account_id is not None:
+            refused = "account_exists"
+            text = _(
+                "Your sign-up was not taken: an account already exists for this ID number. Sign in, or use "
+                "“Forgot your password?” on the sign-in page."
+            )
+        elif pending:
+            refused = "pending"
+            text = _(
+                "Your sign-up was not taken: a sign-up with this ID number is already waiting for confirmation. "
+                "You will be told of the decision."
+            )
+    if refused:
+        record(None, actions.SIGNUP_REFUSED, changes={"why": refused, "id_number": masked})
+        _signup_sms(phone, text)
+        return SignupOutcome(user=None, person=None, signup=None, refused=refused)
     matched = person is not None and names_match(person.name, name)
     if not matched:
         if person is not None:
@@ -385,19 +454,12 @@ def sign_up_worker(name, id_number, phone, password, claimed_region=None):
             raise ValidationError(
                 {
                     "region": _(
-                        "We could not find a certificate holder with this name and ID number. Choose the county "
-                        "(district) where you work: its civil affairs bureau will check and confirm your sign-up."
+                        "Choose the county (district) where you work: its civil affairs bureau will check and "
+                        "confirm your sign-up if we cannot match your certificate record."
                     )
                 },
                 code="region_required",
             )
-        else:
-            claimed_region = _county(claimed_region)
-    candidate = User(username=phone, full_name=name, phone=phone, role=WORKER_ROLE)
-    try:
-        validate_password(password, user=candidate)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from exc
     user = User.objects.create_user(
         username=phone,
         password=password,
@@ -406,7 +468,6 @@ def sign_up_worker(name, id_number, phone, password, claimed_region=None):
         phone=phone,
         password_changed_at=timezone.now(),
     )
-    masked = _masked(parsed.number)
     if matched:
         person.account = user
         if not person.phone:
@@ -415,11 +476,18 @@ def sign_up_worker(name, id_number, phone, password, claimed_region=None):
         record(
             user, actions.SIGNUP, person, changes={"matched": True, "id_number": masked}, region_code=person.region_id
         )
+        _signup_sms(
+            phone,
+            _(
+                "Your account is ready: we found your certificate record and linked it. Sign in with this mobile "
+                "phone number."
+            ),
+        )
         return SignupOutcome(user=user, person=person, signup=None)
     signup = WorkerSignup.objects.create(
         user=user,
         name=name,
-        id_blind_index=index,
+        id_blind_index=crypto.blind_index(parsed.number),
         id_encrypted=crypto.encrypt(parsed.number),
         phone=phone,
         claimed_region=claimed_region,
@@ -436,6 +504,13 @@ def sign_up_worker(name, id_number, phone, password, claimed_region=None):
             "region": claimed_region.code,
         },
         region_code=claimed_region.code,
+    )
+    _signup_sms(
+        phone,
+        _(
+            "Your sign-up is received and waits for confirmation by the civil affairs bureau. You can sign in with "
+            "this mobile phone number and follow it under “My applications”; you will be told of the decision."
+        ),
     )
     return SignupOutcome(user=user, person=None, signup=signup)
 
@@ -486,6 +561,9 @@ def confirm_worker_signup(signup, region=None, *, actor):
         changes={"person": person.pk, "region": person.region_id, "id_number": _masked(number)},
         region_code=person.region_id,
     )
+    text = _("Your sign-up as a social worker is confirmed: your record is now linked to your account.")
+    notify(user, text, reverse("workers:me"))
+    messaging.send_sms_on_commit(signup.phone or user.phone, text)
     return signup
 
 
@@ -502,6 +580,9 @@ def reject_worker_signup(signup, reason, *, actor):
     signup.decided_at = timezone.now()
     signup.save(update_fields=["status", "reason", "decided_by", "decided_at"])
     record(actor, actions.SIGNUP_REJECT, signup, changes={"reason": reason}, region_code=signup.claimed_region_id)
+    text = _("Your sign-up as a social worker was not approved: %(reason)s") % {"reason": reason}
+    notify(signup.user, text, reverse("workers:me"))
+    messaging.send_sms_on_commit(signup.phone, text)
     return signup
 
 

@@ -105,6 +105,9 @@ def site(live_server, settings):
     if not Region.objects.filter(code="440106").exists():  # emptied by the previous transactional test
         load_divisions()
     call_command("seed_demo", quiet=True)
+    from shegong.core.limits import shared_cache
+
+    shared_cache().clear()  # the counters outlive the emptied tables when they are in the database
     httpd = live_server.thread.httpd
     if not isinstance(httpd.get_app(), SerializedApp):
         httpd.set_app(SerializedApp(httpd.get_app()))

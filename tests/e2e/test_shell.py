@@ -13,7 +13,10 @@ def test_home_redirects_to_chinese_sign_in_then_dashboard(site, page, login, che
     # The strict policy is in force (axe-core is injected through the DevTools protocol, which it does not block).
     assert "script-src 'self'" in response.headers["content-security-policy"]
 
-    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
+    # Visitors get the landing page at / (issue 11: the front door); its sign-in button opens the sign-in page.
+    expect(page.get_by_test_id("landing")).to_be_visible()
+    page.get_by_test_id("landing-sign-in").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(page).to_have_title(re.compile("登录 · 全国社会工作信息系统"))
     expect(page.get_by_role("heading", level=1)).to_have_text("登录")
@@ -63,7 +66,7 @@ def test_sign_in_refused_with_wrong_password_in_chinese(site, page):
 def test_phone_menu_collapses_into_toggler(site, phone_page, login, check_a11y):
     page = phone_page
     page.goto(f"{site.url}/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    expect(page.get_by_test_id("landing")).to_be_visible()  # visitors: the landing page (the front door)
     check_a11y(page)
 
     login(page, "gd_admin")

@@ -155,6 +155,13 @@ class MyApplicationsView(ApplicationListBase):
     def base_queryset(self):
         return super().base_queryset().filter(applicant=self.request.user)
 
+    def get_context_data(self, **kwargs):
+        from .hooks import own_requests
+
+        context = super().get_context_data(**kwargs)
+        context["own_requests"] = own_requests(self.request)
+        return context
+
 
 class OpinionForm(StyledFormMixin, forms.Form):
     opinion = forms.CharField(

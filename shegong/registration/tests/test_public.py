@@ -222,3 +222,39 @@ def test_qr_link_is_not_throttled_like_number_guessing(client, settings, record)
         assert response.status_code == 200 and 'data-testid="check-answer"' in response.content.decode()
     limited = client.get(link)  # its own, higher limit stops a flood
     assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
+def test_wrong_name_and_unknown_number_take_the_same_path(client, record):
+    """Same queries, same answer: the check cannot tell a known number with a wrong name from an unknown one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _person, _certificate, registration = record
+
+    def shapes(number, name):
+        with CaptureQueriesContext(connection) as queries:
+            assert public.find(number, name) is None
+        return [q["sql"].replace(number, "?") for q in queries.captured_queries]
+
+    wrong_name = shapes(registration.number, "王小二")
+    unknown = shapes("X" * len(registration.number), "王小二")
+    assert len(wrong_name) == len(unknown) == 3
+    assert [q.split(" WHERE ")[0] for q in wrong_name] == [q.split(" WHERE ")[0] for q in unknown]
+    a = answer_block(client.post(CHECK, {"number": registration.number, "name": "王小二"}))
+    b = answer_block(client.post(CHECK, {"number": "X" * len(registration.number), "name": "王小二"}))
+    assert a.replace(registration.number, "?") == b.replace("X" * len(registration.number), "?")
+
+
+def test_rate_limit_is_counted_in_the_shared_store(client, settings, record):
+    """The counter lives in the store every process shares (not the per-process default cache)."""
+    from django.core.cache import cache
+
+    from shegong.core.limits import shared_cache
+
+    settings.REGISTRATION_PUBLIC_CHECK_LIMIT = 2
+    assert settings.SHEGONG_SHARED_CACHE != "default" or "Redis" in settings.CACHES["default"]["BACKEND"]
+    _person, _certificate, registration = record
+    for _ in range(2):
+        assert client.post(CHECK, {"number": registration.number, "name": "陈晓明"}).status_code == 200
+    cache.clear()  # another process's local cache: empty
+    assert client.post(CHECK, {"number": registration.number, "name": "陈晓明"}).status_code == 429
+    shared_cache().clear()
+    assert client.post(CHECK, {"number": registration.number, "name": "陈晓明"}).status_code == 200

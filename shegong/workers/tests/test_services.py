@@ -1,7 +1,9 @@
 from datetime import date
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from shegong.accounts.roles import Role
 from shegong.core import crypto
@@ -275,27 +277,51 @@ def test_signup_refusals(kwargs, field):
     assert not Person.objects.filter(account__isnull=False).exists()
 
 
-def test_signup_refused_when_the_person_has_an_account():
+# The registry is not revealed: these sign-ups are not taken, the caller gets the same outcome as any other
+# (no error, nothing to show), and only the SMS to the phone number given says what happened.
+
+
+def sign_up_quietly(django_capture_on_commit_callbacks, *args, **kwargs):
+    with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):
+        return services.sign_up_worker(*args, **kwargs)
+
+
+def test_signup_not_taken_when_the_person_has_an_account(sms_outbox, django_capture_on_commit_callbacks):
     registry_person()
     services.sign_up_worker("陈晓明", NUMBER, "13800138000", PASSWORD)
-    with pytest.raises(ValidationError) as info:
-        services.sign_up_worker("陈晓明", NUMBER, "13900139000", PASSWORD)
-    assert "already exists" in errors_of(info)["id_number"][0]
+    outcome = sign_up_quietly(django_capture_on_commit_callbacks, "陈晓明", NUMBER, "13900139000", PASSWORD)
+    assert outcome.refused == "account_exists" and outcome.user is None and not outcome.matched
+    assert not get_user_model().objects.filter(username="13900139000").exists()
+    assert [m.to for m in sms_outbox] == ["13900139000"] and "已有账号" in sms_outbox[0].text
+    assert AuditEvent.objects.filter(action="workers.signup_refused", changes__why="account_exists").exists()
 
 
-def test_signup_refused_when_phone_is_taken():
+def test_signup_not_taken_when_phone_is_taken(sms_outbox, django_capture_on_commit_callbacks):
     UserFactory(username="13800138000", role=Role.WORKER, region_id=None)
     registry_person()
-    with pytest.raises(ValidationError) as info:
-        services.sign_up_worker("陈晓明", NUMBER, "13800138000", PASSWORD)
-    assert "phone" in errors_of(info)
+    outcome = sign_up_quietly(django_capture_on_commit_callbacks, "陈晓明", NUMBER, "13800138000", PASSWORD)
+    assert outcome.refused == "phone_taken" and outcome.user is None
+    assert Person.objects.get().account is None
+    assert [m.to for m in sms_outbox] == ["13800138000"] and "已用于一个账号" in sms_outbox[0].text
 
 
-def test_only_one_pending_signup_per_id():
+def test_only_one_pending_signup_per_id(sms_outbox, django_capture_on_commit_callbacks):
     services.sign_up_worker("陈晓明", NUMBER, "13800138000", PASSWORD, claimed_region="440106")
+    outcome = sign_up_quietly(
+        django_capture_on_commit_callbacks, "陈晓明", NUMBER, "13900139000", PASSWORD, claimed_region="440106"
+    )
+    assert outcome.refused == "pending" and WorkerSignup.objects.count() == 1
+    assert [m.to for m in sms_outbox] == ["13900139000"] and "待确认" in sms_outbox[0].text
+
+
+def test_signup_attempts_per_id_number_are_limited(settings):
+    settings.SHEGONG_SIGNUP_LIMITS = {"per_id": 2}
+    registry_person()
+    services.sign_up_worker("陈晓明", NUMBER, "13800138000", PASSWORD)
+    services.sign_up_worker("陈晓明", NUMBER, "13900139000", PASSWORD)  # not taken (account exists), counted
     with pytest.raises(ValidationError) as info:
-        services.sign_up_worker("陈晓明", NUMBER, "13900139000", PASSWORD, claimed_region="440106")
-    assert "waiting" in errors_of(info)["id_number"][0]
+        services.sign_up_worker("陈晓明", NUMBER, "13700137000", PASSWORD)
+    assert info.value.code == "rate_limited"
 
 
 # --- confirmation ---------------------------------------------------------------------------------

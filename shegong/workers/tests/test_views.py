@@ -4,6 +4,7 @@ from datetime import date
 import pytest
 from captcha.models import CaptchaStore
 from django.urls import reverse
+from django.utils import translation
 
 from shegong.accounts.roles import Role
 from shegong.core import crypto
@@ -60,14 +61,19 @@ def test_captcha_image_is_public(client):
     assert client.get(reverse("captcha-image", kwargs={"key": key})).status_code == 200
 
 
-def test_signup_matching_registry(client):
+COUNTY = {"region_0": "440000", "region_1": "440100", "region_2": "440106"}
+
+
+def test_signup_matching_registry(client, sms_outbox, django_capture_on_commit_callbacks):
     person = services.register_person(actor=None, name="陈晓明", id_number=NUMBER, region="440106")
-    response = client.post(SIGNUP, signup_data(client))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(SIGNUP, signup_data(client, **COUNTY))
     assert response.status_code == 302 and response.url == reverse("workers:signup-done")
     person.refresh_from_db()
     assert person.account.username == "13800138000"
     done = client.get(response.url).content.decode()
-    assert "Your account is ready" in done or "13800138000" not in done
+    assert 'data-testid="signup-received"' in done and "13800138000" not in done
+    assert [m.to for m in sms_outbox] == ["13800138000"] and "已开通" in sms_outbox[0].text
 
 
 def test_signup_wrong_captcha_creates_nothing(client):
@@ -81,7 +87,7 @@ def test_signup_wrong_captcha_creates_nothing(client):
 
 
 def test_signup_bad_id_number(client):
-    response = client.post(SIGNUP, signup_data(client, id_number="340524198001010013"))
+    response = client.post(SIGNUP, signup_data(client, id_number="340524198001010013", **COUNTY))
     assert response.status_code == 200
     assert "id_number" in response.context["form"].errors
     assert not WorkerSignup.objects.exists()
@@ -104,7 +110,8 @@ def test_signup_not_found_asks_for_a_county_then_waits(client):
     signup = WorkerSignup.objects.get()
     assert signup.status == SignupStatus.PENDING and signup.claimed_region_id == "440106"
     done = client.get(response.url).content.decode()
-    assert "天河区" in done
+    # The page answers as for every sign-up (no county, no "not found"): the SMS says it waits.
+    assert 'data-testid="signup-received"' in done and "天河区" not in done
 
 
 def test_signed_in_user_is_sent_home(client):
@@ -292,3 +299,74 @@ def test_crypto_token_not_plaintext_in_database():
     person = PersonFactory(id_number=NUMBER)
     raw = Person.objects.filter(pk=person.pk).values_list("id_encrypted", flat=True).get()
     assert crypto.is_token(raw) and NUMBER not in raw
+
+
+# --- the sign-up does not reveal the registry -----------------------------------------------------------
+
+
+def _done_page(client, data, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(SIGNUP, data)
+    assert response.status_code == 302 and response.url == reverse("workers:signup-done")
+    page = client.get(response.url).content.decode()
+    main = page[page.index("<main") : page.index("</main>")]
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", main)
+
+
+def test_every_well_formed_signup_gets_the_same_answer_and_the_outcome_by_sms(
+    client, sms_outbox, django_capture_on_commit_callbacks
+):
+    """Registry person, unknown person, existing account, pending sign-up, phone in use: one page, five SMS."""
+    services.register_person(actor=None, name="陈晓明", id_number=NUMBER, region="440106")
+    unknown = id_number_for(77)
+    UserFactory(username="13600136000", role=Role.WORKER, region_id=None)
+    cases = [
+        ("13800138000", NUMBER, "已开通"),  # in the registry: linked at once
+        ("13900139000", NUMBER, "已有账号"),  # the registry person has an account now
+        ("13700137000", unknown, "等待民政局核实"),  # not in the registry: waits for the county
+        ("13500135000", unknown, "已在等待确认"),  # a pending sign-up with that number
+        ("13600136000", id_number_for(78), "已用于一个账号"),  # the phone is in use
+    ]
+    pages = []
+    for phone, number, _words in cases:
+        client.cookies.clear()
+        pages.append(
+            _done_page(
+                client, signup_data(client, phone=phone, id_number=number, **COUNTY), django_capture_on_commit_callbacks
+            )
+        )
+    assert all(page == pages[0] for page in pages)
+    assert "已收到您的申请；结果将通过短信告知您。" in pages[0]
+    assert [m.to for m in sms_outbox] == [phone for phone, _number, _words in cases]
+    for message, (_phone, _number, words) in zip(sms_outbox, cases, strict=True):
+        assert words in message.text, message.text
+
+
+def test_signup_attempts_per_address_are_limited(client, settings):
+    settings.SHEGONG_SIGNUP_LIMITS = {"per_address": 2}
+    for n in range(2):
+        client.post(SIGNUP, signup_data(client, phone=f"1380013800{n}", id_number=id_number_for(n), **COUNTY))
+    response = client.post(SIGNUP, signup_data(client, phone="13800138009", id_number=id_number_for(9), **COUNTY))
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    assert WorkerSignup.objects.count() == 2
+
+
+def test_confirmed_signup_is_notified_in_the_app_and_by_sms(client, sms_outbox, django_capture_on_commit_callbacks):
+    from shegong.core.models import Notification
+
+    signup = pending("440106")
+    sms_outbox.clear()
+    with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):
+        services.confirm_worker_signup(signup, actor=official("440106"))
+    note = Notification.objects.get(user=signup.user)
+    assert "已确认" in note.text and note.link == reverse("workers:me")
+    assert [m.to for m in sms_outbox] == ["13800138000"] and "已确认" in sms_outbox[0].text
+
+
+def test_pending_signup_is_shown_in_my_applications(client):
+    signup = pending("440106")
+    client.force_login(signup.user)
+    html = client.get(reverse("workflow:mine")).content.decode()
+    assert 'data-testid="own-request"' in html and "社会工作者注册申请" in html and "天河区" in html
+    client.force_login(official("440106"))
+    assert 'data-testid="own-request"' not in client.get(reverse("workflow:mine")).content.decode()

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
+from shegong.accounts.security import client_ip
 from shegong.core import capabilities
 from shegong.core.keyset import Key, KeysetListView
 from shegong.core.scoping import OwnViewMixin, PublicViewMixin, ScopedViewMixin, get_visible_or_404
@@ -42,20 +43,29 @@ class SignupView(PublicViewMixin, FormView):
             return redirect("home")
         return super().dispatch(request, *args, **kwargs)
 
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        try:
+            services.count_signup_attempt(client_ip(request))
+        except ValidationError as exc:
+            form.is_valid()
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        if form.is_valid():
+            return self.form_valid(form)
+        return self.form_invalid(form)
+
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            outcome = services.sign_up_worker(
+            services.sign_up_worker(
                 data["name"], data["id_number"], data["phone"], data["password1"], claimed_region=data["region"]
             )
         except ValidationError as exc:
             add_service_errors(form, exc, SIGNUP_FIELDS)
             return self.form_invalid(form)
-        self.request.session[SESSION_OUTCOME] = {
-            "matched": outcome.matched,
-            "phone": outcome.user.username,
-            "region": str(outcome.signup.claimed_region) if outcome.signup else "",
-        }
+        # The same answer for every well-formed sign-up: the outcome goes by SMS to the number given.
+        self.request.session[SESSION_OUTCOME] = {"received": True}
         return redirect("workers:signup-done")
 
 
@@ -67,7 +77,7 @@ class SignupDoneView(PublicViewMixin, TemplateView):
         outcome = request.session.get(SESSION_OUTCOME)
         if outcome is None:
             return redirect("workers:signup")
-        return self.render_to_response(self.get_context_data(outcome=outcome))
+        return self.render_to_response(self.get_context_data())
 
 
 class PendingSignupListView(KeysetListView):
