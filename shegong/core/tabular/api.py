@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -34,7 +34,7 @@ from shegong.core.pagination import KeysetPagination
 from shegong.core.scoping import OWN, SCOPED, ScopedAPIMixin
 
 from . import engine, tasks
-from .export import FORMATS, start_export
+from .export import FORMATS, ExportQuotaExceeded, start_export
 from .spec import STRATEGIES, all_specs, get_spec
 
 
@@ -334,6 +334,8 @@ class ExportViewSet(CapabilityAPIMixin, viewsets.ViewSet):
         try:
             with transaction.atomic():
                 run = start_export(request.user, spec.name, data["filters"], data["format"])
+        except ExportQuotaExceeded as exc:
+            raise Throttled(wait=exc.wait, detail=str(exc)) from exc
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
         return Response(
