@@ -203,3 +203,28 @@ def test_the_row_quota_refuses_once_the_rows_are_exported(client, exports, setti
     refused = client.post("/api/v1/exports/", data=body, content_type="application/json")
     assert refused.status_code == 429
     assert "您在过去一小时内已导出 3 行" in refused.json()["detail"]
+
+
+def test_no_filter_set_uses_the_lax_number_or_boolean_filter():
+    """NumberFilter takes "0.0" and "2.7e+79" (server errors); django-filter's BooleanFilter takes any word
+    for "not chosen". Every filter set uses core.filters' IntegerFilter and BooleanFilter instead."""
+    import importlib
+    import pkgutil
+
+    import django_filters
+
+    import shegong
+    from shegong.core import filters as core_filters
+
+    lax = []
+    for module_info in pkgutil.walk_packages(shegong.__path__, "shegong."):
+        if not module_info.name.endswith("filters") or ".tests" in module_info.name:
+            continue
+        module = importlib.import_module(module_info.name)
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, django_filters.FilterSet):
+                for name, field in value.base_filters.items():
+                    if type(field) is django_filters.NumberFilter or type(field) is django_filters.BooleanFilter:
+                        lax.append(f"{module_info.name}.{value.__name__}.{name}")
+    assert lax == []
+    assert issubclass(core_filters.IntegerFilter, django_filters.NumberFilter)
