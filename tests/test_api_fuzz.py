@@ -22,9 +22,7 @@ from tests import factories
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.api_fuzz,
-    pytest.mark.skipif(
-        connection.vendor != "sqlite", reason="SQLite in make test; test_api_errors covers PostgreSQL"
-    ),
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite in make test; test_api_errors covers PostgreSQL"),
 ]
 
 MAX_EXAMPLES = 12
