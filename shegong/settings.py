@@ -350,3 +350,22 @@ LOGGING = {
 }
 
 SYSTEM_NAME = _("National Social Work Information System")
+
+# --- API: error answers, throttling, export quota (shegong.core.api) ----------------------------------
+# Requests per signed-in account and per anonymous address ("600/min", "10000/hour"; empty: no limit),
+# counted in the Django cache (the store all processes share when SHEGONG_REDIS_URL is set).
+SHEGONG_API_RATE = env("API_RATE", "600/min")
+SHEGONG_API_ANON_RATE = env("API_ANON_RATE", "60/min")
+# Exports per account in any 60 minutes: at most this many jobs, and at most this many rows written.
+SHEGONG_EXPORT_JOBS_PER_HOUR = env_int("EXPORT_JOBS_PER_HOUR", 20)
+SHEGONG_EXPORT_ROWS_PER_HOUR = env_int("EXPORT_ROWS_PER_HOUR", 2_000_000)
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "shegong.core.api.exception_handler"
+REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"] = ["shegong.core.api.FilterBackend"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "shegong.core.api.AccountRateThrottle",
+    "shegong.core.api.AnonymousRateThrottle",
+]
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "shegong.core.api.document_error_responses",
+]

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core.filters import RegionSubtreeFilter
+from shegong.core.filters import BooleanFilter, RegionSubtreeFilter
 
 from .models import User
 from .roles import REGION_ROLES, Role
@@ -21,8 +21,8 @@ class UserFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("User name or name contains"), method="filter_q")
     role = django_filters.ChoiceFilter(label=_("Role"), choices=REGION_ROLE_CHOICES)
     within = RegionSubtreeFilter(field_name="region__code", exclude_null=True)
-    is_active = django_filters.BooleanFilter(label=_("Active"))
-    must_change_password = django_filters.BooleanFilter(label=_("Initial password not yet changed"))
+    is_active = BooleanFilter(label=_("Active"))
+    must_change_password = BooleanFilter(label=_("Initial password not yet changed"))
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=(

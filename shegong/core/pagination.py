@@ -11,9 +11,12 @@ or ``core.keyset.Key`` objects; the primary key is added when missing) and, if i
 ``page_size``. ``?page_size=`` is honoured up to ``max_page_size``.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -21,6 +24,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from .keyset import Key, after_q, annotate_keys, decode_cursor, keyset_page, reverse_keys
 
+PAGE_SIZE_RE = re.compile(r"[0-9]{1,6}")
 PREVIOUS = "p"  # the cursor of a "previous" link starts with this letter, a "next" link's with NEXT
 NEXT = "n"
 
@@ -48,6 +52,7 @@ class KeysetPagination(BasePagination):
     page_size_query_param = "page_size"
     cursor_query_param = "cursor"
     invalid_cursor_message = _("Invalid cursor")
+    invalid_page_size_message = _("Enter a whole number from 1 to %(max)s.")
 
     #: Add ``"count"`` (an exact COUNT) to the response: only for lists that are narrow by nature.
     with_count = False
@@ -56,12 +61,15 @@ class KeysetPagination(BasePagination):
         return as_keys(self.keys, queryset.model._meta.pk.name)
 
     def get_page_size(self, request):
+        """``?page_size=`` between 1 and ``max_page_size``; anything else is refused (400), as the schema says."""
         value = request.query_params.get(self.page_size_query_param) if self.page_size_query_param else None
-        try:
-            size = int(value) if value is not None else self.page_size
-        except (TypeError, ValueError):
-            size = self.page_size
-        return max(1, min(size, self.max_page_size))
+        if value is None or value == "":
+            return self.page_size
+        if not PAGE_SIZE_RE.fullmatch(value) or not 1 <= int(value) <= self.max_page_size:
+            raise APIValidationError(
+                {self.page_size_query_param: [self.invalid_page_size_message % {"max": self.max_page_size}]}
+            )
+        return int(value)
 
     def decode(self, request, keys):
         """``(cursor, before)`` token for core.keyset, or NotFound when the cursor is not one of ours."""
@@ -141,6 +149,6 @@ class KeysetPagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "description": f"Number of results to return per page (at most {self.max_page_size}).",
-                "schema": {"type": "integer"},
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
             },
         ]

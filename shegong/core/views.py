@@ -8,6 +8,7 @@ from django.views.generic import DetailView, TemplateView
 from shegong.core.audit import actions
 
 from . import capabilities
+from .api import api_error_response, is_api_request
 from .capabilities import requires
 from .dashboard import panels_for
 from .keyset import Key, KeysetListView
@@ -78,6 +79,8 @@ def error_view(template, status):
     @scope_policy(PUBLIC)
     @requires(capabilities.public)
     def view(request, exception=None):
+        if is_api_request(request):
+            return api_error_response(status)
         return render(request, template, status=status)
 
     return view
@@ -111,6 +114,8 @@ class FrontDoorView(PublicViewMixin, TemplateView):
 @requires(capabilities.public)
 def csrf_failure(request, reason=""):
     """A friendly page instead of Django's technical one when a form's security token is missing or stale."""
+    if is_api_request(request):
+        return api_error_response(403)
     return render(request, "403_csrf.html", status=403)
 
 

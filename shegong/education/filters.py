@@ -4,7 +4,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core.filters import RegionSubtreeFilter
+from shegong.core.filters import BooleanFilter, IntegerFilter, RegionSubtreeFilter, year_filter
 from shegong.workers.models import CertificateLevel
 
 from .models import (
@@ -38,7 +38,7 @@ class ActivityFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=[*ActivityStatus.choices, (ENDED, ENDED_LABEL)], method="filter_status"
     )
-    provider = django_filters.NumberFilter(label=_("Provider"), field_name="provider_id")
+    provider = IntegerFilter(label=_("Provider"), field_name="provider_id")
     province = django_filters.CharFilter(label=_("Filing province"), field_name="provider__province_id")
     starts_after = django_filters.DateFilter(
         label=_("Starts on or after"), field_name="starts_at", lookup_expr="date__gte"
@@ -46,7 +46,7 @@ class ActivityFilter(django_filters.FilterSet):
     starts_before = django_filters.DateFilter(
         label=_("Starts on or before"), field_name="starts_at", lookup_expr="date__lte"
     )
-    upcoming = django_filters.BooleanFilter(label=_("Not over yet"), method="filter_upcoming")
+    upcoming = BooleanFilter(label=_("Not over yet"), method="filter_upcoming")
 
     class Meta:
         model = Activity
@@ -62,14 +62,14 @@ class ActivityFilter(django_filters.FilterSet):
 
 
 class StudyRecordFilter(django_filters.FilterSet):
-    person = django_filters.NumberFilter(label=_("Social worker"), field_name="person_id")
+    person = IntegerFilter(label=_("Social worker"), field_name="person_id")
     form = django_filters.ChoiceFilter(label=_("Form"), choices=StudyForm.choices)
     source = django_filters.ChoiceFilter(label=_("Source"), choices=Source.choices)
-    provider = django_filters.NumberFilter(label=_("Provider"), field_name="provider_id")
-    activity = django_filters.NumberFilter(label=_("Activity"), field_name="activity_id")
+    provider = IntegerFilter(label=_("Provider"), field_name="provider_id")
+    activity = IntegerFilter(label=_("Activity"), field_name="activity_id")
     occurred_after = django_filters.DateFilter(label=_("On or after"), field_name="occurred_on", lookup_expr="gte")
     occurred_before = django_filters.DateFilter(label=_("On or before"), field_name="occurred_on", lookup_expr="lte")
-    year = django_filters.NumberFilter(label=_("Calendar year"), field_name="occurred_on", lookup_expr="year")
+    year = year_filter(_("Calendar year"), field_name="occurred_on", lookup_expr="year")
     within = RegionSubtreeFilter(field_name="person__region__code")
 
     class Meta:

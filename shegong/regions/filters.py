@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core.filters import RegionSubtreeFilter
+from shegong.core.filters import BooleanFilter, RegionSubtreeFilter
 
 from .models import Level, Region
 
@@ -13,7 +13,7 @@ class RegionFilter(django_filters.FilterSet):
     parent = django_filters.CharFilter(label=_("Parent code"), field_name="parent_id")
     code_prefix = django_filters.CharFilter(label=_("Code starts with"), field_name="code", lookup_expr="startswith")
     name = django_filters.CharFilter(label=_("Name contains"), field_name="full_name", lookup_expr="contains")
-    active = django_filters.BooleanFilter(label=_("Active"))
+    active = BooleanFilter(label=_("Active"))
     within = RegionSubtreeFilter(field_name="code")
 
     class Meta:

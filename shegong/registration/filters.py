@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core.filters import RegionSubtreeFilter
+from shegong.core.filters import IntegerFilter, RegionSubtreeFilter
 from shegong.workers.filters import blind_indexes, month_range
 from shegong.workers.models import CertificateLevel
 
@@ -20,7 +20,7 @@ class RegistrationFilter(django_filters.FilterSet):
     number = django_filters.CharFilter(label=_("Registration number"), field_name="number")
     management_no = django_filters.CharFilter(label=_("Management number"), field_name="certificate__management_no")
     id_number = django_filters.CharFilter(label=_("ID number"), method="filter_id_number")
-    person = django_filters.NumberFilter(label=_("Social worker (id)"), field_name="person_id")
+    person = IntegerFilter(label=_("Social worker (id)"), field_name="person_id")
     expiry_month = django_filters.CharFilter(label=_("Expires in (YYYY-MM)"), method="filter_expiry_month")
     valid_on = django_filters.DateFilter(label=_("Valid on"), method="filter_valid_on")
 

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core import crypto
-from shegong.core.filters import RegionSubtreeFilter
+from shegong.core.filters import BooleanFilter, IntegerFilter, RegionSubtreeFilter, year_filter
 from shegong.core.identifiers import IdentifierError, validate_id_number
 
 from .models import Certificate, CertificateLevel, EmployerType, Person
@@ -54,9 +54,7 @@ class RegistryFilterBase(django_filters.FilterSet):
         label=_("Employer type"), choices=EmployerType.choices, method="filter_employer_type"
     )
     employer = django_filters.CharFilter(label=_("Employer starts with"), method="filter_employer")
-    employer_organization = django_filters.NumberFilter(
-        label=_("Employer (organization id)"), method="filter_employer_organization"
-    )
+    employer_organization = IntegerFilter(label=_("Employer (organization id)"), method="filter_employer_organization")
 
     def _p(self, field):
         return f"{self.person_prefix}{field}"
@@ -105,9 +103,9 @@ class PersonFilter(RegistryFilterBase):
     level = django_filters.ChoiceFilter(
         label=_("Certificate level"), choices=CertificateLevel.choices, method="filter_level"
     )
-    exam_year = django_filters.NumberFilter(label=_("Exam year"), method="filter_exam_year")
+    exam_year = year_filter(_("Exam year"), method="filter_exam_year")
     management_no = django_filters.CharFilter(label=_("Management number"), method="filter_management_no")
-    checked = django_filters.BooleanFilter(label=_("Checked"), field_name="checked")
+    checked = BooleanFilter(label=_("Checked"), field_name="checked")
 
     class Meta:
         model = Person
@@ -139,7 +137,7 @@ class CertificateFilter(RegistryFilterBase):
 
     within = RegionSubtreeFilter(field_name="person__region__code", county_field="person__region_id")
     level = django_filters.ChoiceFilter(label=_("Certificate level"), choices=CertificateLevel.choices)
-    exam_year = django_filters.NumberFilter(label=_("Exam year"), field_name="exam_year")
+    exam_year = year_filter(_("Exam year"), field_name="exam_year")
     management_no = django_filters.CharFilter(label=_("Management number"), method="filter_management_no")
 
     class Meta:

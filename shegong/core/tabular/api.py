@@ -18,10 +18,11 @@ import tempfile
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -33,7 +34,7 @@ from shegong.core.pagination import KeysetPagination
 from shegong.core.scoping import OWN, SCOPED, ScopedAPIMixin
 
 from . import engine, tasks
-from .export import FORMATS, start_export
+from .export import FORMATS, ExportQuotaExceeded, start_export
 from .spec import STRATEGIES, all_specs, get_spec
 
 
@@ -213,13 +214,18 @@ class ImportJobViewSet(ScopedAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         job.refresh_from_db()
         return Response(ImportJobSerializer(job).data)
 
-    @extend_schema(responses=ImportIssueSerializer(many=True))
+    @extend_schema(
+        responses=ImportIssueSerializer(many=True),
+        parameters=[OpenApiParameter("severity", str, enum=["", *ImportIssue.Severity.values])],
+    )
     @action(detail=True, methods=["get"], pagination_class=IssuePagination)
     def issues(self, request, pk=None):
         job = self.get_object()
         queryset = job.issues.order_by("row", "id")
-        severity = request.query_params.get("severity")
-        if severity in ImportIssue.Severity.values:
+        severity = request.query_params.get("severity") or ""
+        if severity and severity not in ImportIssue.Severity.values:
+            raise ValidationError({"severity": [_("Unknown severity.")]})
+        if severity:
             queryset = queryset.filter(severity=severity)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(ImportIssueSerializer(page, many=True).data)
@@ -316,16 +322,20 @@ class ExportViewSet(CapabilityAPIMixin, viewsets.ViewSet):
         try:
             spec = get_spec(data["table"])
         except LookupError as exc:
-            raise ValidationError({"table": ["Unknown table."]}) from exc
+            raise ValidationError({"table": [_("Unknown table.")]}) from exc
         allowed = set(spec.filterset_class.base_filters) if spec.filterset_class else set()
         unknown = set(data["filters"]) - allowed
         if unknown:
-            raise ValidationError({"filters": [f"Unknown filters: {', '.join(sorted(unknown))}"]})
+            raise ValidationError(
+                {"filters": [_("Unknown filters: %(names)s") % {"names": ", ".join(sorted(unknown))}]}
+            )
         from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 
         try:
             with transaction.atomic():
                 run = start_export(request.user, spec.name, data["filters"], data["format"])
+        except ExportQuotaExceeded as exc:
+            raise Throttled(wait=exc.wait, detail=str(exc)) from exc
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
         return Response(

@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_tasks import task
 
 from shegong.core import capabilities
@@ -30,7 +30,7 @@ from shegong.core.tasks import job_task, start_job
 
 from .cells import FORMULA_STARTS
 from .columns import DateColumn, DecimalColumn, IntColumn
-from .spec import get_spec
+from .spec import all_specs, get_spec
 
 FORMATS = ("xlsx", "csv")
 PROGRESS_ROWS = 10_000
@@ -56,18 +56,91 @@ class ExportContext:
         return names
 
 
+class ExportQuotaExceeded(PermissionDenied):
+    """The account has used its export quota of the last hour; ``wait`` is the seconds until it may again."""
+
+    def __init__(self, message, wait):
+        super().__init__(message)
+        self.wait = wait
+
+
+QUOTA_WINDOW = timedelta(hours=1)
+
+
+def _minutes(seconds):
+    minutes = max(1, -(-int(seconds) // 60))
+    return ngettext("%(minutes)d minute", "%(minutes)d minutes", minutes) % {"minutes": minutes}
+
+
+def check_export_quota(user):
+    """Refuse (ExportQuotaExceeded) a new export when ``user`` has, in the last hour, started
+    SHEGONG_EXPORT_JOBS_PER_HOUR exports or had SHEGONG_EXPORT_ROWS_PER_HOUR rows written.
+
+    Counted in the database (the export jobs and the export audit events), which every process shares.
+    """
+    from shegong.core.models import AuditEvent, TaskRun
+
+    now = timezone.now()
+    since = now - QUOTA_WINDOW
+    max_jobs = getattr(settings, "SHEGONG_EXPORT_JOBS_PER_HOUR", None)
+    if max_jobs:
+        kinds = {spec.export_kind for spec in all_specs()}
+        recent = list(
+            TaskRun.objects.visible_to(user)
+            .filter(kind__in=kinds, created_at__gte=since)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)[:max_jobs]
+        )
+        if len(recent) >= max_jobs:
+            wait = (recent[-1] + QUOTA_WINDOW - now).total_seconds()
+            raise ExportQuotaExceeded(
+                _(
+                    "You have started %(count)d exports in the last hour, the most allowed; "
+                    "please try again in %(wait)s."
+                )
+                % {"count": max_jobs, "wait": _minutes(wait)},
+                wait,
+            )
+    max_rows = getattr(settings, "SHEGONG_EXPORT_ROWS_PER_HOUR", None)
+    if max_rows:
+        events = (
+            AuditEvent.objects.unscoped("export quota: the account's own export events")
+            .filter(actor=user, action=actions.EXPORT, at__gte=since)
+            .order_by("at")
+            .values_list("at", "changes")
+        )
+        total, oldest = 0, None
+        for at, changes in events:
+            rows = changes.get("rows") if isinstance(changes, dict) else None
+            if isinstance(rows, int):
+                total += rows
+                oldest = oldest or at
+        if total >= max_rows:
+            wait = (oldest + QUOTA_WINDOW - now).total_seconds()
+            raise ExportQuotaExceeded(
+                _(
+                    "You have exported %(rows)s rows in the last hour, the most allowed (%(limit)s); "
+                    "please try again in %(wait)s, or narrow the filters."
+                )
+                % {"rows": f"{total:,}", "limit": f"{max_rows:,}", "wait": _minutes(wait)},
+                wait,
+            )
+
+
 def start_export(user, spec_name, filters, fmt, *, title=None):
     """Queue an export of ``spec_name``'s rows visible to ``user`` and matching ``filters``; returns the TaskRun.
 
     Every export of the system starts here: the registry lists' export buttons (``ExportView``), the
     API, and the pages with export buttons of their own (divisions, accounts, audit log, compliance),
-    whose URLs start this job and redirect to its progress page.
+    whose URLs start this job and redirect to its progress page. So the account's export quota is
+    checked here too (``check_export_quota``: ExportQuotaExceeded, a PermissionDenied, when it is used up).
     """
     spec = get_spec(spec_name)
     if fmt not in FORMATS:
         raise ValueError(fmt)
     if not spec.can_export(user):
         raise PermissionDenied(_("You may not export %(table)s.") % {"table": spec.title})
+    check_export_quota(user)
     clean = {
         str(k): (v if isinstance(v, str | int | bool) else [str(x) for x in v])
         for k, v in (filters or {}).items()
@@ -230,6 +303,7 @@ def run_export(user, spec, filters, fmt, target, progress=None):
     """Select (with the user's scope as it is now) and write; returns (rows, unmasked)."""
     if not spec.can_export(user):
         raise PermissionDenied(_("You may not export %(table)s.") % {"table": spec.title})
+    check_export_quota(user)
     queryset = spec.export_queryset(user, filters)
     total = queryset.count()
     context = ExportContext(user)

@@ -20,7 +20,7 @@ from shegong.core.scoping import OwnViewMixin, ScopedViewMixin, get_visible_or_4
 from shegong.regions.forms import fold_picker
 
 from . import engine, tasks
-from .export import FORMATS, start_export
+from .export import FORMATS, ExportQuotaExceeded, start_export
 from .forms import ConfirmForm, UploadForm
 from .spec import STRATEGY_LABELS, all_specs, get_spec, importable_specs
 from .template import template_bytes
@@ -305,7 +305,11 @@ class ExportView(CapabilityRequiredMixin, View):
             return redirect(request.META.get("HTTP_REFERER") or "home")
         allowed = set(spec.filterset_class.base_filters) if spec.filterset_class else set()
         filters = {k: v for k, v in fold_picker(request.POST).items() if k in allowed and v}
-        run = start_export(request.user, spec.name, filters, fmt)
+        try:
+            run = start_export(request.user, spec.name, filters, fmt)
+        except ExportQuotaExceeded as exc:
+            messages.error(request, str(exc))
+            return redirect(request.META.get("HTTP_REFERER") or "home")
         return redirect("core:task-detail", pk=run.pk)
 
 
@@ -332,5 +336,9 @@ class ListExportView(CapabilityRequiredMixin, View):
         if not self.filterset_class(filters, queryset=model._default_manager.none()).is_valid():
             messages.error(request, _("Some filters are not valid."))
             return redirect(self.list_url)
-        run = start_export(request.user, self.table, filters, fmt, title=self.title % {"format": fmt})
+        try:
+            run = start_export(request.user, self.table, filters, fmt, title=self.title % {"format": fmt})
+        except ExportQuotaExceeded as exc:
+            messages.error(request, str(exc))
+            return redirect(self.list_url)
         return redirect("core:task-detail", pk=run.pk)
