@@ -49,6 +49,27 @@ def is_blank(value):
 # What a spreadsheet takes for the start of a formula (=, +, -, @, and a tab or carriage return before
 # one): exports put an apostrophe before such text (export.py), and imports remove it again here.
 FORMULA_STARTS = "=+-@\t\r"
+# A signed number or telephone number (+86 138 0013 8000, -12.5, -(3)) is not neutralised; anything
+# else starting with a formula character is ("-2+3+cmd|' /C calc'!A0" starts like a number too).
+_SIGNED_NUMBER = re.compile(r"[+-][\d (][\d ().-]*")
+
+
+def is_formula_like(value):
+    """Whether a spreadsheet would take the text ``value`` for a formula (CSV/Excel formula injection)."""
+    return (
+        isinstance(value, str)
+        and value != ""
+        and value[0] in FORMULA_STARTS
+        and _SIGNED_NUMBER.fullmatch(value) is None
+    )
+
+
+def neutralise(value):
+    """THE rule for every cell a file written by the system carries (exports, the annotated file):
+    text a spreadsheet would run as a formula gets a leading apostrophe (imports drop it again)."""
+    if is_formula_like(value):
+        return "'" + value
+    return value
 
 
 def clean_text(value):
