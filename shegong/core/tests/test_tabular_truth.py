@@ -1,17 +1,14 @@
 """Imports tell the whole truth, and the files the system writes or accepts cannot hurt (issue 11, items 7 and 8)."""
 
 import csv
-import datetime
 import io
 
 import pytest
 from python_calamine import CalamineWorkbook
 
-from shegong.core.models import ImportJob
-from shegong.core.tabular import cells
 from tests.factories import official
 
-from .tabular_helpers import codes, csv_bytes, issues, validated, xlsx_bytes, xlsx_cell_formats
+from .tabular_helpers import codes, csv_bytes, validated, xlsx_bytes, xlsx_cell_formats
 from .test_tabular_import import HEADER, idn
 
 pytestmark = pytest.mark.django_db
@@ -30,10 +27,14 @@ def annotated(job):
 
 
 def test_annotated_csv_neutralises_formula_cells(tmp_path, admin):
-    rows = [HEADER, [idn(1), "=HYPERLINK(\"http://x\",\"点我\")", "", "", "440106", "@SUM(A1)"], ["123", "乙", "", "", "440106", ""]]
+    rows = [
+        HEADER,
+        [idn(1), '=HYPERLINK("http://x","点我")', "", "", "440106", "@SUM(A1)"],
+        ["123", "乙", "", "", "440106", ""],
+    ]
     job = validated(tmp_path, admin, "workers", csv_bytes(rows))
     table = list(csv.reader(io.StringIO(annotated(job).decode("utf-8-sig"))))
-    assert table[1][1] == "'=HYPERLINK(\"http://x\",\"点我\")"
+    assert table[1][1] == '\'=HYPERLINK("http://x","点我")'
     assert table[1][5] == "'@SUM(A1)"
     assert table[2][0] == "123"
 
