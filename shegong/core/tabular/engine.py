@@ -29,7 +29,7 @@ from shegong.core import identifiers
 from shegong.core.audit import actions, record
 
 from . import readers
-from .cells import CellError, IdParser, clean_text
+from .cells import CellError, IdParser, clean_text, is_placeholder
 from .columns import IdNumberColumn
 from .regions import RegionIndex
 from .spec import get_spec
@@ -383,6 +383,12 @@ def _validate(job, path):
     errors, warnings = [], []
     total = rejected = warned = staged = last_row = 0
     required_message = _("This column is required.")
+    # A file saved as GBK/GB18030 cannot carry every character (𠮷 becomes ?): such a cell is flagged.
+    lossy = getattr(source, "encoding", "") == "gb18030"
+    lost_message = _(
+        "This cell holds “?” or “�” where the file's encoding could not carry a character (a rare character "
+        "such as 𠮷 saved as GBK): check the value, and save the file as UTF-8 CSV or .xlsx."
+    )
     example_checked = False
     next_flush = FLUSH_ROWS
     with stage.writer(streaming=job.size > STREAM_BYTES) as writer:
@@ -396,12 +402,19 @@ def _validate(job, path):
             for index, column, name, is_required, parse in mapping:
                 value = cells[index] if index < width else None
                 # The common case first: a non-empty cell (CSV gives strings, workbooks typed values).
-                if value is None or value == "" or (value.__class__ is str and value.isspace()):
+                if (
+                    value is None
+                    or value == ""
+                    or (value.__class__ is str and value.isspace())
+                    or (column.placeholders and is_placeholder(value))
+                ):
                     values[name] = None
                     if is_required:
                         row.error(column, "required", required_message, "")
                     continue
                 blank = False
+                if value.__class__ is str and (lossy and "?" in value or "\ufffd" in value):
+                    row.warn(column, "lost_character", lost_message, value)
                 try:
                     values[name] = parse(value, row)
                 except CellError as exc:

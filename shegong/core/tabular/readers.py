@@ -14,7 +14,7 @@ header are ignored. Row numbers are the ones the spreadsheet shows (1-based, hea
 import codecs
 import csv
 import io
-import zipfile
+import os
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -31,26 +31,25 @@ class FileRejected(Exception):
 
 
 def detect_format(path, name=""):
-    """'csv', 'xlsx' or 'xls' by content (the name's extension is not trusted); raises FileRejected."""
+    """'csv', 'xlsx' or 'xls' by content, which must agree with the name's extension; raises FileRejected.
+
+    The content is judged by ``core.uploads.check_upload``, the check of every upload: a web page or
+    XML named .xls is "not an Excel file", a CSV named .xlsx is refused as not what its name says.
+    """
+    from django.core.exceptions import ValidationError
+
+    from shegong.core.uploads import check_upload
+
+    try:
+        kind = check_upload(path, name or os.path.basename(path), accept=("xlsx", "xls", "text"))
+    except ValidationError as exc:
+        raise FileRejected(" ".join(exc.messages)) from exc
+    if kind != "text":
+        return kind
     with open(path, "rb") as handle:
         head = handle.read(SNIFF_BYTES)
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(path) as archive:
-                names = set(archive.namelist())
-        except zipfile.BadZipFile as exc:
-            raise FileRejected(_("The file is a damaged ZIP archive, not an Excel workbook.")) from exc
-        if "xl/workbook.xml" in names:
-            return "xlsx"
-        raise FileRejected(_("The file is a ZIP archive but not an Excel workbook (.xlsx)."))
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "xls"
-    if not head:
-        raise FileRejected(_("The file is empty."))
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "csv"
-    if b"\x00" in head:
-        raise FileRejected(_("The file is neither an Excel workbook nor a CSV text file."))
     if csv_encoding(head) is None:
         raise FileRejected(_("The file is not a text file in a known encoding (UTF-8 or GB18030)."))
     return "csv"

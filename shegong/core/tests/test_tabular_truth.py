@@ -1,14 +1,17 @@
 """Imports tell the whole truth, and the files the system writes or accepts cannot hurt (issue 11, items 7 and 8)."""
 
 import csv
+import datetime
 import io
 
 import pytest
 from python_calamine import CalamineWorkbook
 
+from shegong.core.models import ImportJob
+from shegong.core.tabular import cells, engine
 from tests.factories import official
 
-from .tabular_helpers import codes, csv_bytes, validated, xlsx_bytes, xlsx_cell_formats
+from .tabular_helpers import codes, csv_bytes, imported, issues, stage, validated, xlsx_bytes, xlsx_cell_formats
 from .test_tabular_import import HEADER, idn
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +61,66 @@ def test_columns_of_another_table_are_named_in_the_annotated_file(tmp_path, admi
     note = table[0][7]
     assert note.startswith("Problems found by the import")
     assert "管理号" in note and "not part of the table" in note
+
+
+# --- placeholders, Excel's compact dates, lost characters, files that are not what they say ---------------------
+
+
+def test_placeholders_in_key_columns_are_empty_never_a_value(tmp_path, admin):
+    from shegong.workers.queries import find_person_by_id_number
+
+    rows = [HEADER + ["户籍地"]]
+    rows += [
+        [idn(i), f"社工{i}", "", placeholder, "440106", placeholder, placeholder]
+        for i, placeholder in enumerate(["无", "暂无", "/", "-", "N/A", "0"], start=1)
+    ]
+    job = imported(tmp_path, admin, "workers", csv_bytes(rows))
+    assert job.committed_new == 6, issues(job)
+    for i in range(1, 7):
+        person = find_person_by_id_number(idn(i))
+        assert person.phone == "" and person.household_region_id is None
+    # A placeholder in a required key column is a missing value, said as such.
+    job = validated(tmp_path, admin, "workers", csv_bytes([HEADER, ["无", "甲", "", "", "440106", ""]]))
+    assert codes(job) == [(2, "required")]
+
+
+def test_an_excel_number_holding_a_compact_date_is_that_date(tmp_path, admin):
+    from shegong.workers.queries import find_person_by_id_number
+
+    born = datetime.date(1983, 2, 11)
+    number = idn(1, born=born)
+    job = imported(
+        tmp_path, admin, "workers", xlsx_bytes([HEADER, [number, "甲", "", 19830211, "440106", ""]]), name="a.xlsx"
+    )
+    assert job.committed_new == 1, issues(job)
+    assert find_person_by_id_number(number).birth_date == born
+    assert cells.parse_date(19830211.0, lambda *a: None) == born
+
+
+def test_a_gbk_file_that_lost_a_character_is_warned_on_that_cell(tmp_path, admin):
+    content = csv_bytes([HEADER, [idn(1), "𠮷", "", "", "440106", ""]], encoding="utf-8").decode("utf-8")
+    gbk = content.encode("gbk", errors="replace")  # what Excel's "CSV" does: 𠮷 becomes ?
+    job = validated(tmp_path, admin, "workers", gbk)
+    assert job.status == ImportJob.Status.VALIDATED
+    warned = [(row, column, code) for row, column, code, _m in issues(job, "warning")]
+    assert warned == [(2, "姓名", "lost_character")]
+
+
+def test_a_web_page_named_xls_is_not_an_excel_file(tmp_path, admin):
+    page = "<html><body><table><tr><td>身份证号码</td><td>姓名</td></tr></table></body></html>".encode()
+    with pytest.raises(engine.ImportRefused) as refused:
+        stage(tmp_path, admin, "workers", page, name="花名册.xls")
+    assert "Not an Excel file: save it as .xlsx" in str(refused.value)
+    xml = b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>'
+    with pytest.raises(engine.ImportRefused) as refused:
+        stage(tmp_path, admin, "workers", xml, name="export.xls")
+    assert "Not an Excel file" in str(refused.value)
+
+
+def test_a_file_whose_content_is_not_what_its_name_says_is_refused(tmp_path, admin):
+    with pytest.raises(engine.ImportRefused) as refused:
+        stage(tmp_path, admin, "workers", csv_bytes([HEADER]), name="data.xlsx")
+    assert "not what its name says" in str(refused.value)
+    with pytest.raises(engine.ImportRefused) as refused:
+        stage(tmp_path, admin, "workers", xlsx_bytes([HEADER]), name="data.csv")
+    assert "not what its name says" in str(refused.value)
