@@ -120,6 +120,15 @@ def _read_head(upload):
     return head, names
 
 
+def sniff_path(path):
+    """The kind of the file at ``path`` (see ``sniff``)."""
+    head, names = _read_head(path)
+    try:
+        return sniff(head, names)
+    except zipfile.BadZipFile:
+        return "zip"
+
+
 def check_upload(upload, name="", *, accept):
     """The kind of ``upload`` (a path or an open file) if it is one of ``accept``; else ValidationError.
 
@@ -162,3 +171,48 @@ def check_upload(upload, name="", *, accept):
             code="file_content",
         )
     return kind
+
+
+# An image of more pixels than this is refused before it is decoded (a "decompression bomb": a few KB
+# that declare 100,000 × 100,000 pixels and would take gigabytes of memory to open). A photo from a
+# 48-megapixel phone passes.
+MAX_IMAGE_PIXELS = 50_000_000
+
+
+def check_image_dimensions(upload, name="", *, max_pixels=MAX_IMAGE_PIXELS):
+    """(format, (width, height)) of an image whose declared size is sane; ValidationError otherwise.
+
+    Only the image's header is read (Pillow's ``open`` does not decode the pixels), so a huge declared
+    size is refused cheaply and with a clear message, never as a server error.
+    """
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    too_large = ValidationError(
+        _(
+            "“%(name)s” declares an image too large to open (more than %(megapixels)d million pixels); send a "
+            "smaller picture (a photo or scan of normal size)."
+        )
+        % {"name": name, "megapixels": max_pixels // 1_000_000},
+        code="image_too_large",
+    )
+    try:
+        upload.seek(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                size = image.size
+                kind = image.format
+                if size[0] * size[1] > max_pixels:
+                    raise too_large
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise too_large from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ValidationError(
+            _("“%(name)s” is not a readable image.") % {"name": name}, code="image_unreadable"
+        ) from exc
+    finally:
+        upload.seek(0)
+    return kind, size

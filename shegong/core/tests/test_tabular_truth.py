@@ -124,3 +124,28 @@ def test_a_file_whose_content_is_not_what_its_name_says_is_refused(tmp_path, adm
     with pytest.raises(engine.ImportRefused) as refused:
         stage(tmp_path, admin, "workers", xlsx_bytes([HEADER]), name="data.csv")
     assert "not what its name says" in str(refused.value)
+
+
+def _with_dimension(content, ref):
+    """The xlsx ``content`` with its first sheet's declared used range replaced by ``ref``."""
+    import re
+    import zipfile
+
+    source, target = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="' + ref + b'"/>', data)
+            out.writestr(item, data)
+    return target.getvalue()
+
+
+def test_a_workbook_declaring_millions_of_cells_is_refused_at_upload(tmp_path, admin):
+    content = xlsx_bytes([HEADER, [idn(1), "甲", "", "", "440106", ""]])
+    bomb = _with_dimension(content, b"A1:XFD1048576")
+    with pytest.raises(engine.ImportRefused) as refused:
+        stage(tmp_path, admin, "workers", bomb, name="big.xlsx")
+    assert "declares more cells than an import can hold" in str(refused.value)
+    fine = _with_dimension(content, b"A1:F2")
+    assert stage(tmp_path, admin, "workers", fine, name="ok.xlsx").file_format == "xlsx"
