@@ -41,8 +41,7 @@ def detect_format(path, name=""):
     """
     from django.core.exceptions import ValidationError
 
-    from shegong.core.uploads import check_upload
-    from shegong.core.uploads import sniff_path
+    from shegong.core.uploads import check_upload, sniff_path
 
     try:
         kind = check_upload(path, name or os.path.basename(path), accept=("xlsx", "xls", "text"))

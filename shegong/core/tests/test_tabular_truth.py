@@ -149,3 +149,35 @@ def test_a_workbook_declaring_millions_of_cells_is_refused_at_upload(tmp_path, a
     assert "declares more cells than an import can hold" in str(refused.value)
     fine = _with_dimension(content, b"A1:F2")
     assert stage(tmp_path, admin, "workers", fine, name="ok.xlsx").file_format == "xlsx"
+
+
+# --- registry exports carry the certificate level, the registration status and its validity ---------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_registry_export_carries_level_status_and_validity(tmp_path, admin, fmt):
+    from shegong.core.tabular.export import run_export
+    from shegong.core.tabular.spec import get_spec
+    from shegong.workers.models import Certificate, Person
+    from tests.factories import PersonFactory
+
+    from .tabular_helpers import exported_rows
+
+    registered = PersonFactory(id_number=idn(1), name="甲")
+    Certificate.objects.create(person=registered, level="assistant", management_no="20190000000000001", exam_year=2019)
+    Certificate.objects.create(
+        person=registered, level="intermediate", management_no="20210000000000001", exam_year=2021
+    )
+    valid_to = datetime.date.today() + datetime.timedelta(days=400)
+    Person.objects.unscoped("test").filter(pk=registered.pk).update(
+        registration_state="registered", registration_valid_to=valid_to
+    )
+    PersonFactory(id_number=idn(2), name="乙")
+    target = tmp_path / f"out.{fmt}"
+    run_export(admin, get_spec("workers"), {}, fmt, str(target))
+    rows = exported_rows(target.read_bytes(), fmt)
+    header = rows[0]
+    assert header[-3:] == ["证书等级", "登记状态", "登记有效期至"]
+    by_name = {row[1]: row for row in rows[1:]}
+    assert by_name["甲"][-3:] == ["社会工作师", "已登记", valid_to.isoformat()]
+    assert by_name["乙"][-3:] == ["", "未登记", ""]
