@@ -254,3 +254,32 @@ def test_registration_history_rules_are_named_and_the_status_follows_them(tmp_pa
         csv_bytes([REG_HEADER, [idn(2), "20150000000000002", "再登记", "DJ-2-3", "2019-01-01", "", "440106"]]),
     )
     assert codes(later) == [(2, "overlap_recorded")]
+
+
+# --- study hours that break the province's rules (education/rules.py) ------------------------------------------
+
+
+def test_study_hours_breaking_the_provinces_rules_are_refused_with_the_rule_named(tmp_path, admin, holders):
+    rows = [
+        EDU_HEADER,
+        [idn(0), "持证人0", "2022-05-20", "论文", "社区治理调研", "80"],  # a paper counts 60 hours by the rule
+        [idn(0), "持证人0", "2022-05-20", "论文", "个案研究", "60"],  # as the rule gives: accepted
+        [idn(1), "持证人1", "2019-07-01", "学历教育", "社会工作硕士", "90"],  # a degree: accepted
+        [idn(1), "持证人1", "2021-07-01", "学历教育", "社会工作博士", "90"],  # a second degree credit
+        [idn(2), "持证人2", "2014-06-01", "培训", "入门培训", "10"],  # before the certificate (exam 2015)
+    ]
+    job = imported(tmp_path, admin, "study-records", csv_bytes(rows))
+    found = {(i.row, i.code): (i.column, i.message) for i in job.issues.filter(severity="error")}
+    assert set(found) == {(2, "over_rule"), (5, "second_once"), (6, "before_certificate")}
+    assert found[(2, "over_rule")][0] == "认定学时" and "60" in found[(2, "over_rule")][1]
+    assert found[(5, "second_once")][0] == "学习形式" and "民发〔2009〕123号" in found[(5, "second_once")][1]
+    assert found[(6, "before_certificate")][0] == "学习日期" and "2015" in found[(6, "before_certificate")][1]
+    assert job.committed_new == 2
+    # A degree already recorded: another one in a later file is refused too.
+    again = validated(
+        tmp_path,
+        admin,
+        "study-records",
+        csv_bytes([EDU_HEADER, [idn(1), "持证人1", "2023-07-01", "学历教育", "第三个学位", "90"]]),
+    )
+    assert codes(again) == [(2, "second_once")]
