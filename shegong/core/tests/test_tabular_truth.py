@@ -22,6 +22,15 @@ def admin():
     return official("440106")
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Refusals at upload are worded in the request's language: English (the msgids) here."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def annotated(job):
     return job.annotated_file.open("rb").read()
 
@@ -174,7 +183,10 @@ def test_the_registry_export_carries_level_status_and_validity(tmp_path, admin, 
     )
     PersonFactory(id_number=idn(2), name="乙")
     target = tmp_path / f"out.{fmt}"
-    run_export(admin, get_spec("workers"), {}, fmt, str(target))
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        run_export(admin, get_spec("workers"), {}, fmt, str(target))
     rows = exported_rows(target.read_bytes(), fmt)
     header = rows[0]
     assert header[-3:] == ["证书等级", "登记状态", "登记有效期至"]
