@@ -251,7 +251,7 @@ class Stage:
         )
         shown = q(lookup.shown) if lookup.shown else "NULL"
         self.reject(
-            f"{q(lookup.into)} IS NULL AND {q(lookup.stage_key)} IS NOT NULL",
+            f"{q(lookup.into)} IS NULL",
             f"lookup_missing:{lookup.column}",
             ref=f"'{lookup.column}'",
             shown=shown,
