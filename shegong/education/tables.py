@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from shegong.core.tabular import columns as c
 from shegong.core.tabular.spec import Match, StageColumn, TableSpec, register
+from shegong.core.tabular.stage import q
 from shegong.workers.holder_tables import (
     HOLDER_STAGE,
     holder_columns,
@@ -24,12 +25,14 @@ from shegong.workers.holder_tables import (
     prepare_holders,
     reject_name_mismatch,
 )
+from shegong.workers.models import Certificate
 
 from . import attendance_table  # noqa: F401  (registers the attendance list of an activity)
 from . import rules as R
 from .filters import StandingFilter
 from .models import StudyRecord, StudyStanding
 from .models.choices import Source, StudyForm
+from .queries import policy_for, policy_for_province
 
 FORM_WORDS = {
     StudyForm.TRAINING: "继续教育机构培训",
@@ -61,6 +64,9 @@ class StudyRecordTable(TableSpec):
 
     def prepare(self, context):
         prepare_holders(context)
+        # The province's rules (those of the importer's region; national defaults above province level).
+        region = context.job.region
+        context.cache["policy"] = policy_for(region) if region is not None else policy_for_province(None)
 
     def clean_row(self, values, row):
         context = row.context
@@ -82,6 +88,29 @@ class StudyRecordTable(TableSpec):
         if credited > claimed:
             row.error("hours_credited", "credited_above_claimed", _("More hours credited than claimed."), credited)
             return None
+        # The province's rule for the form (education/rules.py, as ledger.credit applies it to new items).
+        rule = context.cache["policy"].rule(form)
+        if not rule.accepted:
+            row.error(
+                "form",
+                "form_not_recognised",
+                _("This form of study is not recognised by the province's continuing-education rules."),
+                values.get("form"),
+            )
+            return None
+        allowed, words = R.convert(rule, claimed)
+        if credited > allowed:
+            row.error(
+                "hours_credited",
+                "over_rule",
+                _(
+                    "More hours than the province's rule gives for one item of this form (%(rule)s: at most "
+                    "%(allowed)s hours; 民发〔2009〕123号 art. 10 and the province's conversion rules)."
+                )
+                % {"rule": words, "allowed": R.format_hours(allowed)},
+                credited,
+            )
+            return None
         holder = holder_staged(values, context)
         reference = values.get("record_no")
         if not reference:
@@ -94,13 +123,54 @@ class StudyRecordTable(TableSpec):
             credited,
             occurred,
             reference[:100],
+            occurred.year,
+            bool(rule.once),
         )
         return f"{holder[0]}|{reference}", reference, staged
 
     def after_lookups(self, stage, context):
         reject_name_mismatch(stage)
+        t = stage.table
+        records = q(StudyRecord._meta.db_table)
+        certificates = q(Certificate._meta.db_table)
+        # A once-only form (a degree, 民发〔2009〕123号 art. 10: 90 hours once) is credited once in a life:
+        # not when one is recorded already, nor a second time in the file.
+        stage.reject(
+            f"""{t}.once AND {t}.person_id IS NOT NULL AND (
+                EXISTS (SELECT 1 FROM {records} r WHERE r.person_id = {t}.person_id AND r.form = {t}.form
+                        AND r.hours_credited > 0 AND r.source_ref <> {t}.source_ref)
+                OR EXISTS (SELECT 1 FROM {t} o WHERE o.person_id = {t}.person_id AND o.form = {t}.form
+                           AND o.row_no < {t}.row_no AND o.action <> 'r' AND o.hours_credited > 0))""",
+            "second_once:form",
+            shown=f"{t}.form",
+        )
+        # Continuing education is that of a certificate holder: study before the person's first
+        # certificate (its issue date, or the exam year when the date is unknown) does not count.
+        stage.reject(
+            f"""{t}.person_id IS NOT NULL
+              AND EXISTS (SELECT 1 FROM {certificates} c WHERE c.person_id = {t}.person_id)
+              AND NOT EXISTS (
+                SELECT 1 FROM {certificates} c WHERE c.person_id = {t}.person_id AND (
+                    (c.issued_on IS NOT NULL AND c.issued_on <= {t}.occurred_on)
+                    OR (c.issued_on IS NULL AND c.exam_year <= {t}.occurred_year)))""",
+            "before_certificate:occurred_on",
+            ref=f"""(SELECT MIN(COALESCE(CAST(c.issued_on AS text), CAST(c.exam_year AS text)))
+                FROM {certificates} c WHERE c.person_id = {t}.person_id)""",
+            shown=f"{t}.occurred_on",
+        )
 
     def reason_message(self, reason, ref, context):
+        code = (reason or "").split(":")[0]
+        if code == "second_once":
+            return _(
+                "A degree counts once (民发〔2009〕123号 art. 10: 90 hours, once), and this person already has one "
+                "credited (recorded, or on a row above)."
+            )
+        if code == "before_certificate":
+            return _(
+                "The study took place before the person's certificate (%(date)s): continuing education counts from "
+                "the certificate on (民发〔2009〕123号 art. 2–3)."
+            ) % {"date": ref}
         return holder_reason(reason, ref)
 
     def commit_batch(self, stage, lo, hi, context):
@@ -256,6 +326,8 @@ study_records = register(
             StageColumn("hours_credited", "decimal"),
             StageColumn("occurred_on", "date"),
             StageColumn("source_ref"),
+            StageColumn("occurred_year", "int", volatile=True),
+            StageColumn("once", "bool", volatile=True),
         ),
         lookups=(holder_lookup(),),
         match=Match(

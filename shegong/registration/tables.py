@@ -85,10 +85,24 @@ class RegistrationTable(TableSpec):
             messages = getattr(exc, "message_dict", {}).get("management_no") or [str(exc)]
             row.error("management_no", "bad_management_no", " ".join(messages), management_no)
             return None
-        valid_to = values.get("valid_to") or add_years(valid_from, context.cache["validity_years"]) - timedelta(days=1)
+        years = context.cache["validity_years"]
+        rule_end = add_years(valid_from, years) - timedelta(days=1)
+        valid_to = values.get("valid_to") or rule_end
         if valid_to < valid_from:
             row.error("valid_to", "valid_to_before_from", _("The validity ends before it starts."), valid_to)
             return None
+        if valid_to != rule_end:
+            row.warn(
+                "valid_to",
+                "validity_length",
+                _(
+                    "The validity is not the rule's: a registration is valid for %(years)s years (《社会工作者职业水平证书"
+                    "登记办法》, 民发〔2009〕44号, art. 4), so this one would end on %(end)s. It is recorded as the file "
+                    "says; check it."
+                )
+                % {"years": years, "end": rule_end.isoformat()},
+                values.get("valid_to"),
+            )
         if not context.scope.contains(region):
             row.error(
                 "region",
@@ -107,6 +121,7 @@ class RegistrationTable(TableSpec):
             region,
             _province(context.regions, region),
             status,
+            valid_from.year,
         )
         return number, number, staged
 
@@ -122,32 +137,84 @@ class RegistrationTable(TableSpec):
             """
         )
         reject_name_mismatch(stage)
+        # The rows of a certificate's history: not those rejected because the certificate is someone else's.
+        own = f"COALESCE({table}.reason, '') <> 'cert_owner' AND {table}.certificate_id IS NOT NULL"
+        # A registration cannot start before the year of the exam that gave the certificate (art. 4:
+        # first registration follows the passing of the evaluation).
+        stage.reject(
+            f"{own} AND c.id = {table}.certificate_id AND {table}.valid_year < c.exam_year",
+            "before_exam:valid_from",
+            ref="c.exam_year",
+            shown=f"{table}.valid_from",
+            from_=f"{certificates} c",
+        )
+        # A re-registration renews an earlier registration (art. 4; a holder applies with the registration
+        # certificate): one must be recorded or come earlier in the file.
+        stage.reject(
+            f"""{own} AND {table}.kind = 'renewal'
+              AND NOT EXISTS (
+                SELECT 1 FROM {table} o
+                WHERE o.certificate_id = {table}.certificate_id AND o.row_no <> {table}.row_no
+                  AND o.valid_from < {table}.valid_from AND o.action <> 'r')
+              AND NOT EXISTS (
+                SELECT 1 FROM {registrations} r
+                WHERE r.certificate_id = {table}.certificate_id AND r.number <> {table}.skey
+                  AND r.valid_from < {table}.valid_from)""",
+            "renewal_without_first:kind",
+            shown=f"{table}.kind",
+        )
         # History in date order: not older than a row above it in the file for the same certificate...
-        stage.execute(
-            f"""
-            UPDATE {table} SET action = 'r', reason = 'out_of_order', ref = (
-                SELECT MIN(o.row_no) FROM {table} o
-                WHERE o.certificate_id = {table}.certificate_id AND o.row_no < {table}.row_no
-                  AND o.valid_from >= {table}.valid_from AND o.action = 'n')
-            WHERE action = 'n' AND EXISTS (
+        stage.reject(
+            f"""{own} AND EXISTS (
                 SELECT 1 FROM {table} o
                 WHERE o.certificate_id = {table}.certificate_id AND o.row_no < {table}.row_no
-                  AND o.valid_from >= {table}.valid_from AND o.action = 'n')
-            """
+                  AND o.valid_from >= {table}.valid_from AND o.action = 'n')""",
+            "out_of_order",
+            ref=f"""(SELECT MIN(o.row_no) FROM {table} o
+                WHERE o.certificate_id = {table}.certificate_id AND o.row_no < {table}.row_no
+                  AND o.valid_from >= {table}.valid_from AND o.action = 'n')""",
         )
-        # ... nor older than what is recorded for the certificate (other registration numbers).
-        stage.execute(
-            f"""
-            UPDATE {table} SET action = 'r', reason = 'older', ref = (
-                SELECT MAX(r.valid_from) FROM {registrations} r
-                WHERE r.certificate_id = {table}.certificate_id AND r.number <> {table}.skey)
-            WHERE action = 'n' AND EXISTS (
+        # ... whose periods do not overlap (a registration starts after the one before it has ended)...
+        stage.reject(
+            f"""{own} AND EXISTS (
+                SELECT 1 FROM {table} o
+                WHERE o.certificate_id = {table}.certificate_id AND o.row_no <> {table}.row_no
+                  AND o.valid_from < {table}.valid_from AND o.valid_to >= {table}.valid_from AND o.action <> 'r')""",
+            "overlap:valid_from",
+            ref=f"""(SELECT MIN(o.row_no) FROM {table} o
+                WHERE o.certificate_id = {table}.certificate_id AND o.row_no <> {table}.row_no
+                  AND o.valid_from < {table}.valid_from AND o.valid_to >= {table}.valid_from AND o.action <> 'r')""",
+            shown=f"{table}.valid_from",
+        )
+        stage.reject(
+            f"""{own} AND EXISTS (
+                SELECT 1 FROM {registrations} r
+                WHERE r.certificate_id = {table}.certificate_id AND r.number <> {table}.skey
+                  AND r.kind IN ('first', 'renewal') AND r.valid_from < {table}.valid_from
+                  AND r.valid_to >= {table}.valid_from)
+              AND NOT EXISTS (  -- an older row is said to be older (below), not also overlapping
                 SELECT 1 FROM {registrations} r
                 WHERE r.certificate_id = {table}.certificate_id AND r.number <> {table}.skey
                   AND r.valid_from >= {table}.valid_from)
               AND NOT EXISTS (
-                SELECT 1 FROM {registrations} m WHERE m.number = {table}.skey AND m.kind IN ('first', 'renewal'))
-            """
+                SELECT 1 FROM {registrations} m WHERE m.number = {table}.skey AND m.kind IN ('first', 'renewal'))""",
+            "overlap_recorded:valid_from",
+            ref=f"""(SELECT MAX(r.valid_to) FROM {registrations} r
+                WHERE r.certificate_id = {table}.certificate_id AND r.number <> {table}.skey
+                  AND r.kind IN ('first', 'renewal') AND r.valid_from < {table}.valid_from)""",
+            shown=f"{table}.valid_from",
+        )
+        # ... nor older than what is recorded for the certificate (other registration numbers).
+        stage.reject(
+            f"""{own} AND EXISTS (
+                SELECT 1 FROM {registrations} r
+                WHERE r.certificate_id = {table}.certificate_id AND r.number <> {table}.skey
+                  AND r.valid_from >= {table}.valid_from)
+              AND NOT EXISTS (
+                SELECT 1 FROM {registrations} m WHERE m.number = {table}.skey AND m.kind IN ('first', 'renewal'))""",
+            "older",
+            ref=f"""(SELECT MAX(r.valid_from) FROM {registrations} r
+                WHERE r.certificate_id = {table}.certificate_id AND r.number <> {table}.skey)""",
         )
 
     def reason_message(self, reason, ref, context):
@@ -165,6 +232,27 @@ class RegistrationTable(TableSpec):
             ) % {"date": ref}
         if reason == "owner":
             return _("This registration number belongs to another certificate.")
+        code = (reason or "").split(":")[0]
+        if code == "before_exam":
+            return _(
+                "The registration starts before %(year)s, the year of the exam that gave the certificate: a "
+                "certificate is registered after the exam is passed (民发〔2009〕44号, art. 4)."
+            ) % {"year": ref}
+        if code == "renewal_without_first":
+            return _(
+                "A re-registration renews an earlier registration (民发〔2009〕44号, art. 4), and none of this "
+                "certificate is recorded or comes earlier in the file: import the first registration too."
+            )
+        if code == "overlap":
+            return _(
+                "The period overlaps the registration of row %(row)s: a certificate's registrations follow one "
+                "another, each starting after the one before has ended (民发〔2009〕44号, art. 4)."
+            ) % {"row": ref}
+        if code == "overlap_recorded":
+            return _(
+                "The period overlaps a recorded registration of this certificate valid until %(date)s: a "
+                "certificate's registrations follow one another (民发〔2009〕44号, art. 4)."
+            ) % {"date": ref}
         return holder_reason(reason, ref)
 
     def commit_batch(self, stage, lo, hi, context):
@@ -377,6 +465,7 @@ registrations = register(
             StageColumn("region_id"),
             StageColumn("authority_region_id"),
             StageColumn("status", volatile=True),
+            StageColumn("valid_year", "int", volatile=True),
         ),
         lookups=(
             holder_lookup(),
@@ -389,6 +478,7 @@ registrations = register(
                 missing=gettext_lazy(
                     "No certificate with this management number is in the registry; import the certificate first."
                 ),
+                shown="cert_key",
             ),
         ),
         match=Match(

@@ -11,6 +11,7 @@ name differs from the registry's. A table puts ``HOLDER_STAGE`` first among its 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shegong.core.identifiers import mask_id_number
 from shegong.core.tabular import columns as c
 from shegong.core.tabular.keys import BlindIndexer, refuse_during_rotation
 from shegong.core.tabular.spec import Lookup, StageColumn
@@ -26,6 +27,7 @@ HOLDER_STAGE = (
     StageColumn("person_id", "bigint"),
     StageColumn("person_region"),
     StageColumn("holder_name"),
+    StageColumn("holder_shown", volatile=True),  # the ID number as messages show it (masked)
 )
 
 
@@ -65,6 +67,7 @@ def holder_lookup():
             "now works in your region, ask for a transfer (Social workers → Request a transfer) with the ID number "
             "and name; both civil affairs departments approve it."
         ),
+        shown="holder_shown",
     )
 
 
@@ -77,29 +80,31 @@ def prepare_holders(context):
 def holder_staged(values, context):
     """The HOLDER_STAGE values of a row (person and region are filled in by the lookup)."""
     name = values.get("name")
+    number = values["id_number"].number
     return (
-        context.cache["blind_index"](values["id_number"].number),
+        context.cache["blind_index"](number),
         None,
         None,
         queries.normalise_name(name) if name is not None else None,
+        mask_id_number(number),
     )
 
 
 def reject_name_mismatch(stage):
-    """Refuse new rows whose holder name differs from the registry's (reason ``name_mismatch``)."""
+    """Refuse rows whose holder name differs from the registry's (reason ``name_mismatch:name``,
+    reported under the name column with the name as the file gives it)."""
     persons = q(Person._meta.db_table)
-    stage.execute(
-        f"""
-        UPDATE {stage.table} SET action = 'r', reason = 'name_mismatch', ref = p.name
-        FROM {persons} p
-        WHERE p.id = {stage.table}.person_id AND {stage.table}.action = 'n'
-          AND {stage.table}.holder_name IS NOT NULL AND p.name <> {stage.table}.holder_name
-        """
+    stage.reject(
+        f"p.id = {stage.table}.person_id AND {stage.table}.holder_name IS NOT NULL AND p.name <> {stage.table}.holder_name",
+        "name_mismatch:name",
+        ref="p.name",
+        shown=f"{stage.table}.holder_name",
+        from_=f"{persons} p",
     )
 
 
 def holder_reason(reason, ref):
     """The message of a refusal made here, or None for another reason."""
-    if reason == "name_mismatch":
+    if reason in ("name_mismatch", "name_mismatch:name"):
         return _("The registry has this ID number under the name %(name)s, not the name in the file.") % {"name": ref}
     return None

@@ -609,10 +609,12 @@ OFFICIAL_FIELDS = (*OWN_FIELDS, "name", "id_number")
 def validate_photo(upload):
     """An ID photo: at most 500 KB (setting WORKERS_PHOTO_MAX_BYTES), a real JPEG or PNG image.
 
-    The type is read from the content (Pillow), not from the file name or the declared type.
+    The type is read from the content (``core.uploads``: the magic bytes, which must agree with the
+    name's extension, then Pillow), not from the declared type; an image declaring huge dimensions is
+    refused before it is decoded.
     Returns the file extension to store it under.
     """
-    from PIL import Image, UnidentifiedImageError
+    from shegong.core.uploads import check_image_dimensions, check_upload
 
     size = getattr(upload, "size", None)
     if size is None:
@@ -623,15 +625,19 @@ def validate_photo(upload):
             {"photo": _("The photo must be at most %(kb)d KB.") % {"kb": photo_max_bytes() // 1024}},
             code="photo_too_large",
         )
+    name = getattr(upload, "name", "") or ""
     try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            kind = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        check_upload(upload, name, accept=("jpeg", "png"))
+    except ValidationError as exc:
+        if exc.code == "file_content":  # named .png but a JPEG, or the reverse: say so
+            raise ValidationError({"photo": exc.messages}, code="photo_type") from exc
         raise ValidationError({"photo": _("The photo must be a JPEG or PNG image.")}, code="photo_type") from exc
-    finally:
-        upload.seek(0)
+    try:
+        kind, _size = check_image_dimensions(upload, name)
+    except ValidationError as exc:
+        if exc.code == "image_too_large":
+            raise ValidationError({"photo": exc.messages}, code="photo_dimensions") from exc
+        raise ValidationError({"photo": _("The photo must be a JPEG or PNG image.")}, code="photo_type") from exc
     if kind not in PHOTO_FORMATS:
         raise ValidationError({"photo": _("The photo must be a JPEG or PNG image.")}, code="photo_type")
     return PHOTO_FORMATS[kind]

@@ -1,5 +1,7 @@
 """Import and export tables of the workers app: social workers and their qualification certificates."""
 
+from django.db.models import Case, Max, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -11,6 +13,7 @@ from . import bulk
 from .filters import CertificateFilter, PersonFilter
 from .holder_tables import HOLDER_STAGE, holder_columns, holder_lookup, holder_reason, reject_name_mismatch
 from .models import Certificate, CertificateLevel, Education, Person
+from .status import RegistrationState, derive_status
 
 SEX_WORDS = {Sex.MALE: "男", Sex.FEMALE: "女"}
 LEVEL_WORDS = {
@@ -18,6 +21,7 @@ LEVEL_WORDS = {
     CertificateLevel.INTERMEDIATE: "社会工作师",
     CertificateLevel.SENIOR: "高级社会工作师",
 }
+LEVEL_RANK = (CertificateLevel.ASSISTANT, CertificateLevel.INTERMEDIATE, CertificateLevel.SENIOR)
 EDUCATION_WORDS = {
     Education.BELOW_HIGH_SCHOOL: "高中以下",
     Education.HIGH_SCHOOL: "高中/中专",
@@ -89,9 +93,36 @@ class PersonTable(TableSpec):
         education = self.by_name["education"]
         checked = self.by_name["checked"]
         sex = self.by_name["sex"]
-        for token, name, person_sex, born, region, household, phone, is_checked, email, level, major, address in (
-            queryset.order_by("pk").values_list(*fields).iterator(chunk_size=5000)
+        # The registry's questions of a person: the highest certificate level, the registration status
+        # (status.py, THE derivation) and the last day of validity (none for a person never registered).
+        rank = Case(
+            *(When(certificates__level=value, then=Value(number)) for number, value in enumerate(LEVEL_RANK, start=1)),
+            default=Value(0),
+        )
+        queryset = queryset.annotate(top_level=Max(rank))
+        today = timezone.localdate()
+        for (
+            token,
+            name,
+            person_sex,
+            born,
+            region,
+            household,
+            phone,
+            is_checked,
+            email,
+            level,
+            major,
+            address,
+            top,
+            state,
+            valid_to,
+        ) in (
+            queryset.order_by("pk")
+            .values_list(*fields, "top_level", "registration_state", "registration_valid_to")
+            .iterator(chunk_size=5000)
         ):
+            status = derive_status(state, valid_to, today)
             yield [
                 _id_for_export(token, context),
                 name,
@@ -106,6 +137,9 @@ class PersonTable(TableSpec):
                 major,
                 address,
                 names.get(region, ""),
+                LEVEL_WORDS.get(LEVEL_RANK[top - 1], "") if top else "",
+                str(status.label),
+                valid_to if valid_to is not None and state != RegistrationState.NONE else "",
             ]
 
 
@@ -266,7 +300,7 @@ persons = register(
             ),
             target_region="t.region_id",
         ),
-        export_only_headers=("工作地区名称",),
+        export_only_headers=("工作地区名称", "证书等级", "登记状态", "登记有效期至"),
         notes=(
             gettext_lazy(
                 "An empty cell leaves the stored value as it is when a record is updated; sex, date of birth and the "

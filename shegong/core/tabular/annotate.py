@@ -14,6 +14,7 @@ from django.core.files import File
 from django.utils.translation import gettext as _
 
 from . import readers
+from .cells import is_formula_like, neutralise
 
 
 def _issues_by_row(job):
@@ -55,6 +56,13 @@ class _Merge:
         return "", False
 
 
+def _header_note(merge, number, title):
+    """The added column's header cell: its title, then what concerns the file as a whole (columns of
+    another table, which are ignored), so that the annotated file says it as the page does."""
+    extra, _error = merge.take(number)
+    return f"{title}\n{extra}" if extra else title
+
+
 def write_annotated(job, path, *, source_format, header):
     """Write and attach ``job.annotated_file``."""
     width = max([*header.columns, *header.unknown, *header.ignored, -1]) + 1
@@ -82,12 +90,12 @@ def _write_csv(job, path, target, width, header_row, title):
     with open(target, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         for number, cells in source.rows():
-            cells = list(cells) + [""] * (width - len(cells))
+            cells = [neutralise(cell) for cell in cells] + [""] * (width - len(cells))
             if number == header_row:
-                extra = title
+                extra = _header_note(merge, number, title)
             else:
                 extra, _error = merge.take(number)
-            writer.writerow([*cells[:width], extra, *cells[width:]])
+            writer.writerow([*cells[:width], neutralise(extra), *cells[width:]])
 
 
 def _write_xlsx(job, path, source_format, target, width, header_row, title):
@@ -103,24 +111,25 @@ def _write_xlsx(job, path, source_format, target, width, header_row, title):
     datetime_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
     error_format = workbook.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE", "text_wrap": True})
     warning_format = workbook.add_format({"font_color": "#7F6000", "bg_color": "#FFEB9C", "text_wrap": True})
-    header_format = workbook.add_format({"bold": True, "font_color": "#9C0006"})
+    header_format = workbook.add_format({"bold": True, "font_color": "#9C0006", "text_wrap": True})
+    formats = (date_format, datetime_format, workbook.add_format({"quote_prefix": True}))
     sheet.set_column(width, width, 60)
     for number, cells in source.rows():
         r = number - 1
         for c, value in enumerate(cells[:width]):
-            _write_cell(sheet, r, c, value, date_format, datetime_format)
+            _write_cell(sheet, r, c, value, *formats)
         if number == header_row:
-            sheet.write_string(r, width, title, header_format)
+            sheet.write_string(r, width, _header_note(merge, number, title), header_format)
         else:
             extra, error = merge.take(number)
             if extra:
                 sheet.write_string(r, width, extra, error_format if error else warning_format)
         for c, value in enumerate(cells[width:], start=width + 1):
-            _write_cell(sheet, r, c, value, date_format, datetime_format)
+            _write_cell(sheet, r, c, value, *formats)
     workbook.close()
 
 
-def _write_cell(sheet, r, c, value, date_format, datetime_format):
+def _write_cell(sheet, r, c, value, date_format, datetime_format, quoted_format):
     if value is None or value == "":
         return
     if isinstance(value, bool):
@@ -132,4 +141,6 @@ def _write_cell(sheet, r, c, value, date_format, datetime_format):
     elif isinstance(value, datetime.date):
         sheet.write_datetime(r, c, value, date_format)
     else:
-        sheet.write_string(r, c, str(value))
+        value = str(value)
+        # Text a spreadsheet would run as a formula stays text (Excel's quote prefix), as in exports.
+        sheet.write_string(r, c, value, quoted_format if is_formula_like(value) else None)

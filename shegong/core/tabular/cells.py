@@ -46,9 +46,48 @@ def is_blank(value):
     return value is None or value == "" or (isinstance(value, str) and not value.strip())
 
 
+# What legacy files write in a key cell (ID number, management number, phone, date, division) for "none":
+# read as an empty cell, never stored as a value (a phone number "0", a management number "无").
+PLACEHOLDERS = frozenset(
+    {"无", "暂无", "没有", "空", "未填", "/", "\\", "-", "--", "—", "——", "N/A", "NA", "NULL", "NONE", "0", "00"}
+)
+
+
+def is_placeholder(value):
+    """Whether a key cell holds a placeholder for "none" (无, 暂无, /, -, N/A, 0...), to be read as empty."""
+    if value.__class__ is str:
+        if len(value) > 8:
+            return False
+        return clean_text(value).upper() in PLACEHOLDERS
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value == 0
+    return False
+
+
 # What a spreadsheet takes for the start of a formula (=, +, -, @, and a tab or carriage return before
 # one): exports put an apostrophe before such text (export.py), and imports remove it again here.
 FORMULA_STARTS = "=+-@\t\r"
+# A signed number or telephone number (+86 138 0013 8000, -12.5, -(3)) is not neutralised; anything
+# else starting with a formula character is ("-2+3+cmd|' /C calc'!A0" starts like a number too).
+_SIGNED_NUMBER = re.compile(r"[+-][\d (][\d ().-]*")
+
+
+def is_formula_like(value):
+    """Whether a spreadsheet would take the text ``value`` for a formula (CSV/Excel formula injection)."""
+    return (
+        isinstance(value, str)
+        and value != ""
+        and value[0] in FORMULA_STARTS
+        and _SIGNED_NUMBER.fullmatch(value) is None
+    )
+
+
+def neutralise(value):
+    """THE rule for every cell a file written by the system carries (exports, the annotated file):
+    text a spreadsheet would run as a formula gets a leading apostrophe (imports drop it again)."""
+    if is_formula_like(value):
+        return "'" + value
+    return value
 
 
 def clean_text(value):
@@ -185,6 +224,10 @@ def parse_date(value, warn):
     if isinstance(value, date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if 19000101 <= value <= 21001231 and float(value).is_integer():
+            # A compact date typed into Excel (19830211), which stored it as a number: the date it is.
+            digits = str(int(value))
+            return _make_date(digits[:4], digits[4:6], digits[6:], digits)
         result = excel_serial_date(value)
         warn(
             "excel_serial",

@@ -43,6 +43,8 @@ class Column:
     type_label = gettext_lazy("Text")
     text_format = False  # xlsx: format the column as text ("@") so Excel keeps it as typed
     width = 16
+    # A key column: a placeholder for "none" (无, 暂无, /, -, N/A, 0) is read as an empty cell.
+    placeholders = False
 
     def __init__(
         self,
@@ -126,6 +128,7 @@ class TextColumn(Column):
 class IdentifierTextColumn(Column):
     """Opaque numbers (management numbers, phone numbers): kept as text, never as a spreadsheet number."""
 
+    placeholders = True
     kind = "text"
     type_label = gettext_lazy("Text (digits kept as typed)")
     text_format = True
@@ -206,6 +209,7 @@ class DecimalColumn(Column):
 
 
 class DateColumn(Column):
+    placeholders = True
     kind = "date"
     type_label = gettext_lazy("Date")
     width = 12
@@ -358,6 +362,7 @@ class IdNumberColumn(Column):
     notation and failed checks are refused; a 15-digit number is converted with a warning.
     """
 
+    placeholders = True
     kind = "id_number"
     type_label = gettext_lazy("ID number")
     text_format = True
@@ -413,6 +418,7 @@ def id_number_column(*, help="", example="440106199001011234", required=True):
 class CreditCodeColumn(Column):
     """统一社会信用代码: refused when it cannot be a code; a failed check character is a warning."""
 
+    placeholders = True
     kind = "credit_code"
     type_label = gettext_lazy("Unified social credit code")
     text_format = True
@@ -439,6 +445,7 @@ class CreditCodeColumn(Column):
 class RegionColumn(Column):
     """A division given by its six-digit code or by its name (with the full path when names repeat)."""
 
+    placeholders = True
     kind = "region"
     type_label = gettext_lazy("Division (code or name)")
     text_format = True

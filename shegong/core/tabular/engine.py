@@ -29,7 +29,7 @@ from shegong.core import identifiers
 from shegong.core.audit import actions, record
 
 from . import readers
-from .cells import CellError, IdParser, clean_text
+from .cells import CellError, IdParser, clean_text, is_placeholder
 from .columns import IdNumberColumn
 from .regions import RegionIndex
 from .spec import get_spec
@@ -383,6 +383,12 @@ def _validate(job, path):
     errors, warnings = [], []
     total = rejected = warned = staged = last_row = 0
     required_message = _("This column is required.")
+    # A file saved as GBK/GB18030 cannot carry every character (𠮷 becomes ?): such a cell is flagged.
+    lossy = getattr(source, "encoding", "") == "gb18030"
+    lost_message = _(
+        "This cell holds “?” or “�” where the file's encoding could not carry a character (a rare character "
+        "such as 𠮷 saved as GBK): check the value, and save the file as UTF-8 CSV or .xlsx."
+    )
     example_checked = False
     next_flush = FLUSH_ROWS
     with stage.writer(streaming=job.size > STREAM_BYTES) as writer:
@@ -396,12 +402,19 @@ def _validate(job, path):
             for index, column, name, is_required, parse in mapping:
                 value = cells[index] if index < width else None
                 # The common case first: a non-empty cell (CSV gives strings, workbooks typed values).
-                if value is None or value == "" or (value.__class__ is str and value.isspace()):
+                if (
+                    value is None
+                    or value == ""
+                    or (value.__class__ is str and value.isspace())
+                    or (column.placeholders and is_placeholder(value))
+                ):
                     values[name] = None
                     if is_required:
                         row.error(column, "required", required_message, "")
                     continue
                 blank = False
+                if value.__class__ is str and (lossy and "?" in value or "\ufffd" in value):
+                    row.warn(column, "lost_character", lost_message, value)
                 try:
                     values[name] = parse(value, row)
                 except CellError as exc:
@@ -461,8 +474,14 @@ def _validate(job, path):
     if counts.get("r"):
         Progress(job, 85, 95)(0.0, _("Recording the findings"), force=True)
         sql_errors = []
-        for number, reason, ref, display in stage.rejected():
-            sql_errors.append(_sql_issue(context, number, reason, ref, display))
+        for number, reason, ref, display, shown, more in stage.rejected():
+            sql_errors.append(_sql_issue(context, number, reason, ref, display, shown))
+            for extra in (more or "").split(Stage.TERMINATOR):
+                if extra:
+                    extra_reason, extra_ref, extra_shown = (extra.split(Stage.SEPARATOR) + ["", ""])[:3]
+                    sql_errors.append(
+                        _sql_issue(context, number, extra_reason, extra_ref or None, display, extra_shown)
+                    )
             if len(sql_errors) >= FLUSH_ROWS:
                 _write_issues(job, sql_errors, ImportIssue.Severity.ERROR)
                 sql_errors = []
@@ -527,13 +546,24 @@ def digest_getter(spec):
     return operator.itemgetter(*indices)
 
 
-def _sql_issue(context, number, reason, ref, display):
+def _sql_issue(context, number, reason, ref, display, shown=None):
+    """The issue of a row rejected by a set-based step: in the column the reason concerns, with that
+    column's value (``shown``), never the key's value under another column's header."""
     spec = context.spec
     key_column = spec.by_name[spec.key[0]]
     header, index = context.column_position(key_column.name)
     key_name = str(spec.key_label) if spec.key_label else key_column.header
-    shown = display or ""
     column_header, column_index = header, index
+    concerned = None  # the column the reason concerns, when it is not the key
+    if reason and ":" in reason and reason.split(":", 1)[1] in spec.by_name:
+        concerned = reason.split(":", 1)[1]
+    elif reason and not reason.startswith(("dup", "exists", "not_found", "target_scope", "owner")):
+        concerned = spec.reason_column(reason, ref, context)
+    if concerned is not None and concerned != key_column.name:
+        column_header, column_index = context.column_position(concerned)
+        if reason.startswith("lookup_"):
+            display = None  # the key's value belongs under the key's column, not under the looked-up one
+    shown = shown or display or ""
     if reason == "dup":
         message = _("The same %(key)s is already in row %(row)s; this copy is skipped.") % {"key": key_name, "row": ref}
     elif reason == "dup_conflict":
@@ -559,16 +589,12 @@ def _sql_issue(context, number, reason, ref, display):
     elif reason and reason.startswith(("lookup_missing:", "lookup_scope:")):
         kind, column_name = reason.split(":", 1)
         lookup = next(lookup for lookup in spec.lookups if lookup.column == column_name)
-        column_header, column_index = context.column_position(column_name)
         if kind == "lookup_missing":
             message = str(lookup.missing)
         else:
             message = str(lookup.out_of_scope) % {"region": context.regions.full_name(ref) or ref}
     else:
         message = spec.reason_message(reason, ref, context) or _("The row was rejected.")
-        column_name = spec.reason_column(reason, ref, context)
-        if column_name is not None:
-            column_header, column_index = context.column_position(column_name)
     return (number, column_header, column_index, shown, (reason or "rejected").split(":")[0], message)
 
 

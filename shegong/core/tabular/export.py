@@ -11,7 +11,6 @@ imported again.
 import csv
 import datetime
 import os
-import re
 import tempfile
 from datetime import timedelta
 from decimal import Decimal
@@ -28,7 +27,7 @@ from shegong.core import capabilities
 from shegong.core.audit import actions, record
 from shegong.core.tasks import job_task, start_job
 
-from .cells import FORMULA_STARTS
+from .cells import is_formula_like, neutralise
 from .columns import DateColumn, DecimalColumn, IntColumn
 from .spec import all_specs, get_spec
 
@@ -159,19 +158,7 @@ def start_export(user, spec_name, filters, fmt, *, title=None):
 
 # One worksheet holds 1,048,576 rows (the header included); a longer selection is cut there and says so.
 XLSX_MAX_ROWS = 1_048_575
-# A signed number or telephone number (+86 138 0013 8000, -12.5, -(3)) is not neutralised; anything
-# else starting with a formula character is ("-2+3+cmd|' /C calc'!A0" starts like a number too).
-_SIGNED_NUMBER = re.compile(r"[+-][\d (][\d ().-]*")
-
-
-def is_formula_like(value):
-    """Whether a spreadsheet would take the text ``value`` for a formula (CSV/Excel formula injection)."""
-    return (
-        isinstance(value, str)
-        and value != ""
-        and value[0] in FORMULA_STARTS
-        and _SIGNED_NUMBER.fullmatch(value) is None
-    )
+__all__ = ["is_formula_like", "start_export", "write_export"]
 
 
 class ExportResult(int):
@@ -283,10 +270,8 @@ def _csv_cell(value):
         return value.isoformat(sep=" ")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    if is_formula_like(value):
-        # A spreadsheet would run it as a formula (CSV injection): keep it text. Imports drop the quote again.
-        return "'" + value
-    return value
+    # A spreadsheet would run a formula-like text (CSV injection): keep it text. Imports drop the quote again.
+    return neutralise(value)
 
 
 def save_result_file(job, filename, path):

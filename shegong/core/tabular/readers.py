@@ -14,9 +14,12 @@ header are ignored. Row numbers are the ones the spreadsheet shows (1-based, hea
 import codecs
 import csv
 import io
+import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .cells import clean_text, is_blank
@@ -31,29 +34,93 @@ class FileRejected(Exception):
 
 
 def detect_format(path, name=""):
-    """'csv', 'xlsx' or 'xls' by content (the name's extension is not trusted); raises FileRejected."""
+    """'csv', 'xlsx' or 'xls' by content, which must agree with the name's extension; raises FileRejected.
+
+    The content is judged by ``core.uploads.check_upload``, the check of every upload: a web page or
+    XML named .xls is "not an Excel file", a CSV named .xlsx is refused as not what its name says.
+    """
+    from django.core.exceptions import ValidationError
+
+    from shegong.core.uploads import check_upload, sniff_path
+
+    try:
+        kind = check_upload(path, name or os.path.basename(path), accept=("xlsx", "xls", "text"))
+    except ValidationError as exc:
+        if exc.code == "file_damaged":
+            raise FileRejected(_("The file is a damaged ZIP archive, not an Excel workbook.")) from exc
+        if exc.code == "file_empty":
+            raise FileRejected(_("The file is empty.")) from exc
+        if exc.code == "file_type" and sniff_path(path) == "zip":
+            raise FileRejected(_("The file is a ZIP archive but not an Excel workbook (.xlsx).")) from exc
+        if exc.code == "file_type" and sniff_path(path) == "binary":
+            raise FileRejected(_("The file is neither an Excel workbook nor a CSV text file.")) from exc
+        raise FileRejected(" ".join(exc.messages)) from exc
+    if kind == "xlsx":
+        check_workbook_size(path)
+    if kind != "text":
+        return kind
     with open(path, "rb") as handle:
         head = handle.read(SNIFF_BYTES)
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(path) as archive:
-                names = set(archive.namelist())
-        except zipfile.BadZipFile as exc:
-            raise FileRejected(_("The file is a damaged ZIP archive, not an Excel workbook.")) from exc
-        if "xl/workbook.xml" in names:
-            return "xlsx"
-        raise FileRejected(_("The file is a ZIP archive but not an Excel workbook (.xlsx)."))
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "xls"
-    if not head:
-        raise FileRejected(_("The file is empty."))
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "csv"
-    if b"\x00" in head:
-        raise FileRejected(_("The file is neither an Excel workbook nor a CSV text file."))
     if csv_encoding(head) is None:
         raise FileRejected(_("The file is not a text file in a known encoding (UTF-8 or GB18030)."))
     return "csv"
+
+
+_DIMENSION_RE = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]{0,3})(\d*):?([A-Z]{0,3})(\d*)\"")
+
+
+def _column_number(letters):
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def max_cells():
+    return int(getattr(settings, "IMPORT_MAX_CELLS", 30_000_000))
+
+
+def check_workbook_size(path):
+    """Refuse, before anything is loaded, a workbook that declares more cells than an import can hold.
+
+    Each worksheet states its used range (``<dimension ref="A1:XFD1048576"/>``) in its first bytes,
+    and the archive states each member's unpacked size: both are read without unpacking the sheets,
+    so a file of a few KB declaring billions of cells (or unpacking to gigabytes) costs nothing.
+    """
+    limit = max_cells()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            unpacked = sum(member.file_size for member in members)
+            if unpacked > 40 * limit:  # some 40 bytes of XML per cell at most, on average
+                raise FileRejected(_workbook_too_large(limit))
+            for member in members:
+                if not (member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")):
+                    continue
+                with archive.open(member) as handle:
+                    head = handle.read(4096)
+                match = _DIMENSION_RE.search(head)
+                if match is None:
+                    continue
+                first_col, first_row, last_col, last_row = match.groups()
+                if not last_col:
+                    last_col, last_row = first_col, first_row
+                columns = _column_number(last_col) - _column_number(first_col or b"A") + 1
+                rows = int(last_row or 1) - int(first_row or 1) + 1
+                if columns * rows > limit:
+                    raise FileRejected(_workbook_too_large(limit))
+    except zipfile.BadZipFile as exc:
+        raise FileRejected(_("The file is a damaged ZIP archive, not an Excel workbook.")) from exc
+
+
+def _workbook_too_large(limit):
+    return _(
+        "The workbook declares more cells than an import can hold (at most %(limit)s): a sheet's used range "
+        "reaches far beyond its data. Delete the empty rows and columns after the data (or copy the data into a "
+        "new workbook) and upload it again."
+    ) % {"limit": f"{limit:,}"}
 
 
 def csv_encoding(head):

@@ -77,6 +77,9 @@ class Lookup:
     target_region: str | None = None
     missing: str = ""
     out_of_scope: str = ""
+    # The stage column holding the file's value as the messages show it (a masked ID number), when
+    # ``stage_key`` cannot be shown (a blind index); without it nothing is shown.
+    shown: str = ""
 
 
 STRATEGIES = ("insert", "update", "upsert")

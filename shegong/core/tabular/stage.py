@@ -11,7 +11,9 @@ databases.
 Fixed columns: ``row_no`` (the file's row number), ``action`` (n: valid and new unless a step below
 finds its record; u: update; s: unchanged; r: rejected), ``skey`` (natural key), ``kdisp`` (how the key is shown in
 messages, e.g. a masked ID number), ``digest`` (compares duplicate rows), ``target_id`` and
-``target_region`` (the matched record), ``reason``/``ref`` (why a row was rejected here).
+``target_region`` (the matched record), ``reason``/``ref``/``shown`` (why a row was rejected here, and
+the value shown with the reason), ``more`` (the row's further problems: every check runs on rejected
+rows too, so that the preview reports all of a row's problems, not only the first).
 """
 
 import re
@@ -102,6 +104,8 @@ class Stage:
             f"target_region {types['text']}",
             "reason varchar(40)",
             "ref text",
+            "shown text",
+            "more text",
         ] + [f"{q(column.name)} {types[column.kind]}" for column in self.spec.stage]
         unlogged = "UNLOGGED " if is_postgres() else ""
         with connection.cursor() as cursor:
@@ -195,29 +199,71 @@ class Stage:
             """
         )
 
+    SEPARATOR = "\x1f"  # between a further problem's reason, ref and shown value
+    TERMINATOR = "\x1e"  # after each further problem
+
+    def reject(self, condition, reason, *, ref="NULL", shown="NULL", from_="", params=(), reason_sql=None):
+        """Reject the rows meeting ``condition`` (SQL over the stage, and the tables of ``from_``).
+
+        A row still valid becomes rejected with ``reason`` (``ref`` and ``shown`` are SQL expressions:
+        what the message refers to, the file's value shown with it); a row already rejected for
+        something else keeps that first reason and gets this one added to ``more``, so that every
+        problem of a row is reported. Returns the number of rows newly rejected.
+        """
+        t = self.table
+        from_clause = f"FROM {from_}" if from_ else ""
+        reason_expr = reason_sql or "%s"
+        reason_params = [] if reason_sql else [reason]
+        self.execute(
+            f"""
+            UPDATE {t} SET more = COALESCE({t}.more, '') || {reason_expr} || %s || COALESCE(CAST({ref} AS text), '')
+                || %s || COALESCE(CAST({shown} AS text), '') || %s
+            {from_clause}
+            WHERE {t}.action = 'r' AND {t}.reason IS NOT NULL AND {t}.reason NOT IN ('dup', 'dup_conflict')
+              AND ({condition})
+            """,
+            [*reason_params, self.SEPARATOR, self.SEPARATOR, self.TERMINATOR, *params],
+        )
+        return self.execute(
+            f"""
+            UPDATE {t} SET action = 'r', reason = {reason_expr}, ref = {ref}, shown = {shown}
+            {from_clause}
+            WHERE {t}.action = 'n' AND ({condition})
+            """,
+            [*reason_params, *params],
+        )
+
     def resolve_lookup(self, lookup, scope):
         """Fill a foreign key found by natural key; reject rows whose key is unknown or out of scope."""
         target = q(lookup.model._meta.db_table)
         sets = [f"{q(lookup.into)} = t.{q(lookup.model._meta.pk.column)}"]
         if lookup.region_into:
             sets.append(f"{q(lookup.region_into)} = t.{q(lookup.target_region)}")
+        # Rows already rejected by a check before are looked up too: their other problems are
+        # reported as well.
         self.execute(
             f"""
             UPDATE {self.table} SET {", ".join(sets)}
             FROM {target} t
-            WHERE t.{q(lookup.target_key)} = {self.table}.{q(lookup.stage_key)} AND {self.table}.action = 'n'
+            WHERE t.{q(lookup.target_key)} = {self.table}.{q(lookup.stage_key)}
+              AND {self.table}.action IN ('n', 'r')
             """
         )
-        self.execute(
-            f"UPDATE {self.table} SET action = 'r', reason = %s, ref = %s WHERE action = 'n' AND {q(lookup.into)} IS NULL",
-            [f"lookup_missing:{lookup.column}", lookup.column],
+        shown = q(lookup.shown) if lookup.shown else "NULL"
+        self.reject(
+            f"{q(lookup.into)} IS NULL",
+            f"lookup_missing:{lookup.column}",
+            ref=f"'{lookup.column}'",
+            shown=shown,
         )
         if lookup.region_into:
             condition, params = scope.sql(q(lookup.region_into))
-            self.execute(
-                f"UPDATE {self.table} SET action = 'r', reason = %s, ref = {q(lookup.region_into)} "
-                f"WHERE action = 'n' AND NOT ({condition})",
-                [f"lookup_scope:{lookup.column}", *params],
+            self.reject(
+                f"{q(lookup.region_into)} IS NOT NULL AND NOT ({condition})",
+                f"lookup_scope:{lookup.column}",
+                ref=q(lookup.region_into),
+                shown=shown,
+                params=params,
             )
 
     def classify(self, match, strategy, scope):
@@ -265,12 +311,12 @@ class Stage:
             return dict(cursor.fetchall())
 
     def rejected(self, chunk=5000):
-        """(row_no, reason, ref, kdisp) of rows rejected by the set-based steps, in row order."""
+        """(row_no, reason, ref, kdisp, shown, more) of rows rejected by the set-based steps, in row order."""
         last = 0
         while True:
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT row_no, reason, ref, kdisp FROM {self.table} "
+                    f"SELECT row_no, reason, ref, kdisp, shown, more FROM {self.table} "
                     f"WHERE action = 'r' AND row_no > %s ORDER BY row_no LIMIT {int(chunk)}",
                     [last],
                 )

@@ -171,3 +171,115 @@ def test_dates_of_past_events_in_the_future_are_refused_in_every_table(tmp_path,
         assert [(r, col, code) for r, col, code, _m in found] == [(2, column, "future_date")], (table, found)
         assert tomorrow in found[0][3]
         assert job.count_rejected == 1 and job.count_new == 0
+
+
+# --- every problem of a row, each in its own column with its value (issue 11, item 7) ---------------------------
+
+
+def _problems(job):
+    return [(i.row, i.column, i.value, i.code) for i in job.issues.filter(severity="error").order_by("row", "id")]
+
+
+def test_a_name_mismatch_is_under_the_name_and_a_missing_holder_shows_the_id_number(tmp_path, admin, holders):
+    from shegong.core.identifiers import mask_id_number
+
+    header = ["身份证号码", "姓名", "证书等级", "管理号", "考试年度"]
+    missing = build_id_number("440106", datetime.date(1991, 5, 5), 7)
+    rows = [
+        header,
+        [idn(0), "错名", "社会工作师", "20210000000000001", "2021"],
+        [missing, "无人", "社会工作师", "20210000000000002", "2021"],
+    ]
+    job = validated(tmp_path, admin, "certificates", csv_bytes(rows))
+    assert _problems(job) == [
+        (2, "姓名", "错名", "name_mismatch"),
+        (3, "身份证号码", mask_id_number(missing), "lookup_missing"),
+    ]
+
+
+def test_every_problem_of_a_registration_row_is_reported(tmp_path, admin, holders):
+    from shegong.core.identifiers import mask_id_number
+
+    missing = build_id_number("440106", datetime.date(1991, 5, 5), 7)
+    rows = [
+        [*REG_HEADER[:1], "姓名", *REG_HEADER[1:]],
+        # the holder is unknown AND the certificate is unknown
+        [missing, "无人", "20159999999999999", "首次登记", "DJ-X-1", "2016-03-01", "", "440106"],
+        # the name is wrong AND the certificate is unknown
+        [idn(0), "错名", "20159999999999998", "首次登记", "DJ-X-2", "2016-03-01", "", "440106"],
+    ]
+    job = validated(tmp_path, admin, "registrations", csv_bytes(rows))
+    assert _problems(job) == [
+        (2, "身份证号码", mask_id_number(missing), "lookup_missing"),
+        (2, "管理号", "20159999999999999", "lookup_missing"),
+        (3, "管理号", "20159999999999998", "lookup_missing"),
+        (3, "姓名", "错名", "name_mismatch"),
+    ]
+
+
+# --- historical registrations checked as a history ---------------------------------------------------------------
+
+
+def test_registration_history_rules_are_named_and_the_status_follows_them(tmp_path, admin, holders):
+    rows = [
+        REG_HEADER,
+        # before the exam year (2015) of the certificate
+        [idn(0), "20150000000000000", "首次登记", "DJ-0-1", "2014-03-01", "", "440106"],
+        # a re-registration with no earlier registration
+        [idn(1), "20150000000000001", "再登记", "DJ-1-2", "2019-03-01", "", "440106"],
+        # a first registration, then one overlapping it
+        [idn(2), "20150000000000002", "首次登记", "DJ-2-1", "2016-03-01", "2019-02-28", "440106"],
+        [idn(2), "20150000000000002", "再登记", "DJ-2-2", "2018-03-01", "2099-02-28", "440106"],
+    ]
+    job = imported(tmp_path, admin, "registrations", csv_bytes(rows))
+    found = {(i.row, i.code): (i.column, i.message) for i in job.issues.all()}
+    assert found[(2, "before_exam")][0] == "有效期起" and "2015" in found[(2, "before_exam")][1]
+    assert "民发〔2009〕44号" in found[(2, "before_exam")][1]
+    assert found[(3, "renewal_without_first")][0] == "登记类型"
+    assert "民发〔2009〕44号" in found[(3, "renewal_without_first")][1]
+    assert found[(5, "overlap")][0] == "有效期起" and "row 4" in found[(5, "overlap")][1]
+    # A validity that is not three years less a day is recorded with a warning naming the rule.
+    assert found[(5, "validity_length")][0] == "有效期止" and "民发〔2009〕44号" in found[(5, "validity_length")][1]
+    assert job.committed_new == 1
+    # The person's status follows the accepted history only: the first registration, lapsed in 2019.
+    holders[2].refresh_from_db()
+    assert (holders[2].registration_state, holders[2].registration_valid_to) == ("lapsed", datetime.date(2019, 2, 28))
+    holders[1].refresh_from_db()
+    assert holders[1].registration_state == "none"
+    # A later import cannot overlap what is recorded either.
+    later = validated(
+        tmp_path,
+        admin,
+        "registrations",
+        csv_bytes([REG_HEADER, [idn(2), "20150000000000002", "再登记", "DJ-2-3", "2019-01-01", "", "440106"]]),
+    )
+    assert codes(later) == [(2, "overlap_recorded")]
+
+
+# --- study hours that break the province's rules (education/rules.py) ------------------------------------------
+
+
+def test_study_hours_breaking_the_provinces_rules_are_refused_with_the_rule_named(tmp_path, admin, holders):
+    rows = [
+        EDU_HEADER,
+        [idn(0), "持证人0", "2022-05-20", "论文", "社区治理调研", "80"],  # a paper counts 60 hours by the rule
+        [idn(0), "持证人0", "2022-05-20", "论文", "个案研究", "60"],  # as the rule gives: accepted
+        [idn(1), "持证人1", "2019-07-01", "学历教育", "社会工作硕士", "90"],  # a degree: accepted
+        [idn(1), "持证人1", "2021-07-01", "学历教育", "社会工作博士", "90"],  # a second degree credit
+        [idn(2), "持证人2", "2014-06-01", "培训", "入门培训", "10"],  # before the certificate (exam 2015)
+    ]
+    job = imported(tmp_path, admin, "study-records", csv_bytes(rows))
+    found = {(i.row, i.code): (i.column, i.message) for i in job.issues.filter(severity="error")}
+    assert set(found) == {(2, "over_rule"), (5, "second_once"), (6, "before_certificate")}
+    assert found[(2, "over_rule")][0] == "认定学时" and "60" in found[(2, "over_rule")][1]
+    assert found[(5, "second_once")][0] == "学习形式" and "民发〔2009〕123号" in found[(5, "second_once")][1]
+    assert found[(6, "before_certificate")][0] == "学习日期" and "2015" in found[(6, "before_certificate")][1]
+    assert job.committed_new == 2
+    # A degree already recorded: another one in a later file is refused too.
+    again = validated(
+        tmp_path,
+        admin,
+        "study-records",
+        csv_bytes([EDU_HEADER, [idn(1), "持证人1", "2023-07-01", "学历教育", "第三个学位", "90"]]),
+    )
+    assert codes(again) == [(2, "second_once")]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from shegong.core import workflow as wf
 from shegong.core.audit import record
 from shegong.core.roles import Role
+from shegong.core.uploads import check_image_dimensions, check_upload
 from shegong.education import actions
 from shegong.education import rules as R
 from shegong.education.models import Conversion, Declaration, Evidence, Source, StudyForm, StudyRecord
@@ -50,15 +51,26 @@ def check_evidence(uploaded):
         raise ValidationError(_("“%(name)s” is empty.") % {"name": name}, code="file_empty")
     if size > MAX_EVIDENCE_BYTES:
         raise ValidationError(_("“%(name)s” is larger than 10 MB.") % {"name": name}, code="file_size")
-    content_type, signatures = EVIDENCE_TYPES[extension]
-    uploaded.seek(0)
-    head = uploaded.read(16)
-    uploaded.seek(0)
-    if not any(head.startswith(signature) for signature in signatures):
+    content_type, _signatures = EVIDENCE_TYPES[extension]
+    kinds = {"pdf": "pdf", "jpg": "jpeg", "jpeg": "jpeg", "png": "png"}
+    try:
+        kind = check_upload(uploaded, name, accept=("pdf", "jpeg", "png"))
+    except ValidationError as exc:
+        raise ValidationError(
+            _("“%(name)s” is not really a %(type)s file.") % {"name": name, "type": extension.upper()},
+            code="file_content",
+        ) from exc
+    if kind != kinds[extension]:
         raise ValidationError(
             _("“%(name)s” is not really a %(type)s file.") % {"name": name, "type": extension.upper()},
             code="file_content",
         )
+    if kind in ("jpeg", "png"):
+        try:
+            check_image_dimensions(uploaded, name)  # a declared size too large to open is refused, not decoded
+        except ValidationError as exc:
+            if exc.code == "image_too_large":
+                raise
     return extension, content_type
 
 

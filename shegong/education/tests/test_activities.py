@@ -419,8 +419,9 @@ def test_import_header_and_file_checks(tmp_path):
         stage_list(account, activity, SimpleUploadedFile("a.txt", bytes(range(256))), tmp_path)
     with pytest.raises(engine.ImportRefused, match="not an Excel workbook"):
         stage_list(account, activity, SimpleUploadedFile("a.xlsx", b"PK\x03\x04 not a workbook"), tmp_path)
-    job = checked(account, activity, SimpleUploadedFile("a.xlsx", b"not a workbook"), tmp_path)
-    assert job.status == ImportJob.Status.INVALID and not job.staged_rows
+    # Text named .xlsx is not what its name says (issue 11, item 8): refused at upload, saying so.
+    with pytest.raises(engine.ImportRefused, match="not what its name says"):
+        stage_list(account, activity, SimpleUploadedFile("a.xlsx", b"not a workbook"), tmp_path)
     gbk = SimpleUploadedFile("gbk.csv", "管理号,学时\r\n2020000000077,2\r\n".encode("gb18030"))
     job = checked(account, activity, gbk, tmp_path)
     assert "No social worker" in problems(job)[(2, "管理号")]

@@ -131,6 +131,14 @@ def test_bad_evidence_files_are_refused(worker, media, upload, message):
     assert not Declaration.objects.exists() and not Evidence.objects.exists()
 
 
+def test_evidence_declaring_huge_image_dimensions_is_refused(worker, media):
+    from shegong.workers.tests.test_registry import huge_png
+
+    with pytest.raises(ValidationError, match="too large to open"):
+        declare(worker, files=[SimpleUploadedFile("证书.png", huge_png())])
+    assert not Declaration.objects.exists() and not Evidence.objects.exists()
+
+
 def test_evidence_required_and_images_accepted(worker, media):
     with pytest.raises(ValidationError, match="at least one evidence file"):
         declare(worker, files=[])

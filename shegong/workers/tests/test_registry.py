@@ -321,9 +321,35 @@ def test_photo_is_checked_by_content_and_size(settings):
     big = SimpleUploadedFile("big.jpg", jpeg_bytes() + b"\0" * (501 * 1024))
     with pytest.raises(ValidationError, match="at most 500 KB"):
         services.update_person(person, actor=user, own=True, photo=big)
-    services.update_person(person, actor=user, own=True, photo=SimpleUploadedFile("x.png", jpeg_bytes()))
+    # A JPEG named .png is not what its name says (issue 11, item 8): refused, saying so.
+    with pytest.raises(ValidationError, match="not what its name says"):
+        services.update_person(person, actor=user, own=True, photo=SimpleUploadedFile("x.png", jpeg_bytes()))
+    services.update_person(person, actor=user, own=True, photo=SimpleUploadedFile("x.jpeg", jpeg_bytes()))
     person.refresh_from_db()
     assert person.photo.name.endswith(".jpg") and "x" not in person.photo.name.rsplit("/", 1)[-1][:1]
+
+
+def huge_png(width=100_000, height=100_000):
+    """A few bytes of PNG whose header declares ``width`` × ``height`` pixels (a decompression bomb)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\0" * 64)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+def test_a_photo_declaring_huge_dimensions_is_refused_with_a_clear_message():
+    (person,) = people(1)
+    user = worker_for(person)
+    with pytest.raises(ValidationError, match="too large to open") as refused:
+        services.update_person(person, actor=user, own=True, photo=SimpleUploadedFile("bomb.png", huge_png()))
+    assert refused.value.message_dict["photo"]
+    person.refresh_from_db()
+    assert not person.photo
 
 
 def test_worker_cannot_change_name_or_someone_else(client):
