@@ -275,5 +275,3 @@ def change_text(changes, object_type=""):
     parts = [f"{row['label']}：{row['before'] or EMPTY} → {row['after'] or EMPTY}" for row in fields]
     parts.extend(f"{label}：{words}" for label, words in others)
     return "；".join(parts)
-
-
