@@ -59,7 +59,11 @@ def progress_of(request):
             .first()
         )
         status = Progress.FINAL_FAILED if last == "final" else Progress.INITIAL_FAILED
-        suffix = _("returned for revision") if state == ApplicationState.RETURNED else pgettext_lazy("review decision", "rejected")
+        suffix = (
+            _("returned for revision")
+            if state == ApplicationState.RETURNED
+            else pgettext_lazy("review decision", "rejected")
+        )
         return status, f"{status.label} ({suffix})"
     if state == ApplicationState.WITHDRAWN:
         return Progress.WITHDRAWN, Progress.WITHDRAWN.label
