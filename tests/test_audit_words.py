@@ -198,3 +198,19 @@ def test_every_kind_of_object_is_words_on_its_audit_page(client):
                     assert name in text, f"{label}.{field.name}: {name!r} (for id {value}) not shown"
             checked += 1
     assert checked >= 20
+
+
+def test_requested_changes_are_words():
+    """A change request's fields (shown to its reviewers) are words too."""
+    from django.template import Context, Template
+
+    from shegong.workers.models import EmployerType
+
+    organization = factories.OrganizationFactory(region_id="440106", name="天河区启明社会工作服务中心")
+    template = Template('{% load audit_words %}{{ changes|change_words:"workers.Person" }}')
+    with translation.override("zh-hans"):
+        text = template.render(
+            Context({"changes": {"employer_type": "public_institution", "employer_organization": organization.pk}})
+        )
+        assert "public_institution" not in text and f"{organization.pk}" not in text.replace(organization.name, "")
+        assert str(EmployerType.PUBLIC_INSTITUTION.label) in text and organization.name in text
