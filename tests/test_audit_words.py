@@ -64,8 +64,8 @@ def updated(client):
     person = factories.PersonFactory(region_id="440106", education=Education.BACHELOR)
     factories.CertificateFactory(person=person)
     worker_services.update_person(
-        admin,
         person,
+        actor=admin,
         education=Education.MASTER,
         employer_type=EmployerType.SERVICE_ORGANIZATION,
         employer_organization=organization,
@@ -73,10 +73,10 @@ def updated(client):
         reason="本人提交了学位证书",
     )
     worker_services.update_person(
-        admin, person, employer_type=EmployerType.PUBLIC_INSTITUTION, employer_name="天河区某中学"
+        person, actor=admin, employer_type=EmployerType.PUBLIC_INSTITUTION, employer_name="天河区某中学"
     )
     staff = factories.official("440106", Role.STAFF, username="words_staff")
-    user_services.change_role(admin, staff, Role.ADMIN)
+    user_services.change_role(staff, Role.ADMIN, actor=admin)
     # An event written before the namespaced codes, with its legacy code.
     AuditEvent.objects.create(
         actor=staff,
