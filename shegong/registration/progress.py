@@ -7,6 +7,7 @@ be corrected and resubmitted. Re-registration, change and cancellation use the s
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shegong.core.models import ApplicationState, DecisionAction
 
@@ -58,7 +59,11 @@ def progress_of(request):
             .first()
         )
         status = Progress.FINAL_FAILED if last == "final" else Progress.INITIAL_FAILED
-        suffix = _("returned for revision") if state == ApplicationState.RETURNED else _("rejected")
+        suffix = (
+            _("returned for revision")
+            if state == ApplicationState.RETURNED
+            else pgettext_lazy("review decision", "rejected")
+        )
         return status, f"{status.label} ({suffix})"
     if state == ApplicationState.WITHDRAWN:
         return Progress.WITHDRAWN, Progress.WITHDRAWN.label

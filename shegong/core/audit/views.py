@@ -4,13 +4,11 @@ The log grows without end, so the list pages by keyset (core.keyset) on ``(at, i
 counts the whole selection; filters are exact matches or time ranges that stay on the indexes.
 """
 
-import json
-
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from shegong.core import capabilities
+from shegong.core.audit import words
 from shegong.core.audit.filters import AuditEventFilter
 from shegong.core.capabilities import CapabilityRequiredMixin
 from shegong.core.keyset import Key, KeysetListMixin
@@ -85,48 +83,17 @@ def label_events(events):
     for event in events:
         event.role_label = roles.get(event.role, event.role)
         event.region_name = regions.get(event.region_code, "")
+        event.object_type_label = words.object_type_label(event.object_type)
     return events
 
 
 def _object_types():
-    from django.apps import apps
-
-    return sorted(model._meta.label for model in apps.get_models())
+    return words.object_type_choices()
 
 
-def _display(value):
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, str | int | float):
-        return str(value) if value != "" else "—"
-    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
-
-
-def change_rows(changes):
-    """``(fields, others)``: before/after per field when the change has them, and the remaining keys."""
-    changes = changes if isinstance(changes, dict) else {"value": changes}
-    before = changes.get("before") if isinstance(changes.get("before"), dict) else None
-    after = changes.get("after") if isinstance(changes.get("after"), dict) else None
-    fields = []
-    if before is not None or after is not None:
-        before, after = before or {}, after or {}
-        for key in list(dict.fromkeys([*before, *after])):
-            fields.append(
-                {
-                    "name": key,
-                    "before": _display(before.get(key)) if key in before else "",
-                    "after": _display(after.get(key)) if key in after else "",
-                    "changed": before.get(key) != after.get(key),
-                }
-            )
-    others = [
-        (key, _display(value))
-        for key, value in changes.items()
-        if not (key in ("before", "after") and isinstance(value, dict))
-    ]
-    return fields, others
+def change_rows(changes, object_type=""):
+    """``(fields, others)`` in words: before/after per field when the change has them, and the remaining keys."""
+    return words.describe_changes(changes, object_type)
 
 
 class AuditDetailView(CapabilityRequiredMixin, TemplateView):
@@ -138,7 +105,7 @@ class AuditDetailView(CapabilityRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         event = get_visible_or_404(AuditEvent.objects, self.request.user, pk=self.kwargs["pk"])
         label_events([event])
-        fields, others = change_rows(event.changes)
+        fields, others = change_rows(event.changes, event.object_type)
         context.update({"event": event, "change_fields": fields, "change_others": others})
         return context
 

@@ -52,6 +52,31 @@ class TaskRun(models.Model):
     def is_finished(self):
         return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
 
+    @property
+    def error_words(self):
+        """The failure as its user reads it, never an internal name (``KeyError: 'x'``).
+
+        ``error`` keeps ``Type: message`` for the operator; the page shows the message of an error
+        written for people (a refusal, a validation error, a message in Chinese), otherwise one
+        sentence that sends the user to the operator with the job's number.
+        """
+        import re
+
+        from django.utils.translation import gettext
+
+        kind, _sep, message = (self.error or "").partition(": ")
+        message = message.strip()
+        if message.startswith("[") and message.endswith("]"):  # ValidationError(["..."])
+            message = message[1:-1].strip().strip("'\"")
+        meant_for_people = kind in {"ValidationError", "PermissionDenied", "Refused", "ImportRefused", "NotAllowed"}
+        if message and (meant_for_people or re.search(r"[\u3400-\u9fff]", message)):
+            return message
+        if not self.error:
+            return ""
+        return gettext("An internal error stopped the job. Please tell the system operator the job number %(id)s.") % {
+            "id": self.pk
+        }
+
 
 class WorkerHeartbeat(models.Model):
     """Written every few seconds by each running worker, so /healthz can tell whether one is alive."""

@@ -197,7 +197,13 @@ class TestDetail:
         client.force_login(log["gd_auditor"])
         response = client.get(reverse("audit:detail", args=[log["events"]["th"].pk]))
         assert response.context["change_fields"] == [
-            {"name": "role", "before": "staff", "after": "admin", "changed": True}
+            {
+                "name": "role",
+                "label": "role",
+                "before": "Civil affairs staff (read-only)",
+                "after": "Civil affairs administrator",
+                "changed": True,
+            }
         ]
         body = response.content.decode()
         assert "Changed an account’s role" in body and "gd_admin" in body
@@ -206,10 +212,10 @@ class TestDetail:
     def test_change_rows(self):
         fields, others = change_rows({"after": {"a": 1, "b": None}, "via": "issue", "filters": {"x": "1"}})
         assert fields == [
-            {"name": "a", "before": "", "after": "1", "changed": True},
-            {"name": "b", "before": "", "after": "—", "changed": False},
+            {"name": "a", "label": "a", "before": "", "after": "1", "changed": True},
+            {"name": "b", "label": "b", "before": "", "after": "—", "changed": False},
         ]
-        assert others[0] == ("via", "issue") and others[1][0] == "filters"
+        assert others[0] == ("Created by", "Accounts issued in bulk") and others[1][0] == "Filters"
         assert change_rows({}) == ([], [])
 
 

@@ -123,4 +123,4 @@ class FormRule(models.Model):
         constraints = [models.UniqueConstraint(fields=["policy", "form"], name="edu_form_rule_once_per_policy")]
 
     def __str__(self):
-        return f"{self.policy_id} {self.form}"
+        return f"{self.policy} · {self.get_form_display()}"

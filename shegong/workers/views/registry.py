@@ -137,45 +137,14 @@ class PersonDetailView(ScopedViewMixin, TemplateView):
         return self.render_to_response(self.get_context_data(**kwargs))
 
 
-EXTRA_LABELS = {
-    "id_number": gettext_lazy("ID number"),
-    "reason": gettext_lazy("Reason"),
-    "corrected": gettext_lazy("Corrected"),
-    "matched": gettext_lazy("Matched"),
-    "person": gettext_lazy("Social worker"),
-    "level": gettext_lazy("Level"),
-    "management_no": gettext_lazy("Management number"),
-    "exam_year": gettext_lazy("Exam year"),
-    "issued_on": gettext_lazy("Issued on"),
-}
-
-
-def _words(key, value):
-    """A stored value in words: certificate levels by their label."""
-    if key == "level" and value in CertificateLevel.values:
-        return str(CertificateLevel(value).label)
-    return value
-
-
 def change_rows(event):
-    """An audit event's changes as (label, text) pairs for people: field names as labels, old → new."""
-    rows = []
-    for key, value in (event.changes or {}).items():
-        try:
-            label = Person._meta.get_field(key).verbose_name
-        except Exception:  # not a Person field
-            label = EXTRA_LABELS.get(key, key)
-        if isinstance(value, list) and len(value) == 2:
-            value = [_words(key, item) for item in value]
-            text = (
-                f"{value[0] if value[0] not in (None, '') else '—'} → {value[1] if value[1] not in (None, '') else '—'}"
-            )
-        elif isinstance(value, list):
-            text = ", ".join(str(v) for v in value) or "—"
-        else:
-            text = str(_words(key, value))
-        rows.append((label, text))
-    return rows
+    """An audit event's changes as (label, text) pairs for people, in words (core.audit.words): the
+    field's name, choices' labels, related objects' and regions' names, old → new."""
+    from shegong.core.audit import words
+
+    fields, others = words.describe_changes(event.changes or {}, event.object_type)
+    rows = [(row["label"], f"{row['before'] or words.EMPTY} → {row['after'] or words.EMPTY}") for row in fields]
+    return rows + list(others)
 
 
 class PersonRevealView(ScopedViewMixin, View):
