@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from shegong.core import maintenance  # noqa: F401  (registers periodic tasks)
+        from shegong.core import deploy_checks, maintenance  # noqa: F401  (deploy checks, periodic tasks)
 
         from . import navigation  # noqa: F401  (registers periodic tasks)
         from .tabular import setup as tabular_setup

@@ -1,7 +1,6 @@
 import uuid
 
-from django.conf import settings
-
+from shegong.core.addresses import client_address
 from shegong.core.audit.context import set_request_context
 
 from .scoping import scope_guard
@@ -16,9 +15,8 @@ class RequestIdMiddleware:
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
         request.request_id = incoming[:64] if incoming.isascii() and incoming else uuid.uuid4().hex
-        # Trust X-Forwarded-For only behind our own reverse proxy; otherwise a client could forge it.
-        forwarded = request.headers.get("X-Forwarded-For", "") if settings.BEHIND_PROXY else ""
-        request.client_address = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
+        # Only the entries our own proxies added to X-Forwarded-For count (core.addresses).
+        request.client_address = client_address(request)
         set_request_context(request_id=request.request_id, address=request.client_address)
         try:
             response = self.get_response(request)
