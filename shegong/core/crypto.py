@@ -64,10 +64,13 @@ def _key(material):
 
 def _old_materials():
     """Earlier keys: ``settings.FIELD_KEY_FALLBACKS`` (SHEGONG_FIELD_KEY_FALLBACKS, comma-separated),
-    and ``settings.FIELD_KEY_OLD`` where it is still set (the former name)."""
+    and ``settings.FIELD_KEY_OLD`` where it is still set (the former name); the environment variable
+    where a setting is absent."""
     materials = []
     for name in ("FIELD_KEY_FALLBACKS", "FIELD_KEY_OLD"):
-        configured = getattr(settings, name, None) or ()
+        configured = getattr(settings, name, None)
+        if configured is None:
+            configured = os.environ.get(f"SHEGONG_{name}", "")
         if isinstance(configured, str):
             configured = configured.split(",")
         materials += [str(m).strip() for m in configured if m and str(m).strip()]
