@@ -121,6 +121,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "shegong.core.middleware.RequestIdMiddleware",
+    # Cache-Control: no-store on every dynamic answer, and the Permissions-Policy.
+    "shegong.core.middleware.NoStoreMiddleware",
     "shegong.core.middleware.ScopeGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -26,6 +26,66 @@ class RequestIdMiddleware:
         return response
 
 
+# Browser features the app never uses are turned off for it and anything it might embed. Sign-in to
+# an activity by QR code uses the phone's own camera app (the code is a link), not the camera here.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+NO_STORE = "no-store"
+PERSONAL_CONTENT_TYPES = ("application/pdf", "image/", "text/csv", "application/vnd.", "application/octet-stream")
+
+
+def carries_a_file(response):
+    """Downloads, photos, PDFs and exports: anything served as a file rather than a page."""
+    content_type = response.get("Content-Type", "")
+    return (
+        response.streaming
+        or "attachment" in response.get("Content-Disposition", "")
+        or content_type.startswith(PERSONAL_CONTENT_TYPES)
+    )
+
+
+class NoStoreMiddleware:
+    """Nothing personal is left in a browser's or a proxy's cache (issue #20, item 4).
+
+    Every dynamic answer is ``Cache-Control: no-store``: answers to a signed-in user, every file
+    (downloads, ID photos, PDFs, exports) and the public pages and API (the public check shows a
+    person's masked name and certificate). The one exception is an anonymous page that is not a file
+    and whose view explicitly marked itself ``public``. Static files are served by WhiteNoise before
+    this middleware and keep their long cache lifetime. Every answer also carries a
+    ``Permissions-Policy``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        declared_public = "public" in response.get("Cache-Control", "")
+        if signed_in or carries_a_file(response) or not declared_public:
+            response["Cache-Control"] = NO_STORE
+            if "Expires" in response:
+                del response["Expires"]
+        return response
+
+
 class ScopeGuardMiddleware:
     """While a request is handled, scoped querysets must pass the access rule (``core.scoping``)."""
 
