@@ -123,6 +123,8 @@ MIDDLEWARE = [
     "shegong.core.middleware.RequestIdMiddleware",
     # Cache-Control: no-store on every dynamic answer, and the Permissions-Policy.
     "shegong.core.middleware.NoStoreMiddleware",
+    # 403s and the 404s of detail pages and downloads into the audit log (one per caller, route, minute).
+    "shegong.core.middleware.RefusalAuditMiddleware",
     "shegong.core.middleware.ScopeGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -1,9 +1,12 @@
+import logging
 import uuid
 
 from shegong.core.addresses import client_address
 from shegong.core.audit.context import set_request_context
 
 from .scoping import scope_guard
+
+logger = logging.getLogger(__name__)
 
 
 class RequestIdMiddleware:
@@ -83,6 +86,24 @@ class NoStoreMiddleware:
             response["Cache-Control"] = NO_STORE
             if "Expires" in response:
                 del response["Expires"]
+        return response
+
+
+class RefusalAuditMiddleware:
+    """403s and the 404s of detail pages and downloads go into the audit log (``core.audit.refusals``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in (403, 404):
+            from shegong.core.audit.refusals import record_refusal
+
+            try:
+                record_refusal(request, response)
+            except Exception:  # the refusal stands even if it cannot be recorded
+                logger.exception("could not record a refusal of %s", request.path)
         return response
 
 
