@@ -192,7 +192,7 @@ def _import_in_process(user, path, name):
     engine.validate(job)
     job.refresh_from_db()
     if job.can_commit:
-        engine.confirm(job, user)
+        engine.confirm(job, actor=user)
         engine.commit(job)
         job.refresh_from_db()
     return time.perf_counter() - started, job

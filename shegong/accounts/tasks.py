@@ -28,7 +28,7 @@ def issue_accounts_job(job, root, levels, role):
         content = users.issued_zip(result, issued_by=user.username)
         job.save_result(f"{users.ISSUE_USERNAME_PREFIX[role]}-accounts-{result.root.code}-{stamp}.zip", content)
 
-    result = users.issue_region_admins(user, root, levels, role, progress=job.progress, deliver=deliver)
+    result = users.issue_region_admins(root, levels, role, actor=user, progress=job.progress, deliver=deliver)
     job.progress(
         100,
         _("%(created)s accounts created, %(skipped)s regions already had one.")

@@ -257,7 +257,7 @@ class AttendanceTable(TableSpec):
         pairs = [
             (persons[person], R.hours(Decimal(str(hours)))) for person, hours, _action in staged if person in persons
         ]
-        credited, _skipped = record_imported_attendance(context.user, activity, pairs)
+        credited, _skipped = record_imported_attendance(activity, pairs, actor=context.user)
         kinds = {person: action for person, _hours, action in staged}
         inserted = sum(1 for row in credited if kinds.get(row.person_id) == "n")
         return inserted, len(credited) - inserted

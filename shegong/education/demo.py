@@ -57,7 +57,7 @@ def seed_education():
     past = Activity.objects.filter(provider=provider, title=PAST_COURSE).first()
     if past is None:
         past = activities.create_activity(
-            user,
+            actor=user,
             title=PAST_COURSE,
             kind="course",
             starts_at=now - timedelta(days=30, hours=8),
@@ -69,7 +69,7 @@ def seed_education():
         )
     if not Activity.objects.filter(provider=provider, title=ONLINE_COURSE).exists():
         activities.create_activity(
-            user,
+            actor=user,
             title=ONLINE_COURSE,
             kind="online",
             starts_at=now + timedelta(days=20),
@@ -91,7 +91,7 @@ def seed_education():
         if enrolment.status != EnrolmentStatus.ATTENDED:
             entries.append((enrolment, hours))
     if entries:
-        activities.record_attendance(user, past, entries)
+        activities.record_attendance(past, entries, actor=user)
     all_numbers = [row[6] for row in DEMO_PERSONS]
     for certificate in Certificate.objects.filter(management_no__in=all_numbers).select_related("person"):
         refresh_standing(certificate.person)

@@ -90,7 +90,7 @@ def seed_demo_organizations(*args):
                 organization, _user, application = services.sign_up(**fields, username=username, password=DEMO_PASSWORD)
                 reviewer = _county_admin(county)
                 if not pending and reviewer is not None:
-                    wf.approve(application, reviewer, "材料齐全，同意。")
+                    wf.approve(application, "材料齐全，同意。", actor=reviewer)
                     organization.refresh_from_db()
             else:
                 organization = Organization.objects.create(**fields)

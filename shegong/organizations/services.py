@@ -77,7 +77,7 @@ def sign_up(
     application = wf.create_application(
         SIGNUP_FLOW, user, region, subject=organization, title=name, organization_id=organization.pk
     )
-    wf.submit(application, user)
+    wf.submit(application, actor=user)
     return organization, user, application
 
 
@@ -139,10 +139,10 @@ def signup_snapshot(application):
 
 
 @transaction.atomic
-def update_pending_organization(organization, user, **fields):
+def update_pending_organization(organization, *, actor, **fields):
     """The applicant corrects a returned sign-up before resubmitting it."""
     application = signup_application(organization)
-    if application is None or application.applicant_id != user.pk:
+    if application is None or application.applicant_id != actor.pk:
         raise wf.NotAllowed(_("Only the applicant can do this."))
     if not wf.flow_for(application).applicant_may_edit(application):
         raise wf.WrongState(_("The sign-up can be changed only while it is returned for revision."))
@@ -156,13 +156,13 @@ def update_pending_organization(organization, user, **fields):
             setattr(organization, name, value)
     if changes:
         organization.save()
-        record(user, actions.EDIT, organization, changes=changes, region_code=organization.region_id)
+        record(actor, actions.EDIT, organization, changes=changes, region_code=organization.region_id)
         updates = {"title": organization.name}
         if "region" in changes:
             updates["region"] = organization.region
-            user.region = organization.region
-            user.save(update_fields=["region"])
-        wf.update_application(application, user, **updates)
+            actor.region = organization.region
+            actor.save(update_fields=["region"])
+        wf.update_application(application, **updates, actor=actor)
     return organization
 
 

@@ -196,7 +196,7 @@ class MyOrganizationView(OwnViewMixin, TemplateView):
         try:
             services.update_pending_organization(
                 organization,
-                request.user,
+                actor=request.user,
                 credit_code=data["credit_code"],
                 name=data["name"],
                 region=data["region"],

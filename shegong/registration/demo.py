@@ -48,6 +48,6 @@ def seed_registrations():
     if person is not None:
         certificate = person.certificates.order_by("-exam_year").first()
         if certificate is not None and not person.registration_requests.exists():
-            services.apply(applicant, kind=RegistrationKind.FIRST, certificate=certificate, declared=True)
+            services.apply(actor=applicant, kind=RegistrationKind.FIRST, certificate=certificate, declared=True)
             lines.append(f"  + a first-registration application by {person.name} waits in 天河区's to-do list")
     return lines

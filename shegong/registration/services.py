@@ -177,9 +177,9 @@ def _own_person(user):
     return person
 
 
-def build_request(user, *, kind, certificate, place=RequestPlace.WORK, declared=False, changes=None, reason=""):
+def build_request(*, actor, kind, certificate, place=RequestPlace.WORK, declared=False, changes=None, reason=""):
     """An unsaved request (for showing the eligibility checks, and for ``apply``)."""
-    person = _own_person(user)
+    person = _own_person(actor)
     if kind not in FLOW_KEYS:
         raise ValidationError({"kind": _("Unknown kind of registration.")})
     if certificate is None or certificate.person_id != person.pk:
@@ -191,7 +191,7 @@ def build_request(user, *, kind, certificate, place=RequestPlace.WORK, declared=
         kind=kind,
         person=person,
         certificate=certificate,
-        applicant=user,
+        applicant=actor,
         place=place,
         region=region_for_place(person, place),
         declared_at=timezone.now() if declared else None,
@@ -205,12 +205,12 @@ def build_request(user, *, kind, certificate, place=RequestPlace.WORK, declared=
 
 
 @transaction.atomic
-def apply(user, **fields):
+def apply(*, actor, **fields):
     """The holder applies: the request is created and submitted at once (accepted; the deadline starts).
 
     Raises IneligibleError (nothing is created) when a check fails; see eligibility.py.
     """
-    request = build_request(user, **fields)
+    request = build_request(**fields, actor=actor)
     problems = eligibility.problems(request)
     if problems:
         raise IneligibleError(problems, code="ineligible")
@@ -220,17 +220,17 @@ def apply(user, **fields):
         "name": request.person.name,
         "level": request.certificate.get_level_display(),
     }
-    application = wf.create_application(FLOW_KEYS[request.kind], user, request.region, subject=request, title=title)
+    application = wf.create_application(FLOW_KEYS[request.kind], actor, request.region, subject=request, title=title)
     request.application = application
     request.save(update_fields=["application", "updated_at"])
     record(
-        user,
+        actor,
         actions.APPLY,
         request,
         changes={"kind": request.kind, "certificate": request.certificate.management_no, "region": request.region_id},
         region_code=request.region_id,
     )
-    wf.submit(application, user)
+    wf.submit(application, actor=actor)
     return request
 
 
@@ -247,10 +247,10 @@ def _editable(user, request):
 
 
 @transaction.atomic
-def update_request(user, request, *, place=None, declared=None, changes=None, reason=None):
+def update_request(request, *, actor, place=None, declared=None, changes=None, reason=None):
     """The applicant changes their application while it may still be changed (before initial review passes, or when returned)."""
     request = RegistrationRequest.objects.select_for_update().get(pk=request.pk)
-    application = _editable(user, request)
+    application = _editable(actor, request)
     before = {"place": request.place, "changes": request.changes, "reason": request.reason}
     region = None
     if place is not None and place != request.place:
@@ -268,16 +268,16 @@ def update_request(user, request, *, place=None, declared=None, changes=None, re
     after = {"place": request.place, "changes": request.changes, "reason": request.reason}
     diff = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
     if diff:
-        record(user, actions.EDIT, request, changes=diff, region_code=request.region_id)
-    wf.update_application(application, user, data=snapshot_data(request), region=region)
+        record(actor, actions.EDIT, request, changes=diff, region_code=request.region_id)
+    wf.update_application(application, actor=actor, data=snapshot_data(request), region=region)
     return request
 
 
 @transaction.atomic
-def resubmit(user, request, opinion=""):
+def resubmit(request, opinion="", *, actor):
     """Send a returned application again (eligibility is checked again by the flow's snapshot hook)."""
     request = RegistrationRequest.objects.select_related("application").get(pk=request.pk)
-    return wf.resubmit(request.application, user, opinion)
+    return wf.resubmit(request.application, opinion, actor=actor)
 
 
 # --- what the decisions do -------------------------------------------------------------------------------
@@ -353,7 +353,7 @@ def on_approved(application):
         if "employer_organization" in values:
             values["employer_organization"] = values["employer_organization"] or None
         worker_services.update_person(
-            None, person, action=actions.PERSON_CHANGE, reason=f"application {application.pk}", **values
+            person, **values, actor=None, action=actions.PERSON_CHANGE, reason=f"application {application.pk}"
         )
     registration.save()
     if previous is not None:
@@ -390,7 +390,7 @@ def on_approved(application):
 
 
 @transaction.atomic
-def revoke(actor, registration, reason):
+def revoke(registration, reason, *, actor):
     """撤销: the authority revokes a registration in force (e.g. obtained with false information); the reason is mandatory."""
     reason = (reason or "").strip()
     if not reason:
@@ -435,11 +435,11 @@ def revoke(actor, registration, reason):
 
 
 @transaction.atomic
-def certificate_pdf(user, registration, check_url):
+def certificate_pdf(registration, check_url, *, actor):
     """The PDF of the e-certificate for ``registration``; every download is audited."""
     from .certificate import render_certificate
 
-    how = may_download(user, registration)
+    how = may_download(actor, registration)
     if how is None:
         raise PermissionDenied(_("You cannot download this certificate."))
     if not current_for_certificate(registration):
@@ -453,7 +453,7 @@ def certificate_pdf(user, registration, check_url):
             certificate_issued_at=registration.certificate_issued_at
         )
     record(
-        user,
+        actor,
         actions.CERTIFICATE_DOWNLOAD if how == "own" else actions.CERTIFICATE_REPRINT,
         registration,
         changes={"number": registration.number},
@@ -565,4 +565,4 @@ def refresh_pending_snapshots(person, actor, changes):
     ).select_related("application", "person", "certificate", "previous", "region"):
         if wf.flow_for(request.application).applicant_may_edit(request.application):
             request.person = person
-            wf.update_application(request.application, actor, data=snapshot_data(request))
+            wf.update_application(request.application, actor=actor, data=snapshot_data(request))

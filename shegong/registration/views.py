@@ -125,7 +125,7 @@ class ApplyView(OwnViewMixin, View):
         if certificate is None:
             return []
         try:
-            draft = services.build_request(request.user, kind=kind, certificate=certificate, declared=True)
+            draft = services.build_request(actor=request.user, kind=kind, certificate=certificate, declared=True)
         except (ValidationError, PermissionDenied):
             return []
         return [check for check in eligibility.evaluate(draft) if check.label != str(_("Declaration accepted"))]
@@ -156,7 +156,7 @@ class ApplyView(OwnViewMixin, View):
             certificate = data["certificate"]
             try:
                 created = services.apply(
-                    request.user,
+                    actor=request.user,
                     kind=kind,
                     certificate=certificate,
                     place=data["place"],
@@ -225,15 +225,15 @@ class RequestEditView(OwnViewMixin, View):
             data = form.cleaned_data
             try:
                 services.update_request(
-                    request.user,
                     item,
+                    actor=request.user,
                     place=data["place"],
                     declared=data["declaration"],
                     changes=form.change_values(),
                     reason=data.get("reason"),
                 )
                 if request.POST.get("resubmit") and item.application.state == wf.State.RETURNED:
-                    services.resubmit(request.user, item)
+                    services.resubmit(item, actor=request.user)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             except PermissionDenied as exc:
@@ -286,7 +286,7 @@ class CertificateDownloadView(ScopedViewMixin, View):
             Registration.objects.select_related("person", "certificate", "authority_region"), request.user, pk=pk
         )
         try:
-            content = services.certificate_pdf(request.user, registration, check_url(request, registration))
+            content = services.certificate_pdf(registration, check_url(request, registration), actor=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("registration:mine" if capabilities.is_social_worker(request.user) else registration.person)
@@ -317,7 +317,7 @@ class RevokeView(ScopedViewMixin, View):
         form = RevokeForm(request.POST)
         if form.is_valid():
             try:
-                services.revoke(request.user, registration, form.cleaned_data["reason"])
+                services.revoke(registration, form.cleaned_data["reason"], actor=request.user)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:

@@ -52,8 +52,8 @@ def complete_profile(person, county):
     if person.education:
         return
     services.update_person(
-        None,
         person,
+        actor=None,
         education=Education.BACHELOR,
         major="社会工作",
         employer_type=EmployerType.PUBLIC_INSTITUTION,
@@ -87,10 +87,15 @@ def seed_workers():
         number = build_id_number(county, born, sequence)
         person = queries.find_person_by_id_number(number)
         if person is None:
-            person = services.register_person(None, name=name, id_number=number, region=county, checked=True)
+            person = services.register_person(actor=None, name=name, id_number=number, region=county, checked=True)
         if not Certificate.objects.filter(management_no=management_no).exists():
             services.add_certificate(
-                None, person, level=level, management_no=management_no, exam_year=year, issued_on=date(year, 12, 1)
+                person,
+                actor=None,
+                level=level,
+                management_no=management_no,
+                exam_year=year,
+                issued_on=date(year, 12, 1),
             )
         complete_profile(person, county)
         persons.append(person)
@@ -101,13 +106,13 @@ def seed_workers():
     number = build_id_number(county, born, sequence)
     recent = queries.find_person_by_id_number(number)
     if recent is None:
-        recent = services.register_person(None, name=name, id_number=number, region=county, checked=True)
+        recent = services.register_person(actor=None, name=name, id_number=number, region=county, checked=True)
     year = timezone.localdate().year
     management_no = f"{year}4401060000078"
     if not Certificate.objects.filter(management_no=management_no).exists():
         services.add_certificate(
-            None,
             recent,
+            actor=None,
             level=level,
             management_no=management_no,
             exam_year=year,
@@ -119,7 +124,7 @@ def seed_workers():
     for name, county, born, sequence in UNCHECKED_PERSONS:
         number = build_id_number(county, born, sequence)
         if queries.find_person_by_id_number(number) is None:
-            services.register_person(None, name=name, id_number=number, region=county, checked=False)
+            services.register_person(actor=None, name=name, id_number=number, region=county, checked=False)
     return [
         f"  {DEMO_WORKER:<14} {user.get_role_display()} · {first.name} · {first.region}",
         f"  {DEMO_APPLICANT:<14} {user.get_role_display()} · {recent.name} · {recent.region}",

@@ -78,12 +78,12 @@ def _masked(number):
 # --- lookups ---------------------------------------------------------------------------------------------
 
 
-def reveal_id_number(user, person):
+def reveal_id_number(person, *, actor):
     """The full ID number, for a user allowed to see it (``core.capabilities.may_reveal_id``); the reveal is audited."""
-    if not capabilities.may_reveal_id(user, person):
+    if not capabilities.may_reveal_id(actor, person):
         raise PermissionDenied(capabilities.may_reveal_id.denied)
     number = crypto.decrypt(person.id_encrypted)
-    record(user, actions.ID_REVEAL, person, changes={"field": "id_number"}, region_code=person.region_id)
+    record(actor, actions.ID_REVEAL, person, changes={"field": "id_number"}, region_code=person.region_id)
     return number
 
 
@@ -91,7 +91,7 @@ def reveal_id_number(user, person):
 
 
 @transaction.atomic
-def register_person(actor, *, name, id_number, region, phone="", household_region=None, checked=False):
+def register_person(*, actor, name, id_number, region, phone="", household_region=None, checked=False):
     """Add a person to the registry. ``actor`` None means system work (seeders, imports)."""
     name = normalise_name(name)
     if not name:
@@ -151,7 +151,7 @@ def validate_management_no(value):
 
 
 @transaction.atomic
-def add_certificate(actor, person, *, level, management_no, exam_year, issued_on=None):
+def add_certificate(person, *, actor, level, management_no, exam_year, issued_on=None):
     """Record a person's qualification certificate."""
     if actor is not None and not Person.objects.editable_by(actor).filter(pk=person.pk).exists():
         raise PermissionDenied(_("You cannot manage this person's record."))
@@ -296,21 +296,21 @@ def _lock_pending(admin, signup):
 
 
 @transaction.atomic
-def confirm_worker_signup(admin, signup, region=None):
+def confirm_worker_signup(signup, region=None, *, actor):
     """Confirm a pending sign-up: link the account to the registry person, creating it if needed.
 
     ``region`` is the person's work region (a county in the admin's subtree; the claimed one by
     default). If the registry holds the ID number (under another name), that record is linked.
     """
-    signup = _lock_pending(admin, signup)
+    signup = _lock_pending(actor, signup)
     region = _county(region if region is not None else signup.claimed_region)
-    _require_region_editable(admin, region)
+    _require_region_editable(actor, region)
     number = crypto.decrypt(signup.id_encrypted)
     person = find_person_by_id_number(number)
     if person is None:
-        person = register_person(admin, name=signup.name, id_number=number, region=region, phone=signup.phone)
+        person = register_person(actor=actor, name=signup.name, id_number=number, region=region, phone=signup.phone)
     else:
-        if not Person.objects.editable_by(admin).filter(pk=person.pk).exists():
+        if not Person.objects.editable_by(actor).filter(pk=person.pk).exists():
             raise PermissionDenied(_("The registry record with this ID number belongs to another region."))
         if person.account_id is not None and person.account_id != signup.user_id:
             raise ValidationError(_("The registry record with this ID number is already linked to another account."))
@@ -318,7 +318,7 @@ def confirm_worker_signup(admin, signup, region=None):
     person.save(update_fields=["account", "updated_at"])
     signup.status = SignupStatus.CONFIRMED
     signup.person = person
-    signup.decided_by = admin
+    signup.decided_by = actor
     signup.decided_at = timezone.now()
     signup.save(update_fields=["status", "person", "decided_by", "decided_at"])
     user = signup.user
@@ -326,7 +326,7 @@ def confirm_worker_signup(admin, signup, region=None):
         user.full_name = person.name
         user.save(update_fields=["full_name"])
     record(
-        admin,
+        actor,
         actions.SIGNUP_CONFIRM,
         signup,
         changes={"person": person.pk, "region": person.region_id, "id_number": _masked(number)},
@@ -336,18 +336,18 @@ def confirm_worker_signup(admin, signup, region=None):
 
 
 @transaction.atomic
-def reject_worker_signup(admin, signup, reason):
+def reject_worker_signup(signup, reason, *, actor):
     """Reject a pending sign-up with a reason the applicant will read."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the rejection.")}, code="reason_required")
-    signup = _lock_pending(admin, signup)
+    signup = _lock_pending(actor, signup)
     signup.status = SignupStatus.REJECTED
     signup.reason = reason
-    signup.decided_by = admin
+    signup.decided_by = actor
     signup.decided_at = timezone.now()
     signup.save(update_fields=["status", "reason", "decided_by", "decided_at"])
-    record(admin, actions.SIGNUP_REJECT, signup, changes={"reason": reason}, region_code=signup.claimed_region_id)
+    record(actor, actions.SIGNUP_REJECT, signup, changes={"reason": reason}, region_code=signup.claimed_region_id)
     return signup
 
 
@@ -492,7 +492,7 @@ def _display(value):
 
 
 @transaction.atomic
-def update_person(actor, person, *, own=False, reason="", action=actions.PERSON_UPDATE, **fields):
+def update_person(person, *, actor, own=False, reason="", action=actions.PERSON_UPDATE, **fields):
     """Change a person's record: the worker their own table (``own=True``), an official in their scope, or the system.
 
     Validates each field (mobile phone, e-mail, regions, the employer rule, the photo's size and
@@ -580,7 +580,7 @@ def update_person(actor, person, *, own=False, reason="", action=actions.PERSON_
 
 
 @transaction.atomic
-def confirm_checked(actor, person, reason, **corrections):
+def confirm_checked(person, reason, *, actor, **corrections):
     """An official confirms a holder record, correcting fields first if given; the reason is mandatory."""
     from .models import Person
 
@@ -591,7 +591,7 @@ def confirm_checked(actor, person, reason, **corrections):
         raise PermissionDenied(_("You cannot check this person's record."))
     changes = {}
     if corrections:
-        changes = update_person(actor, person, reason=reason, action=actions.PERSON_CORRECT, **corrections)
+        changes = update_person(person, **corrections, actor=actor, reason=reason, action=actions.PERSON_CORRECT)
     person = Person.objects.select_for_update().get(pk=person.pk)
     was_checked = person.checked
     person.checked, person.checked_at, person.checked_by = True, timezone.now(), actor
@@ -610,12 +610,12 @@ def confirm_checked(actor, person, reason, **corrections):
 
 
 @transaction.atomic
-def file_feedback(user, *, level, management_no, exam_year, message=""):
+def file_feedback(*, actor, level, management_no, exam_year, message=""):
     """The signed-in holder asks the civil affairs bureau to add their certificate to the registry."""
     from .models import FeedbackStatus, Person, RegistryFeedback
 
-    person = Person.objects.visible_to(user).filter(pk=getattr(user, "person_id", None)).first()
-    if person is None or not capabilities.is_social_worker(user):
+    person = Person.objects.visible_to(actor).filter(pk=getattr(actor, "person_id", None)).first()
+    if person is None or not capabilities.is_social_worker(actor):
         raise PermissionDenied(_("Only a social worker with a registry record can send feedback."))
     if level not in CertificateLevel.values:
         raise ValidationError({"level": _("Choose a certificate level.")})
@@ -629,14 +629,14 @@ def file_feedback(user, *, level, management_no, exam_year, message=""):
         raise ValidationError({"management_no": _("Your feedback about this certificate is already waiting.")})
     feedback = RegistryFeedback.objects.create(
         person=person,
-        user=user,
+        user=actor,
         level=level,
         management_no=management_no,
         exam_year=year,
         message=(message or "").strip()[:2000],
     )
     record(
-        user,
+        actor,
         actions.FEEDBACK,
         feedback,
         changes={"level": level, "management_no": management_no, "exam_year": year},
@@ -646,13 +646,13 @@ def file_feedback(user, *, level, management_no, exam_year, message=""):
 
 
 @transaction.atomic
-def decide_feedback(admin, feedback, *, accept, reason="", issued_on=None):
+def decide_feedback(feedback, *, actor, accept, reason="", issued_on=None):
     """Resolve a holder's feedback: add the certificate to the registry (accept) or reject with a reason."""
     from shegong.core.workflow import notify
 
     from .models import FeedbackStatus, RegistryFeedback
 
-    locked = RegistryFeedback.objects.editable_by(admin).select_for_update().filter(pk=feedback.pk).first()
+    locked = RegistryFeedback.objects.editable_by(actor).select_for_update().filter(pk=feedback.pk).first()
     if locked is None:
         raise PermissionDenied(_("You cannot decide on this feedback."))
     if locked.status != FeedbackStatus.OPEN:
@@ -660,8 +660,8 @@ def decide_feedback(admin, feedback, *, accept, reason="", issued_on=None):
     reason = (reason or "").strip()
     if accept:
         certificate = add_certificate(
-            admin,
             locked.person,
+            actor=actor,
             level=locked.level,
             management_no=locked.management_no,
             exam_year=locked.exam_year,
@@ -679,10 +679,10 @@ def decide_feedback(admin, feedback, *, accept, reason="", issued_on=None):
             "number": locked.management_no,
             "reason": reason,
         }
-    locked.reason, locked.decided_by, locked.decided_at = reason, admin, timezone.now()
+    locked.reason, locked.decided_by, locked.decided_at = reason, actor, timezone.now()
     locked.save()
     record(
-        admin,
+        actor,
         actions.FEEDBACK_DECIDE,
         locked,
         changes={"status": locked.status, "reason": reason},

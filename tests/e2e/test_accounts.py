@@ -20,7 +20,7 @@ def new_county_staff(username):
     from shegong.regions.models import Region
 
     actor = User.objects.get(username="th_admin")
-    user, password = create_user(actor, username, "天河区经办人", Role.STAFF, Region.objects.get(code="440106"))
+    user, password = create_user(username, "天河区经办人", Role.STAFF, Region.objects.get(code="440106"), actor=actor)
     return user, password
 
 

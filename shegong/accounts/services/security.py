@@ -24,14 +24,14 @@ def reset_sign_in_failures(username):
 
 
 @transaction.atomic
-def unlock_account(admin, username):
+def unlock_account(username, *, actor):
     """Lift the lock on a user name (only within the administrator's reach; the caller checks)."""
     from axes.utils import reset
 
     count = reset(username=username)
     user = User.objects.filter(username=username).first()
     record(
-        admin,
+        actor,
         actions.UNLOCK,
         user,
         changes={"username": username, "attempts_cleared": count},
@@ -42,12 +42,12 @@ def unlock_account(admin, username):
 
 
 @transaction.atomic
-def unlock_address(admin, ip_address):
+def unlock_address(ip_address, *, actor):
     from axes.utils import reset
 
     count = reset(ip=ip_address)
     record(
-        admin,
+        actor,
         actions.UNLOCK,
         None,
         changes={"ip_address": ip_address, "attempts_cleared": count},
@@ -132,11 +132,11 @@ def _delete_devices(user):
 
 
 @transaction.atomic
-def reset_two_factor(admin, user):
+def reset_two_factor(user, *, actor):
     """A security administrator removes an account's authenticator and recovery codes (lost phone);
     the account enrols again at its next sign-in. The caller checks that ``user`` is in scope."""
     count = _delete_devices(user)
-    record(admin, actions.TWO_FACTOR_RESET, user, changes={"devices_removed": count})
+    record(actor, actions.TWO_FACTOR_RESET, user, changes={"devices_removed": count})
     return count
 
 

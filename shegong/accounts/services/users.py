@@ -122,7 +122,7 @@ def snapshot(user):
 
 
 @transaction.atomic
-def create_user(actor, username, full_name, role, region, phone=""):
+def create_user(username, full_name, role, region, phone="", *, actor):
     """Create an account with a random initial password; returns ``(user, initial_password)``.
 
     The password is shown once to the administrator, who hands it over; the account must replace
@@ -151,7 +151,7 @@ def _locked(target):
 
 
 @transaction.atomic
-def reset_password(actor, target):
+def reset_password(target, *, actor):
     """Give ``target`` a new random initial password (returned); they must replace it at sign-in."""
     _deny(permissions.refusal_to_manage(actor, target))
     user = _locked(target)
@@ -173,7 +173,7 @@ def reset_password(actor, target):
 
 
 @transaction.atomic
-def set_active(actor, target, active):
+def set_active(target, active, *, actor):
     """Disable (``active=False``) or enable an account. A disabled account cannot sign in, and its
     open sessions end at their next request."""
     _deny(permissions.refusal_to_manage(actor, target))
@@ -194,7 +194,7 @@ def set_active(actor, target, active):
 
 
 @transaction.atomic
-def change_role(actor, target, role):
+def change_role(target, role, *, actor):
     """Give ``target`` another role within the rules (no switching between the three duties)."""
     _deny(permissions.refusal_to_change_role(actor, target, role))
     user = _locked(target)
@@ -278,7 +278,7 @@ class IssueResult:
         return dict(sorted(groups.items()))
 
 
-def refusal_to_issue(actor, root, role):
+def refusal_to_issue(root, role, *, actor):
     if not permissions.can_issue_accounts(actor):
         return _("Only administrators of the ministry or of a province issue accounts for the regions below.")
     if root is None:
@@ -301,11 +301,11 @@ def grouping_units_q():
     return Q(synthetic=True, level=Level.PREFECTURE) & ~Q(parent_id=XPCC_CODE)
 
 
-def plan_region_admins(actor, root_region, levels=ISSUE_LEVELS, role=Role.ADMIN):
+def plan_region_admins(root_region, levels=ISSUE_LEVELS, role=Role.ADMIN, *, actor):
     """Which regions would get an account: administered, active, within ``root_region``, below the
     actor's own region, at ``levels``, not grouping units, and without an issued account yet."""
     root = _region(root_region)
-    _deny(refusal_to_issue(actor, root, role))
+    _deny(refusal_to_issue(root, role, actor=actor))
     levels = parse_levels(levels)
     regions = (
         Region.objects.administered()
@@ -349,7 +349,7 @@ def _hash_all(passwords, progress=None):
 
 
 def issue_region_admins(
-    actor, root_region, levels=ISSUE_LEVELS, role=Role.ADMIN, *, progress=None, deliver=None, audit_note=None
+    root_region, levels=ISSUE_LEVELS, role=Role.ADMIN, *, actor, progress=None, deliver=None, audit_note=None
 ):
     """Create one ``role`` account per administered, active region below the actor within ``root_region``.
 
@@ -363,7 +363,7 @@ def issue_region_admins(
     import time
 
     started = time.perf_counter()
-    plan = plan_region_admins(actor, root_region, levels, role)
+    plan = plan_region_admins(root_region, levels, role, actor=actor)
     provinces = dict(Region.objects.filter(level=Level.PROVINCE).values_list("code", "name"))
     if progress is not None:
         progress(5, _("%(count)s accounts to create") % {"count": len(plan.regions)})

@@ -67,28 +67,28 @@ def workbook_rows(content):
 
 class TestPlan:
     def test_province_admin_plans_its_prefectures_and_counties(self, gd):
-        plan = users.plan_region_admins(gd, gd.region)
+        plan = users.plan_region_admins(gd.region, actor=gd)
         codes = {r.code for r in plan.regions}
         assert codes == expected_regions("440000", [1, 2, 3])
         assert "440000" not in codes and "440100" in codes and "440106" in codes
         assert plan.existing == 0
 
     def test_grouping_units_skipped_and_xpcc_divisions_included(self, mca):
-        codes = {r.code for r in users.plan_region_admins(mca, mca.region, [2]).regions}
+        codes = {r.code for r in users.plan_region_admins(mca.region, [2], actor=mca).regions}
         assert "110100" not in codes and "500200" not in codes and "419000" not in codes  # 市辖区, 县, 省直辖
         assert "660800" in codes  # 兵团第八师
         assert not any(code.startswith(("71", "81", "82")) for code in codes)  # not administered
 
     def test_levels_by_name_or_number(self, gd):
-        by_name = users.plan_region_admins(gd, gd.region, ["county"])
-        by_number = users.plan_region_admins(gd, gd.region, [3])
+        by_name = users.plan_region_admins(gd.region, ["county"], actor=gd)
+        by_number = users.plan_region_admins(gd.region, [3], actor=gd)
         assert [r.code for r in by_name.regions] == [r.code for r in by_number.regions]
         assert all(r.level == Level.COUNTY for r in by_name.regions)
 
     @pytest.mark.parametrize("levels", [[], ["town"], [0], [4]])
     def test_bad_levels_refused(self, gd, levels):
         with pytest.raises(ValidationError):
-            users.plan_region_admins(gd, gd.region, levels)
+            users.plan_region_admins(gd.region, levels, actor=gd)
 
     @pytest.mark.parametrize(
         "code,role", [("440100", Role.ADMIN), ("440106", Role.ADMIN), ("440000", Role.STAFF), ("440000", Role.SECURITY)]
@@ -96,26 +96,26 @@ class TestPlan:
     def test_below_province_or_other_roles_cannot_issue(self, code, role, region):
         actor = official(code, role, username=f"actor_{code}_{role}")
         with pytest.raises(PermissionDenied, match="ministry or of a province"):
-            users.plan_region_admins(actor, actor.region)
+            users.plan_region_admins(actor.region, actor=actor)
 
     def test_root_outside_refused(self, gd, region):
         with pytest.raises(PermissionDenied, match="within"):
-            users.plan_region_admins(gd, region("510000"))
+            users.plan_region_admins(region("510000"), actor=gd)
 
     def test_role_not_grantable_refused(self, gd):
         with pytest.raises(PermissionDenied, match="cannot grant"):
-            users.plan_region_admins(gd, gd.region, role=Role.OPERATOR)
+            users.plan_region_admins(gd.region, actor=gd, role=Role.OPERATOR)
         with pytest.raises(PermissionDenied):
-            users.plan_region_admins(gd, gd.region, role=Role.API_CLIENT)
+            users.plan_region_admins(gd.region, actor=gd, role=Role.API_CLIENT)
 
     def test_not_administered_root_refused(self, mca, region):
         with pytest.raises(PermissionDenied, match="not a region administered"):
-            users.plan_region_admins(mca, region("810000"))
+            users.plan_region_admins(region("810000"), actor=mca)
 
 
 class TestIssue:
     def test_issue_creates_accounts_with_one_time_passwords(self, gd, settings):
-        result = users.issue_region_admins(gd, gd.region, ["prefecture"])
+        result = users.issue_region_admins(gd.region, ["prefecture"], actor=gd)
         assert result.accounts and result.skipped == 0
         account = next(a for a in result.accounts if a.region_code == "440100")
         assert account.username == "admin_440100" and account.province_code == "440000"
@@ -131,18 +131,18 @@ class TestIssue:
         assert identify_hasher(user.password).algorithm == "argon2"
 
     def test_idempotent(self, gd):
-        first = users.issue_region_admins(gd, gd.region, ["prefecture"])
-        second = users.issue_region_admins(gd, gd.region, ["prefecture", "county"])
+        first = users.issue_region_admins(gd.region, ["prefecture"], actor=gd)
+        second = users.issue_region_admins(gd.region, ["prefecture", "county"], actor=gd)
         assert second.skipped == len(first.accounts)
         assert not {a.username for a in first.accounts} & {a.username for a in second.accounts}
-        third = users.issue_region_admins(gd, gd.region)
+        third = users.issue_region_admins(gd.region, actor=gd)
         assert third.accounts == [] and third.skipped == len(first.accounts) + len(second.accounts)
         assert User.objects.filter(username__startswith="admin_44").count() == len(first.accounts) + len(
             second.accounts
         )
 
     def test_audited_without_passwords(self, gd):
-        result = users.issue_region_admins(gd, gd.region, ["prefecture"])
+        result = users.issue_region_admins(gd.region, ["prefecture"], actor=gd)
         creates = AuditEvent.objects.filter(action="accounts.user_create")
         assert creates.count() == len(result.accounts)
         event = creates.get(object_repr__contains="广州")
@@ -155,7 +155,7 @@ class TestIssue:
         assert "pbkdf2" not in dumped
 
     def test_other_roles(self, gd):
-        result = users.issue_region_admins(gd, gd.region, ["county"], Role.AUDITOR)
+        result = users.issue_region_admins(gd.region, ["county"], Role.AUDITOR, actor=gd)
         assert all(a.username.startswith("auditor_") for a in result.accounts)
         assert set(User.objects.filter(username__startswith="auditor_").values_list("role", flat=True)) == {"auditor"}
 
@@ -164,18 +164,18 @@ class TestIssue:
             raise OSError("disk full")
 
         with pytest.raises(OSError):
-            users.issue_region_admins(gd, gd.region, ["prefecture"], deliver=deliver)
+            users.issue_region_admins(gd.region, ["prefecture"], actor=gd, deliver=deliver)
         assert not User.objects.filter(username__startswith="admin_").exists()
         assert not AuditEvent.objects.filter(action__in=["accounts.user_create", "accounts.issue"]).exists()
 
     def test_command_line_without_actor_has_national_authority(self, region):
-        result = users.issue_region_admins(None, region("510000"), ["province", "prefecture"])
+        result = users.issue_region_admins(region("510000"), ["province", "prefecture"], actor=None)
         assert {"admin_510000", "admin_510100"} <= {a.username for a in result.accounts}
 
 
 class TestFiles:
     def test_one_xlsx_per_province_with_text_columns_and_warning(self, mca):
-        result = users.issue_region_admins(mca, mca.region, ["province"])
+        result = users.issue_region_admins(mca.region, ["province"], actor=mca)
         files = users.issued_workbooks(result, issued_by="mca_admin")
         assert len(files) == len(expected_regions("000000", [1]))
         name = next(n for n in files if "-440000-" in n)
@@ -188,7 +188,7 @@ class TestFiles:
         assert all(isinstance(cell, str) for cell in row)
 
     def test_zip_bundles_the_files(self, gd):
-        result = users.issue_region_admins(gd, gd.region, ["prefecture", "county"])
+        result = users.issue_region_admins(gd.region, ["prefecture", "county"], actor=gd)
         with zipfile.ZipFile(io.BytesIO(users.issued_zip(result))) as archive:
             (name,) = archive.namelist()
             rows = workbook_rows(archive.read(name))
@@ -277,10 +277,10 @@ class TestTiming:
     def test_time_one_province_counties_and_the_whole_country(self, mca, settings, capsys):
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher", *FAST_HASHERS]
         started = time.perf_counter()
-        province = users.issue_region_admins(mca, Region.objects.get(code="440000"), ["county"])
+        province = users.issue_region_admins(Region.objects.get(code="440000"), ["county"], actor=mca)
         province_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        country = users.issue_region_admins(mca, mca.region)
+        country = users.issue_region_admins(mca.region, actor=mca)
         files = users.issued_zip(country)
         country_seconds = time.perf_counter() - started
         with capsys.disabled():

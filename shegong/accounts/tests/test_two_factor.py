@@ -306,5 +306,5 @@ def test_a_security_admin_does_not_reset_their_own(client):
 def test_resetting_ends_the_verified_state_of_open_sessions(client, enrolled):
     client.force_login(enrolled)
     assert client.get("/accounts/profile/").status_code == 200
-    security_services.reset_two_factor(official("440000", Role.SECURITY), enrolled)
+    security_services.reset_two_factor(enrolled, actor=official("440000", Role.SECURITY))
     assert client.get("/accounts/profile/").url.startswith(SETUP)

@@ -273,7 +273,7 @@ class TestCreateUser:
     def test_creates_with_one_time_password_and_audit(self, people, region, settings):
         settings.PASSWORD_HASHERS = [ARGON2, *FAST_HASHERS]
         user, password = services_users.create_user(
-            people["gd"], "gz_staff", "广州市民政局工作人员", Role.STAFF, region("440100"), "020-12345678"
+            "gz_staff", "广州市民政局工作人员", Role.STAFF, region("440100"), "020-12345678", actor=people["gd"]
         )
         user.refresh_from_db()
         assert user.role == Role.STAFF and user.region_id == "440100" and user.must_change_password
@@ -286,18 +286,18 @@ class TestCreateUser:
         assert_no_secret(event, password, user.password)
 
     def test_accepts_a_region_code(self, people):
-        user, _password = services_users.create_user(people["th"], "th_auditor", "审计", Role.AUDITOR, "440106")
+        user, _password = services_users.create_user("th_auditor", "审计", Role.AUDITOR, "440106", actor=people["th"])
         assert user.region_id == "440106"
 
     def test_refusals_raise_permission_denied(self, people, region):
         with pytest.raises(PermissionDenied, match="within"):
-            services_users.create_user(people["gd"], "x_admin", "某人", Role.ADMIN, region("510107"))
+            services_users.create_user("x_admin", "某人", Role.ADMIN, region("510107"), actor=people["gd"])
         with pytest.raises(PermissionDenied, match="cannot grant"):
-            services_users.create_user(people["gd"], "x_op", "某人", Role.OPERATOR, region("440106"))
+            services_users.create_user("x_op", "某人", Role.OPERATOR, region("440106"), actor=people["gd"])
         with pytest.raises(PermissionDenied):
-            services_users.create_user(people["gd_staff"], "x_staff", "某人", Role.STAFF, region("440106"))
+            services_users.create_user("x_staff", "某人", Role.STAFF, region("440106"), actor=people["gd_staff"])
         with pytest.raises(PermissionDenied, match="province"):
-            services_users.create_user(people["gd"], "x_api", "某系统", Role.API_CLIENT, region("440106"))
+            services_users.create_user("x_api", "某系统", Role.API_CLIENT, region("440106"), actor=people["gd"])
         assert not User.objects.filter(username__startswith="x_").exists()
         assert not audit_events("accounts.user_create")
 
@@ -314,13 +314,13 @@ class TestCreateUser:
     )
     def test_bad_input_refused(self, people, region, username, full_name, phone):
         with pytest.raises(ValidationError):
-            services_users.create_user(people["gd"], username, full_name, Role.STAFF, region("440106"), phone)
+            services_users.create_user(username, full_name, Role.STAFF, region("440106"), phone, actor=people["gd"])
 
 
 class TestResetPassword:
     def test_new_password_replaces_the_old_one(self, people):
         target = people["th_staff"]
-        password = services_users.reset_password(people["gd"], target)
+        password = services_users.reset_password(target, actor=people["gd"])
         target.refresh_from_db()
         assert target.check_password(password) and not target.check_password(PASSWORD)
         assert target.must_change_password
@@ -342,7 +342,7 @@ class TestResetPassword:
     def test_refused(self, people, actor, target):
         before = User.objects.get(pk=people[target].pk).password
         with pytest.raises(PermissionDenied):
-            services_users.reset_password(people[actor], people[target])
+            services_users.reset_password(people[target], actor=people[actor])
         assert User.objects.get(pk=people[target].pk).password == before
         assert not audit_events("accounts.user_password_reset")
 
@@ -350,11 +350,11 @@ class TestResetPassword:
 class TestSetActive:
     def test_disable_and_enable(self, people, client):
         target = people["th_staff"]
-        services_users.set_active(people["th"], target, False)
+        services_users.set_active(target, False, actor=people["th"])
         assert not User.objects.get(pk=target.pk).is_active
         assert not client.login(username="th_staff", password=PASSWORD)
-        services_users.set_active(people["th"], target, False)  # no change: no second event
-        services_users.set_active(people["th"], target, True)
+        services_users.set_active(target, False, actor=people["th"])  # no change: no second event
+        services_users.set_active(target, True, actor=people["th"])
         assert User.objects.get(pk=target.pk).is_active
         actions = (
             AuditEvent.objects.filter(action__startswith="accounts.user_")
@@ -369,13 +369,13 @@ class TestSetActive:
 
     def test_refused_out_of_scope(self, people):
         with pytest.raises(PermissionDenied):
-            services_users.set_active(people["th"], people["wh"], False)
+            services_users.set_active(people["wh"], False, actor=people["th"])
         assert User.objects.get(pk=people["wh"].pk).is_active
 
 
 class TestChangeRole:
     def test_change_audited(self, people):
-        services_users.change_role(people["gd"], people["gd_staff"], Role.ADMIN)
+        services_users.change_role(people["gd_staff"], Role.ADMIN, actor=people["gd"])
         assert User.objects.get(pk=people["gd_staff"].pk).role == Role.ADMIN
         (event,) = audit_events("accounts.user_role_change")
         assert event.changes == {"before": {"role": "staff"}, "after": {"role": "admin"}}
@@ -396,7 +396,7 @@ class TestChangeRole:
     def test_refused(self, people, actor, target, role, reason):
         before = User.objects.get(pk=people[target].pk).role
         with pytest.raises(PermissionDenied, match=reason):
-            services_users.change_role(people[actor], people[target], role)
+            services_users.change_role(people[target], role, actor=people[actor])
         assert User.objects.get(pk=people[target].pk).role == before
         assert not audit_events("accounts.user_role_change")
 
@@ -426,7 +426,7 @@ class TestUserListPage:
             "th_staff",
         }
         assert names(client.get(self.url, {"q": "gd_sec"})) == ["gd_security"]
-        services_users.set_active(people["gd"], people["th_staff"], False)
+        services_users.set_active(people["th_staff"], False, actor=people["gd"])
         assert names(client.get(self.url, {"is_active": "false"})) == ["th_staff"]
         ordered = names(client.get(self.url, {"sort": "-username"}))
         assert ordered == sorted(ordered, reverse=True)

@@ -73,12 +73,12 @@ class UnlockView(CapabilityRequiredMixin, View):
         if kind == "username":
             if value not in {row["value"] for row in security.locked_accounts(admin)}:
                 raise Http404
-            security_services.unlock_account(admin, value)
+            security_services.unlock_account(value, actor=admin)
             messages.success(request, _("The account %(name)s is unlocked.") % {"name": value})
         else:
             if value not in {row["value"] for row in security.locked_addresses(admin)}:
                 raise Http404
-            security_services.unlock_address(admin, value)
+            security_services.unlock_address(value, actor=admin)
             messages.success(request, _("The address %(address)s is unlocked.") % {"address": value})
         return redirect("accounts:security-lockouts")
 
@@ -116,7 +116,7 @@ class TwoFactorResetView(CapabilityRequiredMixin, View):
         user = get_object_or_404(security.accounts_in_scope(admin), pk=pk)
         if user.pk == admin.pk:
             raise PermissionDenied
-        security_services.reset_two_factor(admin, user)
+        security_services.reset_two_factor(user, actor=admin)
         messages.success(
             request,
             _("Two-factor authentication of %(name)s was reset; the account sets it up again at its next sign-in.")

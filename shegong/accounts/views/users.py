@@ -124,7 +124,12 @@ class UserCreateView(CapabilityRequiredMixin, FormView):
         data = form.cleaned_data
         try:
             user, password = services_users.create_user(
-                self.request.user, data["username"], data["full_name"], data["role"], data["region"], data["phone"]
+                data["username"],
+                data["full_name"],
+                data["role"],
+                data["region"],
+                data["phone"],
+                actor=self.request.user,
             )
         except (PermissionDenied, ValidationError) as exc:
             form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
@@ -167,7 +172,7 @@ class UserResetPasswordView(UserActionView):
     def post(self, request, pk):
         target = self.get_target()
         try:
-            password = services_users.reset_password(request.user, target)
+            password = services_users.reset_password(target, actor=request.user)
         except PermissionDenied as exc:
             return self.refused(exc)
         return _password_page(
@@ -180,7 +185,7 @@ class UserSetActiveView(UserActionView):
         target = self.get_target()
         active = request.POST.get("active") == "1"
         try:
-            services_users.set_active(request.user, target, active)
+            services_users.set_active(target, active, actor=request.user)
         except PermissionDenied as exc:
             return self.refused(exc)
         if active:
@@ -195,7 +200,7 @@ class UserChangeRoleView(UserActionView):
         target = self.get_target()
         # The service states the specific reason for any role it refuses (including one not offered).
         try:
-            services_users.change_role(request.user, target, request.POST.get("role", ""))
+            services_users.change_role(target, request.POST.get("role", ""), actor=request.user)
         except PermissionDenied as exc:
             return self.refused(exc)
         messages.success(
@@ -222,7 +227,7 @@ class IssueAccountsView(CapabilityRequiredMixin, FormView):
 
     def plan(self, root, levels, role):
         try:
-            return services_users.plan_region_admins(self.request.user, root, levels, role)
+            return services_users.plan_region_admins(root, levels, role, actor=self.request.user)
         except (PermissionDenied, ValidationError):
             return None
 
@@ -255,7 +260,7 @@ class IssueAccountsView(CapabilityRequiredMixin, FormView):
         plan = self.plan(root, data["levels"], data["role"])
         if "preview" in request.POST or plan is None:
             if plan is None:
-                form.add_error(None, services_users.refusal_to_issue(request.user, root, data["role"]))
+                form.add_error(None, services_users.refusal_to_issue(root, data["role"], actor=request.user))
             return self.render_to_response(self.get_context_data(form=form, plan=plan))
         if not plan.regions:
             messages.info(request, _("Every region chosen already has an issued account; nothing to do."))

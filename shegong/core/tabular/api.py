@@ -188,7 +188,7 @@ class ImportJobViewSet(ScopedAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         body.is_valid(raise_exception=True)
 
         def go(job, user):
-            engine.confirm(job, user, mode=body.validated_data.get("mode"))
+            engine.confirm(job, actor=user, mode=body.validated_data.get("mode"))
             tasks.enqueue_commit(job)
 
         job = self._act(go)
@@ -206,7 +206,7 @@ class ImportJobViewSet(ScopedAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         def go(job, user):
-            engine.resume(job, user)
+            engine.resume(job, actor=user)
             tasks.enqueue_commit(job)
 
         job = self._act(go)

@@ -24,11 +24,11 @@ from .stage import Stage, asynchronous_commit
 logger = logging.getLogger(__name__)
 
 
-def confirm(job, user, mode=None):
+def confirm(job, mode=None, *, actor):
     """The uploader confirms the preview; returns the job ready for ``commit``."""
     from shegong.core.models import ImportJob
 
-    if user is not None and job.user_id != user.pk:
+    if actor is not None and job.user_id != actor.pk:
         raise ImportRefused(_("Only the person who uploaded the file can confirm the import."))
     if mode is not None and mode in ImportJob.Mode.values:
         job.mode = mode
@@ -43,7 +43,7 @@ def confirm(job, user, mode=None):
         )
     if job.count_new + job.count_updated == 0:
         raise ImportRefused(_("There is nothing to import: every valid row is already in the registry as it is."))
-    check_can_import(user, get_spec(job.table), job.region, job.options)
+    check_can_import(actor, get_spec(job.table), job.region, job.options)
     _set(
         job,
         mode=job.mode,
@@ -54,7 +54,7 @@ def confirm(job, user, mode=None):
         heartbeat_at=timezone.now(),
     )
     record(
-        user,
+        actor,
         actions.IMPORT_CONFIRM,
         job,
         changes={"batch_id": job.batch_id, "mode": job.mode},
@@ -193,11 +193,11 @@ def _commit(job):
     return job
 
 
-def resume(job, user=None):
+def resume(job, *, actor=None):
     """Put a failed or stalled commit back in line; it continues from its watermark."""
     from shegong.core.models import ImportJob
 
-    if user is not None and job.user_id != user.pk:
+    if actor is not None and job.user_id != actor.pk:
         raise ImportRefused(_("Only the person who uploaded the file can resume the import."))
     resumable = job.status == ImportJob.Status.FAILED and job.confirmed_at is not None and job.stage_table
     if not (resumable or (job.status == ImportJob.Status.COMMITTING and job.stalled)):
@@ -210,7 +210,7 @@ def resume(job, user=None):
         message=_("Resuming after row %(row)s") % {"row": job.committed_row},
     )
     record(
-        user,
+        actor,
         actions.IMPORT_RESUME,
         job,
         changes={"batch_id": job.batch_id, "from_row": job.committed_row},
@@ -219,15 +219,15 @@ def resume(job, user=None):
     return job
 
 
-def discard(job, user=None):
+def discard(job, *, actor=None):
     from shegong.core.models import ImportJob
 
-    if user is not None and job.user_id != user.pk:
+    if actor is not None and job.user_id != actor.pk:
         raise ImportRefused(_("Only the person who uploaded the file can discard the import."))
     if job.status in (ImportJob.Status.COMMITTING, ImportJob.Status.COMMITTED, ImportJob.Status.CANCELLED):
         raise ImportRefused(_("This import can no longer be discarded."))
     if job.stage_table:
         Stage(job.stage_table, get_spec(job.table)).drop()
     _set(job, status=ImportJob.Status.CANCELLED, stage_table="", finished_at=timezone.now(), message=_("Discarded"))
-    record(user, actions.IMPORT_DISCARD, job, changes={"batch_id": job.batch_id}, region_code=job.region_id)
+    record(actor, actions.IMPORT_DISCARD, job, changes={"batch_id": job.batch_id}, region_code=job.region_id)
     return job

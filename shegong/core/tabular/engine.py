@@ -575,10 +575,10 @@ def _sql_issue(context, number, reason, ref, display):
 # The commit side (commit.py) and the printed report (report.py), reachable from here as well.
 
 
-def confirm(job, user, mode=None):
+def confirm(job, mode=None, *, actor):
     from .commit import confirm as run
 
-    return run(job, user, mode=mode)
+    return run(job, mode=mode, actor=actor)
 
 
 def commit(job):
@@ -587,16 +587,16 @@ def commit(job):
     return run(job)
 
 
-def resume(job, user=None):
+def resume(job, *, actor=None):
     from .commit import resume as run
 
-    return run(job, user)
+    return run(job, actor=actor)
 
 
-def discard(job, user=None):
+def discard(job, *, actor=None):
     from .commit import discard as run
 
-    return run(job, user)
+    return run(job, actor=actor)
 
 
 def report_lines(job, max_issues=50):

@@ -192,14 +192,14 @@ class ImportConfirmView(_OwnerActionView):
     def act(self, job):
         form = ConfirmForm(self.request.POST)
         mode = form.cleaned_data.get("mode") if form.is_valid() else None
-        engine.confirm(job, self.request.user, mode=mode or None)
+        engine.confirm(job, actor=self.request.user, mode=mode or None)
         tasks.enqueue_commit(job)
         return _("The import is confirmed; it runs in the background.")
 
 
 class ImportDiscardView(_OwnerActionView):
     def act(self, job):
-        engine.discard(job, self.request.user)
+        engine.discard(job, actor=self.request.user)
         return _("The import is discarded; nothing was written.")
 
 
@@ -213,7 +213,7 @@ class ImportResumeView(_OwnerActionView):
             )
             tasks.enqueue_validation(job)
             return _("The validation starts again.")
-        engine.resume(job, self.request.user)
+        engine.resume(job, actor=self.request.user)
         tasks.enqueue_commit(job)
         return _("The import resumes where it stopped.")
 

@@ -44,7 +44,7 @@ def prepare(rows, batch):
     job = engine.stage_file(user, "workers", handle.name, original_name="crash.csv", language="en")
     engine.validate(job)
     job.refresh_from_db()
-    engine.confirm(job, user)
+    engine.confirm(job, actor=user)
     print(job.batch_id, flush=True)
 
 

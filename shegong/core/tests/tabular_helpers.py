@@ -60,7 +60,7 @@ def validated(tmp_path, user, table, content, **options):
 def imported(tmp_path, user, table, content, **options):
     job = validated(tmp_path, user, table, content, **options)
     if job.status == job.Status.VALIDATED and job.can_commit:
-        engine.confirm(job, user)
+        engine.confirm(job, actor=user)
         engine.commit(job)
         job.refresh_from_db()
     return job

@@ -176,11 +176,11 @@ def test_every_place_that_shows_a_full_id_number_asks_the_one_rule(accounts, cli
     client.force_login(admin)
     assert ExportContext(admin).unmask
     assert client.get(reverse("workers:person-detail", args=[person.pk])).context["may_reveal"]
-    assert services.reveal_id_number(admin, person)
+    assert services.reveal_id_number(person, actor=admin)
 
     monkeypatch.setattr(C.may_reveal_id, "rule", lambda user, person=None, *, bulk=False: False)
     assert not ExportContext(admin).unmask
     assert not client.get(reverse("workers:person-detail", args=[person.pk])).context["may_reveal"]
     with pytest.raises(PermissionDenied):
-        services.reveal_id_number(admin, person)
+        services.reveal_id_number(person, actor=admin)
     assert client.post(reverse("workers:person-reveal", args=[person.pk])).status_code == 403

@@ -60,7 +60,7 @@ def test_a_clean_file_is_validated_previewed_and_committed(tmp_path, admin):
     )
     assert Person.objects.count() == 0  # nothing is written before confirmation
     assert job.sha256 and len(job.sha256) == 64 and job.file and job.batch_id
-    engine.confirm(job, admin)
+    engine.confirm(job, actor=admin)
     engine.commit(job)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.COMMITTED
@@ -86,7 +86,7 @@ def test_reimporting_the_same_file_changes_nothing(tmp_path, admin):
     assert (again.count_new, again.count_updated, again.count_unchanged, again.count_rejected) == (0, 0, 10, 0)
     assert not again.can_commit
     with pytest.raises(engine.ImportRefused):
-        engine.confirm(again, admin)
+        engine.confirm(again, actor=admin)
     assert list(Person.objects.order_by("pk").values_list("pk", "name", "updated_at")) == before
 
 
@@ -210,7 +210,7 @@ def test_messy_cells_are_normalised_or_rejected_with_precise_reasons(tmp_path, a
     # Rejected ID numbers are shown masked in the record.
     value = job.issues.get(row=7).value
     assert value == mask_id_number("440106198001011000")
-    engine.confirm(job, admin)
+    engine.confirm(job, actor=admin)
     engine.commit(job)
     assert person_by_number(idn(1)).name == "张三"
     assert person_by_number(idn(1)).phone == "13800138000"
@@ -320,7 +320,7 @@ def test_xlsx_with_titles_merged_two_row_headers_and_excel_numbers(tmp_path, adm
     assert codes(job) == [(6, "excel_number")]
     assert codes(job, "warning") == [(4, "unknown_column"), (7, "excel_serial")]
     assert "备注" in issues(job, "warning")[0][1]
-    engine.confirm(job, admin)
+    engine.confirm(job, actor=admin)
     engine.commit(job)
     assert person_by_number(idn(1)).phone == "13800138000"
     assert person_by_number(idn(3)).birth_date == born3
@@ -368,9 +368,9 @@ def test_all_or_nothing_refuses_a_file_with_rejected_rows(tmp_path, admin):
     job = validated(tmp_path, admin, "workers", csv_bytes(rows), mode="all")
     assert not job.can_commit
     with pytest.raises(engine.ImportRefused):
-        engine.confirm(job, admin)
+        engine.confirm(job, actor=admin)
     # The uploader may switch to importing the valid rows only.
-    engine.confirm(job, admin, mode="valid")
+    engine.confirm(job, actor=admin, mode="valid")
     engine.commit(job)
     job.refresh_from_db()
     assert job.committed_new == 1
@@ -380,7 +380,7 @@ def test_only_the_uploader_confirms(tmp_path, admin):
     job = validated(tmp_path, admin, "workers", csv_bytes([HEADER, [idn(1), "甲", "", "", "440106", ""]]))
     colleague = official("440106")
     with pytest.raises(engine.ImportRefused):
-        engine.confirm(job, colleague)
+        engine.confirm(job, actor=colleague)
 
 
 # --- annotated file ----------------------------------------------------------------------------------------------------
@@ -479,7 +479,7 @@ def test_a_failing_batch_leaves_whole_batches_and_the_commit_resumes(tmp_path, a
     settings.IMPORT_BATCH_ROWS = 4
     rows = [HEADER] + [[idn(i), f"社工{i}", "", "", "440106", ""] for i in range(10)]
     job = validated(tmp_path, admin, "workers", csv_bytes(rows))
-    engine.confirm(job, admin)
+    engine.confirm(job, actor=admin)
 
     def boom(job, batch):
         if batch == 2:
@@ -494,7 +494,7 @@ def test_a_failing_batch_leaves_whole_batches_and_the_commit_resumes(tmp_path, a
     assert Person.objects.count() == 4
     assert "5" in job.message
     monkeypatch.setattr(commit_module, "_inside_batch_hook", None)
-    engine.resume(job, admin)
+    engine.resume(job, actor=admin)
     engine.commit(job)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.COMMITTED
@@ -508,7 +508,7 @@ def test_discard_drops_the_stage_and_writes_nothing(tmp_path, admin):
     from django.db import connection
 
     assert job.stage_table in connection.introspection.table_names()
-    engine.discard(job, admin)
+    engine.discard(job, actor=admin)
     assert job.stage_table == ""
     assert Person.objects.count() == 0
 

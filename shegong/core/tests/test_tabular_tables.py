@@ -146,7 +146,7 @@ def test_sample_files_report_exactly_what_their_manifest_says(tmp_path, db):
             name,
             list(job.issues.values_list("row", "code")),
         )
-        engine.discard(job, user)
+        engine.discard(job, actor=user)
 
 
 def test_dates_of_past_events_in_the_future_are_refused_in_every_table(tmp_path, admin, holders):

@@ -98,14 +98,14 @@ def new_application(applicant, region="440106", flow=FLOW, **kwargs):
 
 
 def submitted(applicant, region="440106", flow=FLOW):
-    return wf.submit(new_application(applicant, region, flow), applicant)
+    return wf.submit(new_application(applicant, region, flow), actor=applicant)
 
 
 def test_submit_accepts_at_once_and_starts_the_deadline(people, django_capture_on_commit_callbacks):
     application = new_application(people.applicant)
     assert application.state == Application.State.DRAFT
     with django_capture_on_commit_callbacks(execute=True):
-        wf.submit(application, people.applicant)
+        wf.submit(application, actor=people.applicant)
     application.refresh_from_db()
     assert application.state == Application.State.PENDING
     assert application.current_step == "county"
@@ -121,14 +121,14 @@ def test_submit_accepts_at_once_and_starts_the_deadline(people, django_capture_o
 def test_two_steps_by_the_right_officials(people, django_capture_on_commit_callbacks):
     application = submitted(people.applicant)
     with django_capture_on_commit_callbacks(execute=True):
-        wf.approve(application, people.th_admin, "材料齐全")
+        wf.approve(application, "材料齐全", actor=people.th_admin)
     application.refresh_from_db()
     assert application.state == Application.State.PENDING
     assert application.current_step == "province"
     assert application.acting_region_id == "440000"
     assert hook_calls == []
     with django_capture_on_commit_callbacks(execute=True):
-        wf.approve(application, people.gd_admin)
+        wf.approve(application, actor=people.gd_admin)
     application.refresh_from_db()
     assert application.state == Application.State.APPROVED
     assert application.decided_at is not None
@@ -156,7 +156,7 @@ def test_two_steps_by_the_right_officials(people, django_capture_on_commit_callb
 def test_refusals_at_the_county_step(people, who, fragment):
     application = submitted(people.applicant)
     with pytest.raises(wf.NotAllowed) as refused:
-        wf.approve(application, getattr(people, who))
+        wf.approve(application, actor=getattr(people, who))
     assert fragment.lower() in refused.value.message.lower()
     application.refresh_from_db()
     assert application.current_step == "county" and application.state == "pending"
@@ -165,24 +165,24 @@ def test_refusals_at_the_county_step(people, who, fragment):
 
 def test_refusals_at_the_province_step(people):
     application = submitted(people.applicant)
-    wf.approve(application, people.th_admin)
+    wf.approve(application, actor=people.th_admin)
     for user in (people.th_admin, people.gz_admin, people.sc_admin, people.gd_staff):
         with pytest.raises(wf.NotAllowed):
-            wf.approve(application, user)
-    wf.approve(application, people.gd_admin)
+            wf.approve(application, actor=user)
+    wf.approve(application, actor=people.gd_admin)
 
 
 def test_nobody_reviews_their_own_application(people):
     application = submitted(people.th_admin)  # an official applying for themself
     with pytest.raises(wf.NotAllowed, match="own application"):
-        wf.approve(application, people.th_admin)
+        wf.approve(application, actor=people.th_admin)
     assert application not in wf.inbox_for(people.th_admin)
 
 
 def test_the_applicant_cannot_approve(people):
     application = submitted(people.applicant)
     with pytest.raises(wf.NotAllowed):
-        wf.approve(application, people.applicant)
+        wf.approve(application, actor=people.applicant)
 
 
 def test_anonymous_and_inactive_users_cannot_act(people):
@@ -190,10 +190,10 @@ def test_anonymous_and_inactive_users_cannot_act(people):
 
     application = submitted(people.applicant)
     with pytest.raises(wf.NotAllowed):
-        wf.approve(application, AnonymousUser())
+        wf.approve(application, actor=AnonymousUser())
     people.th_admin.is_active = False
     with pytest.raises(wf.NotAllowed):
-        wf.approve(application, people.th_admin)
+        wf.approve(application, actor=people.th_admin)
 
 
 @pytest.mark.parametrize("action", [wf.return_for_revision, wf.reject])
@@ -201,7 +201,7 @@ def test_anonymous_and_inactive_users_cannot_act(people):
 def test_return_and_reject_need_a_reason(people, action, reason):
     application = submitted(people.applicant)
     with pytest.raises(wf.ReasonRequired):
-        action(application, people.th_admin, reason)
+        action(application, reason, actor=people.th_admin)
     application.refresh_from_db()
     assert application.state == "pending"
     assert application.decisions.count() == 1
@@ -210,20 +210,20 @@ def test_return_and_reject_need_a_reason(people, action, reason):
 def test_wrong_actor_is_reported_before_a_missing_reason(people):
     application = submitted(people.applicant)
     with pytest.raises(wf.NotAllowed):
-        wf.reject(application, people.yx_admin, "")
+        wf.reject(application, "", actor=people.yx_admin)
 
 
 def test_nothing_happens_to_a_decided_application(people):
     application = submitted(people.applicant)
-    wf.reject(application, people.th_admin, "不符合条件")
+    wf.reject(application, "不符合条件", actor=people.th_admin)
     assert hook_calls == [("rejected", application.pk, "rejected")]
     for act in (
-        lambda: wf.approve(application, people.th_admin),
-        lambda: wf.return_for_revision(application, people.th_admin, "x"),
-        lambda: wf.reject(application, people.th_admin, "x"),
-        lambda: wf.withdraw(application, people.applicant),
-        lambda: wf.resubmit(application, people.applicant),
-        lambda: wf.submit(application, people.applicant),
+        lambda: wf.approve(application, actor=people.th_admin),
+        lambda: wf.return_for_revision(application, "x", actor=people.th_admin),
+        lambda: wf.reject(application, "x", actor=people.th_admin),
+        lambda: wf.withdraw(application, actor=people.applicant),
+        lambda: wf.resubmit(application, actor=people.applicant),
+        lambda: wf.submit(application, actor=people.applicant),
     ):
         with pytest.raises(wf.WrongState):
             act()
@@ -233,29 +233,29 @@ def test_nothing_happens_to_a_decided_application(people):
 def test_a_stale_object_cannot_decide_twice(people):
     application = submitted(people.applicant)
     stale = Application.objects.get(pk=application.pk)
-    wf.reject(application, people.th_admin, "不符合条件")
+    wf.reject(application, "不符合条件", actor=people.th_admin)
     with pytest.raises(wf.WrongState):
-        wf.approve(stale, people.th_admin)  # the service re-reads the row under a lock
+        wf.approve(stale, actor=people.th_admin)  # the service re-reads the row under a lock
 
 
 def test_return_then_resubmit_restarts_review(people, django_capture_on_commit_callbacks, monkeypatch):
     application = submitted(people.applicant)
-    wf.approve(application, people.th_admin)
+    wf.approve(application, actor=people.th_admin)
     with django_capture_on_commit_callbacks(execute=True):
-        wf.return_for_revision(application, people.gd_admin, "请补充工作证明")
+        wf.return_for_revision(application, "请补充工作证明", actor=people.gd_admin)
     application.refresh_from_db()
     assert application.state == Application.State.RETURNED
     assert application.acting_region_id is None
     assert hook_calls == [("returned", application.pk, "returned")]
     assert "请补充工作证明" in Notification.objects.filter(user=people.applicant).latest("pk").text
     assert wf.available_actions(people.applicant, application) >= {"resubmit", "withdraw", "edit"}
-    wf.update_application(application, people.applicant, data={"note": "已补充"})
+    wf.update_application(application, actor=people.applicant, data={"note": "已补充"})
     # Nobody but the applicant resubmits.
     with pytest.raises(wf.NotAllowed):
-        wf.resubmit(application, people.th_admin)
+        wf.resubmit(application, actor=people.th_admin)
     later = timezone.now() + timedelta(days=3)
     monkeypatch.setattr(timezone, "now", lambda: later)
-    wf.resubmit(application, people.applicant, "已补充材料")
+    wf.resubmit(application, "已补充材料", actor=people.applicant)
     application.refresh_from_db()
     assert application.state == "pending" and application.current_step == "county"
     assert application.acting_region_id == "440106"
@@ -264,33 +264,33 @@ def test_return_then_resubmit_restarts_review(people, django_capture_on_commit_c
     assert application.data == {"note": "已补充"}
     assert [d.action for d in application.decisions.all()] == ["submit", "approve", "return", "resubmit"]
     with pytest.raises(wf.WrongState):
-        wf.resubmit(application, people.applicant)  # already pending
+        wf.resubmit(application, actor=people.applicant)  # already pending
 
 
 def test_editing_is_locked_once_under_review(people):
     application = submitted(people.applicant)
     with pytest.raises(wf.WrongState):
-        wf.update_application(application, people.applicant, data={"x": 1})
+        wf.update_application(application, actor=people.applicant, data={"x": 1})
     with pytest.raises(wf.NotAllowed):
-        wf.update_application(application, people.th_admin, data={"x": 1})
+        wf.update_application(application, actor=people.th_admin, data={"x": 1})
 
 
 def test_withdraw(people):
     application = submitted(people.applicant)
     with pytest.raises(wf.NotAllowed):
-        wf.withdraw(application, people.th_admin)
-    wf.withdraw(application, people.applicant, "不再需要")
+        wf.withdraw(application, actor=people.th_admin)
+    wf.withdraw(application, "不再需要", actor=people.applicant)
     application.refresh_from_db()
     assert application.state == Application.State.WITHDRAWN and application.decided_at is not None
     assert hook_calls == [("withdrawn", application.pk, "withdrawn")]
     assert application not in wf.inbox_for(people.th_admin)
     draft = new_application(people.applicant)
-    wf.withdraw(draft, people.applicant)
+    wf.withdraw(draft, actor=people.applicant)
     approved = submitted(people.applicant)
-    wf.approve(approved, people.th_admin)
-    wf.approve(approved, people.gd_admin)
+    wf.approve(approved, actor=people.th_admin)
+    wf.approve(approved, actor=people.gd_admin)
     with pytest.raises(wf.WrongState):
-        wf.withdraw(approved, people.applicant)
+        wf.withdraw(approved, actor=people.applicant)
 
 
 def test_decisions_are_insert_only(people):
@@ -351,7 +351,7 @@ def test_overdue_flag(people, monkeypatch):
     Application.objects.filter(pk=application.pk).update(due_on=timezone.localdate())
     application.refresh_from_db()
     assert not application.is_overdue  # due today is not late yet
-    wf.reject(application, people.th_admin, "不符合条件")
+    wf.reject(application, "不符合条件", actor=people.th_admin)
     Application.objects.filter(pk=application.pk).update(due_on=timezone.localdate() - timedelta(days=5))
     application.refresh_from_db()
     assert not application.is_overdue  # decided applications are never overdue
@@ -367,7 +367,7 @@ def test_inbox_contents_per_user(people, django_assert_max_num_queries):
     assert list(wf.inbox_for(people.wh_admin)) == [there]
     for user in (people.th_staff, people.yx_admin, people.gz_admin, people.gd_admin, people.sc_admin, people.applicant):
         assert list(wf.inbox_for(user)) == [], user.username
-    wf.approve(here, people.th_admin)
+    wf.approve(here, actor=people.th_admin)
     assert list(wf.inbox_for(people.th_admin)) == []
     assert list(wf.inbox_for(people.gd_admin)) == [here]
     assert list(wf.inbox_for(people.sc_admin)) == []
@@ -394,10 +394,10 @@ def test_per_province_step_level(people):
     assert in_guangdong.acting_region_id == "440100"  # city-level initial review in Guangdong
     assert in_sichuan.acting_region_id == "510107"  # county-level elsewhere
     with pytest.raises(wf.NotAllowed):
-        wf.approve(in_guangdong, people.th_admin)
+        wf.approve(in_guangdong, actor=people.th_admin)
     assert list(wf.inbox_for(people.gz_admin)) == [in_guangdong]
-    wf.approve(in_guangdong, people.gz_admin)
-    wf.approve(in_sichuan, people.wh_admin)
+    wf.approve(in_guangdong, actor=people.gz_admin)
+    wf.approve(in_sichuan, actor=people.wh_admin)
 
 
 def test_an_application_above_the_step_level_is_reviewed_by_its_own_unit(people):
@@ -405,7 +405,7 @@ def test_an_application_above_the_step_level_is_reviewed_by_its_own_unit(people)
     application = submitted(people.applicant, region="441900")
     assert application.acting_region_id == "441900"
     dg_admin = official("441900", username="dg_admin")
-    wf.approve(application, dg_admin)
+    wf.approve(application, actor=dg_admin)
     assert application.acting_region_id == "440000"
 
 
@@ -415,10 +415,10 @@ def test_role_only_step(people):
     assert set(wf.inbox_for(people.gz_admin)) == {application}
     assert list(wf.inbox_for(people.sc_admin)) == []
     with pytest.raises(wf.NotAllowed):
-        wf.approve(application, people.sc_admin)
+        wf.approve(application, actor=people.sc_admin)
     with pytest.raises(wf.NotAllowed):
-        wf.approve(application, people.gd_staff)
-    wf.approve(application, people.gz_admin)
+        wf.approve(application, actor=people.gd_staff)
+    wf.approve(application, actor=people.gz_admin)
     assert application.state == "approved"
 
 
@@ -442,7 +442,7 @@ def test_flow_versions_keep_running_applications_on_their_rules(people):
     new = submitted(people.applicant)
     assert (old.flow_version, new.flow_version) == (1, 2)
     assert new.acting_region_id == "440000"
-    wf.approve(old, people.th_admin)  # version 1 still has its county step
+    wf.approve(old, actor=people.th_admin)  # version 1 still has its county step
     assert old.current_step == "province"
 
 
@@ -461,7 +461,7 @@ def test_inbox_page(client, people):
     response = client.get(reverse("workflow:inbox"), {"within": "440104"})
     assert "逾期申请" not in response.text
     client.force_login(people.gd_admin)
-    wf.approve(overdue, people.th_admin)
+    wf.approve(overdue, actor=people.th_admin)
     page = client.get(reverse("workflow:applications"), {"within_1": "440100", "within_2": "440106"})
     assert "逾期申请" in page.text and 'value="440106" selected' in page.text
     assert "逾期申请" not in client.get(reverse("workflow:applications"), {"within_1": "440300"}).text
@@ -590,7 +590,7 @@ def test_applications_of_an_area(client, people):
     here = submitted(people.applicant)
     there = submitted(people.applicant, region="510107")
     Application.objects.filter(pk=there.pk).update(title="四川申请")
-    wf.reject(here, people.th_admin, "不符合条件")
+    wf.reject(here, "不符合条件", actor=people.th_admin)
     client.force_login(people.gz_admin)
     response = client.get(reverse("workflow:applications"))
     assert response.status_code == 200

@@ -195,7 +195,7 @@ def create_application(flow, applicant, region, *, subject=None, title="", data=
 
 
 @transaction.atomic
-def submit(application, actor, opinion=""):
+def submit(application, opinion="", *, actor):
     """The applicant sends a draft for review; it is accepted at once and the deadline starts."""
     _locked(application)
     _check_applicant(actor, application)
@@ -217,7 +217,7 @@ def submit(application, actor, opinion=""):
 
 
 @transaction.atomic
-def resubmit(application, actor, opinion="", data=None):
+def resubmit(application, opinion="", data=None, *, actor):
     """After a return for revision, the applicant sends the application again: review restarts at the first step."""
     _locked(application)
     _check_applicant(actor, application)
@@ -244,7 +244,7 @@ def resubmit(application, actor, opinion="", data=None):
 
 
 @transaction.atomic
-def approve(application, actor, opinion=""):
+def approve(application, opinion="", *, actor):
     """Pass the current step: on to the next step, or, at the last one, final approval and the flow's hook."""
     _locked(application)
     flow = flow_for(application)
@@ -280,7 +280,7 @@ def approve(application, actor, opinion=""):
 
 
 @transaction.atomic
-def return_for_revision(application, actor, reason):
+def return_for_revision(application, reason, *, actor):
     """Send the application back to the applicant to correct; the reason is mandatory."""
     return _stop_at_step(
         application,
@@ -295,7 +295,7 @@ def return_for_revision(application, actor, reason):
 
 
 @transaction.atomic
-def reject(application, actor, reason):
+def reject(application, reason, *, actor):
     """Refuse the application for good; the reason is mandatory."""
     return _stop_at_step(
         application,
@@ -334,7 +334,7 @@ def _stop_at_step(application, actor, reason, *, missing_reason, action, state, 
 
 
 @transaction.atomic
-def withdraw(application, actor, reason=""):
+def withdraw(application, reason="", *, actor):
     """The applicant takes back an application that has not been decided."""
     _locked(application)
     _check_applicant(actor, application)
@@ -353,7 +353,7 @@ def withdraw(application, actor, reason=""):
 
 
 @transaction.atomic
-def update_application(application, actor, *, data=None, title=None, region=None):
+def update_application(application, *, actor, data=None, title=None, region=None):
     """The applicant changes a draft or returned application (or, if the flow allows, one not yet past step one).
 
     A new ``region`` (Region or code) takes effect for review at the next (re)submission.

@@ -216,14 +216,14 @@ class ApplicationDetailView(ScopedViewMixin, DetailView):
 
 
 REVIEW_SERVICES = {
-    "approve": lambda app, user, text: wf.approve(app, user, text),
-    "return": lambda app, user, text: wf.return_for_revision(app, user, text),
-    "reject": lambda app, user, text: wf.reject(app, user, text),
+    "approve": lambda app, user, text: wf.approve(app, text, actor=user),
+    "return": lambda app, user, text: wf.return_for_revision(app, text, actor=user),
+    "reject": lambda app, user, text: wf.reject(app, text, actor=user),
 }
 APPLICANT_SERVICES = {
-    "submit": lambda app, user, text: wf.submit(app, user, text),
-    "resubmit": lambda app, user, text: wf.resubmit(app, user, text),
-    "withdraw": lambda app, user, text: wf.withdraw(app, user, text),
+    "submit": lambda app, user, text: wf.submit(app, text, actor=user),
+    "resubmit": lambda app, user, text: wf.resubmit(app, text, actor=user),
+    "withdraw": lambda app, user, text: wf.withdraw(app, text, actor=user),
 }
 DONE_MESSAGES = {
     "approve": gettext_lazy("Approved."),

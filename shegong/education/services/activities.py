@@ -115,7 +115,7 @@ def _clean_activity(data):
 
 
 @transaction.atomic
-def create_activity(actor, **fields):
+def create_activity(*, actor, **fields):
     provider = _require_provider(actor)
     data = _clean_activity(fields)
     activity = Activity.objects.create(provider=provider, created_by=actor, sign_in_code=new_code(), **data)
@@ -124,7 +124,7 @@ def create_activity(actor, **fields):
 
 
 @transaction.atomic
-def update_activity(actor, activity, **fields):
+def update_activity(activity, *, actor, **fields):
     activity = _own_activity(actor, activity)
     data = _clean_activity({**{name: getattr(activity, name) for name in ACTIVITY_FIELDS}, **fields})
     if data["capacity"] is not None and data["capacity"] < activity.enrolments.active().count():
@@ -141,7 +141,7 @@ def update_activity(actor, activity, **fields):
 
 
 @transaction.atomic
-def set_activity_status(actor, activity, status):
+def set_activity_status(activity, status, *, actor):
     """Close enrolment, reopen it, or cancel the activity."""
     activity = _own_activity(actor, activity)
     if status not in ActivityStatus.values:
@@ -164,7 +164,7 @@ def set_activity_status(actor, activity, status):
 
 
 @transaction.atomic
-def renew_sign_in_code(actor, activity):
+def renew_sign_in_code(activity, *, actor):
     activity = _own_activity(actor, activity)
     activity.sign_in_code = new_code()
     activity.save(update_fields=["sign_in_code", "updated_at"])
@@ -192,7 +192,7 @@ def _worker_person(user):
 
 
 @transaction.atomic
-def enrol(actor, activity):
+def enrol(activity, *, actor):
     """The signed-in social worker takes a place in ``activity`` (capacity enforced, once per person)."""
     person = _worker_person(actor)
     activity = Activity.objects.select_for_update().select_related("provider").get(pk=activity.pk)
@@ -225,7 +225,7 @@ def enrol(actor, activity):
 
 
 @transaction.atomic
-def cancel_enrolment(actor, enrolment):
+def cancel_enrolment(enrolment, *, actor):
     person = _worker_person(actor)
     enrolment = Enrolment.objects.select_for_update().filter(pk=enrolment.pk, person=person).first()
     if enrolment is None:
@@ -296,7 +296,7 @@ def _recordable(activity):
 
 
 @transaction.atomic
-def record_attendance(actor, activity, entries, *, method=AttendanceMethod.SCREEN):
+def record_attendance(activity, entries, *, actor, method=AttendanceMethod.SCREEN):
     """The provider records attendance: ``entries`` is [(enrolment, hours)] of this activity.
     All or nothing: a single refused entry refuses the whole batch. Returns the ledger rows."""
     activity = _own_activity(actor, activity, published=True)
@@ -316,7 +316,7 @@ def _sign_in_key(user, activity):
     return f"education:sign-in-failures:{user.pk}:{activity.pk}"
 
 
-def sign_in_with_code(actor, activity, code):
+def sign_in_with_code(activity, code, *, actor):
     """An enrolled social worker signs in during the activity with the code the provider shows.
 
     A wrong code is counted (at most SIGN_IN_MAX_FAILURES per person and activity in 15 minutes) and
@@ -364,7 +364,7 @@ def _check_sign_in(person, activity, lock=False):
     return enrolment
 
 
-def record_imported_attendance(actor, activity, person_hours):
+def record_imported_attendance(activity, person_hours, *, actor):
     """Attendance from a committed import: [(person, hours)]; enrols whoever is not enrolled yet
     (the sheet records who was there, so capacity does not apply). Skips persons already recorded.
     Returns (ledger rows, skipped names). The caller holds the transaction and the activity lock."""

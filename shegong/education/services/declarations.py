@@ -144,7 +144,7 @@ def _add_files(actor, declaration, files):
 
 
 @transaction.atomic
-def declare(actor, person, *, files, **fields):
+def declare(person, *, actor, files, **fields):
     """The worker declares hours with evidence; the declaration goes to review at once. Returns it."""
     _require_self(actor, person)
     person = Person.objects.select_for_update().get(pk=person.pk)
@@ -159,12 +159,12 @@ def declare(actor, person, *, files, **fields):
     declaration.application = application
     declaration.save(update_fields=["application"])
     record(actor, actions.DECLARE, declaration, changes=_loggable(data), region_code=person.region_id)
-    wf.submit(application, actor)
+    wf.submit(application, actor=actor)
     return declaration
 
 
 @transaction.atomic
-def update_declaration(actor, declaration, *, files=(), remove=(), **fields):
+def update_declaration(declaration, *, actor, files=(), remove=(), **fields):
     """Correct a returned declaration (fields, added files, removed files); resubmit it separately."""
     declaration = (
         Declaration.objects.select_for_update(of=("self",))
@@ -198,14 +198,14 @@ def update_declaration(actor, declaration, *, files=(), remove=(), **fields):
         changes["files_added"] = added
     if changes:
         declaration.save()
-        wf.update_application(application, actor, title=_declaration_title(declaration))
+        wf.update_application(application, actor=actor, title=_declaration_title(declaration))
         record(actor, actions.DECLARATION_EDIT, declaration, changes=changes, region_code=declaration.person.region_id)
     return declaration
 
 
-def resubmit(actor, declaration, opinion=""):
+def resubmit(declaration, opinion="", *, actor):
     _require_self(actor, declaration.person)
-    return wf.resubmit(declaration.application, actor, opinion)
+    return wf.resubmit(declaration.application, opinion, actor=actor)
 
 
 def _declaration_title(declaration):

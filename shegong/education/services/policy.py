@@ -33,7 +33,7 @@ def _rule_dict(rule):
 
 
 @transaction.atomic
-def save_policy(actor, province, *, required, annual_required=None, review_level=ReviewLevel.COUNTY, rules=None):
+def save_policy(province, *, actor, required, annual_required=None, review_level=ReviewLevel.COUNTY, rules=None):
     """Set a province's rules. ``required``: {level: hours}; ``rules``: {form: Rule} (others unchanged)."""
     if province is None or province.level != Level.PROVINCE:
         raise ValidationError(_("Choose a province."))

@@ -81,7 +81,7 @@ def _save(provider):
 
 
 @transaction.atomic
-def file_provider(actor, province, *, filed_on=None, publish=False, **fields):
+def file_provider(province, *, actor, filed_on=None, publish=False, **fields):
     """File (备案) a provider with ``province``; optionally publish it at once."""
     if isinstance(province, str):
         province = Region.objects.filter(code=province).first()
@@ -102,7 +102,7 @@ def file_provider(actor, province, *, filed_on=None, publish=False, **fields):
 
 
 @transaction.atomic
-def update_provider(actor, provider, **fields):
+def update_provider(provider, *, actor, **fields):
     provider = _require_editable(actor, provider)
     data = _clean(fields)
     changes = {}
@@ -117,7 +117,7 @@ def update_provider(actor, provider, **fields):
 
 
 @transaction.atomic
-def publish_provider(actor, provider):
+def publish_provider(provider, *, actor):
     """Publish a filed provider: it appears on the public list and its activities count."""
     provider = _require_editable(actor, provider)
     if provider.status == ProviderStatus.PUBLISHED:
@@ -133,7 +133,7 @@ def publish_provider(actor, provider):
 
 
 @transaction.atomic
-def revoke_provider(actor, provider, reason):
+def revoke_provider(provider, reason, *, actor):
     """Revoke a provider's filing: it leaves the public list and can no longer record hours."""
     reason = (reason or "").strip()
     if not reason:
@@ -152,7 +152,7 @@ def revoke_provider(actor, provider, reason):
 
 # --- accounts --------------------------------------------------------------------------------------------
 @transaction.atomic
-def create_provider_account(actor, provider, *, username, full_name, phone=""):
+def create_provider_account(provider, *, actor, username, full_name, phone=""):
     """An account acting for ``provider``; returns ``(user, initial_password)`` (shown once, never stored)."""
     provider = _require_editable(actor, provider)
     if provider.status == ProviderStatus.REVOKED:
@@ -193,7 +193,7 @@ def _membership(actor, provider, user):
 
 
 @transaction.atomic
-def reset_provider_password(actor, provider, user):
+def reset_provider_password(provider, user, *, actor):
     """A new one-time password for one of the provider's accounts (returned, shown once)."""
     user = _membership(actor, provider, user)
     password = initial_password_for(user)
@@ -211,7 +211,7 @@ def reset_provider_password(actor, provider, user):
 
 
 @transaction.atomic
-def set_provider_account_active(actor, provider, user, active):
+def set_provider_account_active(provider, user, active, *, actor):
     user = _membership(actor, provider, user)
     if user.is_active != bool(active):
         user.is_active = bool(active)

@@ -62,22 +62,22 @@ def activity_data(**changes):
 
 # --- the provider's activities ------------------------------------------------------------------------
 def test_provider_creates_and_changes_its_activities(provider_account):
-    activity = A.create_activity(provider_account, **activity_data())
+    activity = A.create_activity(**activity_data(), actor=provider_account)
     assert activity.provider == provider_account.provider_membership.provider
     assert len(activity.sign_in_code) == 6 and activity.sign_in_code.isdigit()
-    A.update_activity(provider_account, activity, title="社会工作督导实务（二）")
+    A.update_activity(activity, actor=provider_account, title="社会工作督导实务（二）")
     activity.refresh_from_db()
     assert activity.title == "社会工作督导实务（二）"
     other = provider_user(ProviderFactory())
     with pytest.raises(PermissionDenied):
-        A.update_activity(other, activity, title="改名")
+        A.update_activity(activity, actor=other, title="改名")
 
 
 @pytest.mark.parametrize("role", ["worker", "admin"])
 def test_only_provider_accounts_create_activities(role):
     user = new_worker() if role == "worker" else official("440000")
     with pytest.raises(PermissionDenied):
-        A.create_activity(user, **activity_data())
+        A.create_activity(**activity_data(), actor=user)
 
 
 def test_revoked_provider_cannot_create(provider_account):
@@ -85,19 +85,19 @@ def test_revoked_provider_cannot_create(provider_account):
     provider.status = ProviderStatus.REVOKED
     provider.save()
     with pytest.raises(PermissionDenied):
-        A.create_activity(provider_account, **activity_data())
+        A.create_activity(**activity_data(), actor=provider_account)
 
 
 def test_activity_fields_are_checked(provider_account):
     now = timezone.now()
     with pytest.raises(ValidationError) as caught:
         A.create_activity(
-            provider_account,
             **activity_data(title="", starts_at=now, ends_at=now - timedelta(hours=1), hours=0, place="", capacity=0),
+            actor=provider_account,
         )
     assert {"title", "ends_at", "hours", "place", "capacity"} <= set(caught.value.message_dict)
     with pytest.raises(ValidationError) as caught:
-        A.create_activity(provider_account, **activity_data(kind="online", place="", link=""))
+        A.create_activity(**activity_data(kind="online", place="", link=""), actor=provider_account)
     assert "link" in caught.value.message_dict
 
 
@@ -107,17 +107,17 @@ def test_enrol_capacity_and_once():
         capacity=2, starts_at=timezone.now() + timedelta(days=1), ends_at=timezone.now() + timedelta(days=2)
     )
     first, second, third = new_worker(), new_worker(), new_worker()
-    A.enrol(first, activity)
+    A.enrol(activity, actor=first)
     with pytest.raises(ValidationError, match="already enrolled"):
-        A.enrol(first, activity)
-    A.enrol(second, activity)
+        A.enrol(activity, actor=first)
+    A.enrol(activity, actor=second)
     with pytest.raises(ValidationError, match="full"):
-        A.enrol(third, activity)
+        A.enrol(activity, actor=third)
     # A cancelled place frees capacity; the same person can take a place again.
-    A.cancel_enrolment(second, Enrolment.objects.get(activity=activity, person_id=second.person_id))
-    A.enrol(third, activity)
+    A.cancel_enrolment(Enrolment.objects.get(activity=activity, person_id=second.person_id), actor=second)
+    A.enrol(activity, actor=third)
     with pytest.raises(ValidationError, match="full"):
-        A.enrol(second, activity)
+        A.enrol(activity, actor=second)
     assert activity.enrolments.active().count() == 2
 
 
@@ -125,30 +125,30 @@ def test_enrol_refusals():
     worker = new_worker()
     unpublished = ActivityFactory(provider=ProviderFactory(status=ProviderStatus.FILED))
     with pytest.raises(ValidationError, match="not published"):
-        A.enrol(worker, unpublished)
+        A.enrol(unpublished, actor=worker)
     closed = ActivityFactory(status="closed")
     with pytest.raises(ValidationError, match="not open"):
-        A.enrol(worker, closed)
+        A.enrol(closed, actor=worker)
     over = ActivityFactory(starts_at=timezone.now() - timedelta(days=2), ends_at=timezone.now() - timedelta(days=1))
     with pytest.raises(ValidationError, match="over"):
-        A.enrol(worker, over)
+        A.enrol(over, actor=worker)
     with pytest.raises(PermissionDenied):
-        A.enrol(official("440106"), ActivityFactory())
+        A.enrol(ActivityFactory(), actor=official("440106"))
     unlinked = worker_with_person()
     person = unlinked.person
     person.account = None
     person.save()
     unlinked.refresh_from_db()
     with pytest.raises(PermissionDenied):
-        A.enrol(unlinked, ActivityFactory())  # an account without a registry record
+        A.enrol(ActivityFactory(), actor=unlinked)  # an account without a registry record
 
 
 def test_cancel_someone_elses_enrolment_refused():
     activity = ActivityFactory()
     owner, other = new_worker(), new_worker()
-    enrolment = A.enrol(owner, activity)
+    enrolment = A.enrol(activity, actor=owner)
     with pytest.raises(PermissionDenied):
-        A.cancel_enrolment(other, enrolment)
+        A.cancel_enrolment(enrolment, actor=other)
 
 
 # --- attendance on screen -------------------------------------------------------------------------------
@@ -156,8 +156,8 @@ def test_provider_records_attendance_and_hours_are_credited():
     activity = ActivityFactory(hours=6)
     account = provider_user(activity.provider)
     worker = new_worker()
-    enrolment = A.enrol(worker, activity)
-    rows = A.record_attendance(account, activity, [(enrolment, "5.5")])
+    enrolment = A.enrol(activity, actor=worker)
+    rows = A.record_attendance(activity, [(enrolment, "5.5")], actor=account)
     row = rows[0]
     assert row.source == Source.ATTENDANCE and row.hours_credited == Decimal("5.5") and row.activity == activity
     assert row.provider == activity.provider and row.reviewer == account and row.form == "training"
@@ -165,35 +165,35 @@ def test_provider_records_attendance_and_hours_are_credited():
     assert enrolment.status == EnrolmentStatus.ATTENDED and enrolment.method == AttendanceMethod.SCREEN
     assert StudyStanding.objects.get(person_id=worker.person_id).credited == Decimal("5.5")
     with pytest.raises(ValidationError, match="already recorded"):
-        A.record_attendance(account, activity, [(enrolment, 6)])
+        A.record_attendance(activity, [(enrolment, 6)], actor=account)
     assert StudyRecord.objects.filter(person_id=worker.person_id).count() == 1
 
 
 def test_attendance_refusals():
     activity = ActivityFactory(hours=6)
     account = provider_user(activity.provider)
-    enrolment = A.enrol(new_worker(), activity)
+    enrolment = A.enrol(activity, actor=new_worker())
     with pytest.raises(ValidationError, match="between 0.1 and the 6 hours"):
-        A.record_attendance(account, activity, [(enrolment, 7)])
+        A.record_attendance(activity, [(enrolment, 7)], actor=account)
     other_provider = provider_user(ProviderFactory())
     with pytest.raises(PermissionDenied):
-        A.record_attendance(other_provider, activity, [(enrolment, 6)])
+        A.record_attendance(activity, [(enrolment, 6)], actor=other_provider)
     with pytest.raises(PermissionDenied):
-        A.record_attendance(official("440000"), activity, [(enrolment, 6)])
+        A.record_attendance(activity, [(enrolment, 6)], actor=official("440000"))
     future = ActivityFactory(
         provider=activity.provider,
         starts_at=timezone.now() + timedelta(days=1),
         ends_at=timezone.now() + timedelta(days=2),
     )
-    future_enrolment = A.enrol(new_worker(), future)
+    future_enrolment = A.enrol(future, actor=new_worker())
     with pytest.raises(ValidationError, match="not started"):
-        A.record_attendance(account, future, [(future_enrolment, 6)])
+        A.record_attendance(future, [(future_enrolment, 6)], actor=account)
     with pytest.raises(PermissionDenied):
-        A.record_attendance(account, activity, [(future_enrolment, 6)])  # another activity's enrolment
+        A.record_attendance(activity, [(future_enrolment, 6)], actor=account)  # another activity's enrolment
     filed = ProviderFactory(status=ProviderStatus.FILED)
     filed_activity = ActivityFactory(provider=filed)
     with pytest.raises(PermissionDenied, match="not yet published"):
-        A.record_attendance(provider_user(filed), filed_activity, [])
+        A.record_attendance(filed_activity, [], actor=provider_user(filed))
     assert not StudyRecord.objects.exists()
 
 
@@ -203,14 +203,14 @@ def test_province_caps_apply_to_attendance():
 
     gd = official("440000")
     policy.save_policy(
-        gd,
         gd.region,
+        actor=gd,
         required={"assistant": 72, "intermediate": 90, "senior": 90},
         rules={"online": Rule("online", record_cap=Decimal(4))},
     )
     activity = ActivityFactory(kind="online", hours=6, link="https://example.org/c")
-    enrolment = A.enrol(new_worker(), activity)
-    row = A.record_attendance(provider_user(activity.provider), activity, [(enrolment, 6)])[0]
+    enrolment = A.enrol(activity, actor=new_worker())
+    row = A.record_attendance(activity, [(enrolment, 6)], actor=provider_user(activity.provider))[0]
     assert row.form == "online" and row.hours_claimed == 6 and row.hours_credited == 4
 
 
@@ -218,12 +218,12 @@ def test_province_caps_apply_to_attendance():
 def test_sign_in_with_the_code_credits_the_full_hours():
     activity = ActivityFactory(hours=6, sign_in_code="135790")
     worker = new_worker()
-    A.enrol(worker, activity)
-    row = A.sign_in_with_code(worker, activity, " 135 790 ")
+    A.enrol(activity, actor=worker)
+    row = A.sign_in_with_code(activity, " 135 790 ", actor=worker)
     assert row.hours_credited == 6
     assert Enrolment.objects.get(activity=activity).method == AttendanceMethod.CODE
     with pytest.raises(ValidationError, match="already recorded"):
-        A.sign_in_with_code(worker, activity, "135790")
+        A.sign_in_with_code(activity, "135790", actor=worker)
 
 
 def test_sign_in_refusals():
@@ -231,23 +231,23 @@ def test_sign_in_refusals():
     activity = ActivityFactory(sign_in_code="135790")
     worker = new_worker()
     with pytest.raises(ValidationError, match="not enrolled"):
-        A.sign_in_with_code(worker, activity, "135790")
-    A.enrol(worker, activity)
+        A.sign_in_with_code(activity, "135790", actor=worker)
+    A.enrol(activity, actor=worker)
     with pytest.raises(ValidationError, match="wrong"):
-        A.sign_in_with_code(worker, activity, "000000")
+        A.sign_in_with_code(activity, "000000", actor=worker)
     assert AuditEvent.objects.filter(action="education.sign_in_refused").count() == 1
     later = ActivityFactory(
         starts_at=timezone.now() + timedelta(hours=2), ends_at=timezone.now() + timedelta(hours=4), sign_in_code="1"
     )
-    A.enrol(worker, later)
+    A.enrol(later, actor=worker)
     with pytest.raises(ValidationError, match="only during the activity"):
-        A.sign_in_with_code(worker, later, "1")
+        A.sign_in_with_code(later, "1", actor=worker)
     over = ActivityFactory(
         starts_at=timezone.now() - timedelta(hours=4), ends_at=timezone.now() - timedelta(hours=1), sign_in_code="2"
     )
     Enrolment.objects.create(activity=over, person_id=worker.person_id)
     with pytest.raises(ValidationError, match="only during the activity"):
-        A.sign_in_with_code(worker, over, "2")
+        A.sign_in_with_code(over, "2", actor=worker)
     assert not StudyRecord.objects.exists()
 
 
@@ -255,17 +255,17 @@ def test_too_many_wrong_codes_lock_sign_in():
     cache.clear()
     activity = ActivityFactory(sign_in_code="135790")
     worker = new_worker()
-    A.enrol(worker, activity)
+    A.enrol(activity, actor=worker)
     for _attempt in range(A.SIGN_IN_MAX_FAILURES):
         with pytest.raises(ValidationError, match="wrong"):
-            A.sign_in_with_code(worker, activity, "111111")
+            A.sign_in_with_code(activity, "111111", actor=worker)
     with pytest.raises(ValidationError, match="Too many"):
-        A.sign_in_with_code(worker, activity, "135790")  # even the right code, for a while
+        A.sign_in_with_code(activity, "135790", actor=worker)  # even the right code, for a while
 
 
 def test_renewed_code_replaces_the_old_one():
     activity = ActivityFactory(sign_in_code="135790")
-    A.renew_sign_in_code(provider_user(activity.provider), activity)
+    A.renew_sign_in_code(activity, actor=provider_user(activity.provider))
     activity.refresh_from_db()
     assert activity.sign_in_code != "135790" or len(activity.sign_in_code) == 6
 
@@ -320,7 +320,7 @@ def problems(job):
 
 
 def recorded(job, account):
-    engine.confirm(job, account)
+    engine.confirm(job, actor=account)
     engine.commit(job)
     job.refresh_from_db()
     return job
@@ -377,7 +377,7 @@ def test_import_checks_every_row_then_records(tmp_path):
     assert set(StudyRecord.objects.values_list("source", flat=True)) == {Source.IMPORT}
     assert Enrolment.objects.get(activity=activity, person=person_a).method == AttendanceMethod.IMPORT
     with pytest.raises(engine.ImportRefused, match="not waiting for confirmation"):
-        engine.confirm(job, account)
+        engine.confirm(job, actor=account)
     # A second sheet with the same person reports it as already recorded.
     again = checked(account, activity, csv_file([["身份证号", "学时"], [number_a, "6"]]), tmp_path)
     assert again.count_new == 0 and "already recorded" in problems(again)[(2, "身份证号")]
@@ -395,7 +395,7 @@ def test_import_finds_the_same_person_by_either_number_and_credits_the_enrolled(
     person = PersonFactory(id_number=number, name="丁", region_id="510104")
     CertificateFactory(person=person, management_no="2020000000123")
     enrolled = new_worker()
-    A.enrol(enrolled, activity)
+    A.enrol(activity, actor=enrolled)
     enrolled_no = enrolled.person.certificates.get().management_no
     rows = [["身份证号", "管理号", "学时"], [number, "", "5"], ["", "2020000000123", "5"], ["", enrolled_no, "6"]]
     job = checked(account, activity, csv_file(rows), tmp_path)
@@ -442,17 +442,17 @@ def test_import_only_by_the_activitys_provider(tmp_path):
         upload.changes["options"] == {"activity": activity.pk} and upload.region_code == activity.provider.province_id
     )
     with pytest.raises(engine.ImportRefused):
-        engine.confirm(job, provider_user(ProviderFactory()))
+        engine.confirm(job, actor=provider_user(ProviderFactory()))
     # Not even the uploader once the activity is cancelled meanwhile.
-    A.set_activity_status(job.user, activity, "cancelled")
+    A.set_activity_status(activity, "cancelled", actor=job.user)
     with pytest.raises(engine.ImportRefused, match="cancelled"):
-        engine.confirm(job, job.user)
+        engine.confirm(job, actor=job.user)
     assert not StudyRecord.objects.exists()
 
 
 def test_import_by_management_number_without_enrolment_ignores_capacity(tmp_path):
     activity = ActivityFactory(capacity=1)
-    A.enrol(new_worker(), activity)
+    A.enrol(activity, actor=new_worker())
     certificate = CertificateFactory(management_no="2020000000055")
     account = provider_user(activity.provider)
     job = checked(account, activity, csv_file([["管理号", "学时"], ["2020000000055", "6"]]), tmp_path)

@@ -31,7 +31,7 @@ FIELDS = {
 
 def declare(worker, files=None, **changes):
     return DS.declare(
-        worker, worker.person, files=files if files is not None else [pdf_file()], **{**FIELDS, **changes}
+        worker.person, **{**FIELDS, **changes}, actor=worker, files=files if files is not None else [pdf_file()]
     )
 
 
@@ -49,14 +49,17 @@ def test_declaration_goes_to_the_county(worker, media):
 def test_review_level_is_a_province_setting(worker, media):
     gd = official("440000")
     policy.save_policy(
-        gd, gd.region, required={"assistant": 72, "intermediate": 90, "senior": 90}, review_level=ReviewLevel.PREFECTURE
+        gd.region,
+        actor=gd,
+        required={"assistant": 72, "intermediate": 90, "senior": 90},
+        review_level=ReviewLevel.PREFECTURE,
     )
     application = declare(worker).application
     assert application.acting_region_id == "440100"
     county = official("440106")
     with pytest.raises(wf.NotAllowed):
-        wf.approve(application, county, "")
-    wf.approve(application, official("440100"), "同意")
+        wf.approve(application, "", actor=county)
+    wf.approve(application, "同意", actor=official("440100"))
     assert StudyRecord.objects.get(person=worker.person).hours_credited == Decimal("60")
 
 
@@ -64,14 +67,14 @@ def test_returned_declaration_is_corrected_resubmitted_and_approved(worker, medi
     declaration = declare(worker, form="training", title="外省督导培训", hours_claimed=Decimal("20"))
     reviewer = official("440106")
     with pytest.raises(wf.ReasonRequired):
-        wf.return_for_revision(declaration.application, reviewer, " ")
-    wf.return_for_revision(declaration.application, reviewer, "结业证书不清晰，请重新上传，学时应为16。")
+        wf.return_for_revision(declaration.application, " ", actor=reviewer)
+    wf.return_for_revision(declaration.application, "结业证书不清晰，请重新上传，学时应为16。", actor=reviewer)
     declaration.refresh_from_db()
     assert declaration.application.state == "returned"
     old = declaration.evidence.get()
     DS.update_declaration(
-        worker,
         declaration,
+        actor=worker,
         hours_claimed=Decimal("16"),
         files=[pdf_file("清晰证书.pdf")],
         remove=[old.pk],
@@ -79,10 +82,10 @@ def test_returned_declaration_is_corrected_resubmitted_and_approved(worker, medi
     declaration.refresh_from_db()
     assert declaration.hours_claimed == Decimal("16")
     assert list(declaration.evidence.values_list("name", flat=True)) == ["清晰证书.pdf"]
-    DS.resubmit(worker, declaration)
+    DS.resubmit(declaration, actor=worker)
     declaration.application.refresh_from_db()
     assert declaration.application.state == "pending" and declaration.application.data["hours_claimed"] == "16.0"
-    wf.approve(declaration.application, reviewer, "同意")
+    wf.approve(declaration.application, "同意", actor=reviewer)
     row = StudyRecord.objects.get(declaration=declaration)
     assert row.source == Source.DECLARATION and row.hours_credited == Decimal("16") and row.reviewer == reviewer
     assert row.source_ref == f"declaration:{declaration.pk}"
@@ -91,24 +94,24 @@ def test_returned_declaration_is_corrected_resubmitted_and_approved(worker, medi
 def test_edit_only_while_returned(worker, media):
     declaration = declare(worker)
     with pytest.raises(ValidationError, match="returned for revision"):
-        DS.update_declaration(worker, declaration, title="改")
-    wf.approve(declaration.application, official("440106"), "")
+        DS.update_declaration(declaration, actor=worker, title="改")
+    wf.approve(declaration.application, "", actor=official("440106"))
     with pytest.raises(ValidationError, match="returned for revision"):
-        DS.update_declaration(worker, declaration, title="改")
+        DS.update_declaration(declaration, actor=worker, title="改")
 
 
 def test_declaration_by_another_person_is_refused(worker, media):
     other = worker_with_person()
     with pytest.raises(PermissionDenied):
-        DS.declare(other, worker.person, files=[pdf_file()], **FIELDS)
+        DS.declare(worker.person, **FIELDS, actor=other, files=[pdf_file()])
     with pytest.raises(PermissionDenied):
-        DS.declare(official("440106"), worker.person, files=[pdf_file()], **FIELDS)
+        DS.declare(worker.person, **FIELDS, actor=official("440106"), files=[pdf_file()])
     declaration = declare(worker)
-    wf.return_for_revision(declaration.application, official("440106"), "补充材料")
+    wf.return_for_revision(declaration.application, "补充材料", actor=official("440106"))
     with pytest.raises(PermissionDenied):
-        DS.update_declaration(other, declaration, title="他人修改")
+        DS.update_declaration(declaration, actor=other, title="他人修改")
     with pytest.raises(PermissionDenied):
-        DS.resubmit(other, declaration)
+        DS.resubmit(declaration, actor=other)
     assert Declaration.objects.count() == 1
 
 
@@ -150,8 +153,8 @@ def test_field_checks(worker, media):
 def test_form_not_recognised_in_the_province(worker, media):
     gd = official("440000")
     policy.save_policy(
-        gd,
         gd.region,
+        actor=gd,
         required={"assistant": 72, "intermediate": 90, "senior": 90},
         rules={"research": Rule("research", accepted=False)},
     )
@@ -163,7 +166,7 @@ def test_a_degree_counts_once(worker, media):
     first = declare(worker, form="degree", title="社会工作硕士", occurred_on=date(2025, 6, 30))
     with pytest.raises(ValidationError, match="counts only once"):
         declare(worker, form="degree", title="又一个学位")  # while the first is under review
-    wf.approve(first.application, official("440106"), "")
+    wf.approve(first.application, "", actor=official("440106"))
     assert StudyRecord.objects.get(declaration=first).hours_credited == Decimal("90")
     with pytest.raises(ValidationError, match="counts only once"):
         declare(worker, form="degree", title="又一个学位")
@@ -172,16 +175,16 @@ def test_a_degree_counts_once(worker, media):
 def test_caps_are_applied_at_approval(worker, media):
     gd = official("440000")
     policy.save_policy(
-        gd,
         gd.region,
+        actor=gd,
         required={"assistant": 72, "intermediate": 90, "senior": 90},
         rules={"supervision_received": Rule("supervision_received", period_cap=Decimal("20"))},
     )
     one = declare(worker, form="supervision_received", title="接受督导一", hours_claimed=Decimal("15"))
     two = declare(worker, form="supervision_received", title="接受督导二", hours_claimed=Decimal("15"))
     reviewer = official("440106")
-    wf.approve(two.application, reviewer, "")
-    wf.approve(one.application, reviewer, "")
+    wf.approve(two.application, "", actor=reviewer)
+    wf.approve(one.application, "", actor=reviewer)
     assert StudyRecord.objects.get(declaration=two).hours_credited == Decimal("15")
     capped = StudyRecord.objects.get(declaration=one)
     assert capped.hours_credited == Decimal("5") and "per registration period" in capped.decision
@@ -191,12 +194,12 @@ def test_reviewer_of_another_region_cannot_decide(worker, media):
     application = declare(worker).application
     for outsider in (official("510107"), official("440106", role="staff")):
         with pytest.raises(wf.NotAllowed):
-            wf.approve(application, outsider, "")
+            wf.approve(application, "", actor=outsider)
     with pytest.raises(wf.NotAllowed):
-        wf.approve(application, worker, "")  # the applicant never reviews
+        wf.approve(application, "", actor=worker)  # the applicant never reviews
 
 
 def test_rejection_writes_nothing(worker, media):
     declaration = declare(worker)
-    wf.reject(declaration.application, official("440106"), "与社会工作无关")
+    wf.reject(declaration.application, "与社会工作无关", actor=official("440106"))
     assert not StudyRecord.objects.exists()

@@ -113,8 +113,8 @@ def test_degree_once_across_periods():
 def test_period_cap_applies_within_a_period_only():
     gd = official("440000")
     services_policy.save_policy(
-        gd,
         gd.region,
+        actor=gd,
         required={"assistant": 72, "intermediate": 90, "senior": 90},
         rules={StudyForm.ONLINE: Rule(StudyForm.ONLINE, period_cap=D(30))},
     )
@@ -131,8 +131,8 @@ def test_period_cap_applies_within_a_period_only():
 def test_rules_follow_the_persons_province():
     gd = official("440000")
     services_policy.save_policy(
-        gd,
         gd.region,
+        actor=gd,
         required={"assistant": 60, "intermediate": 80, "senior": 100},
         rules={
             StudyForm.PAPER: Rule(StudyForm.PAPER, conversion=Conversion.FIXED, value=D(80)),
@@ -181,9 +181,11 @@ def test_policy_changes_by_province_admins_only():
     guangdong = Region.objects.get(code="440000")
     for refused in (official("440106"), official("510000"), official("440000", role="staff")):
         with pytest.raises(PermissionDenied):
-            services_policy.save_policy(refused, guangdong, required={"assistant": 1, "intermediate": 1, "senior": 1})
+            services_policy.save_policy(
+                guangdong, actor=refused, required={"assistant": 1, "intermediate": 1, "senior": 1}
+            )
     national = official("000000", username="mca")
-    services_policy.save_policy(national, guangdong, required={"assistant": 70, "intermediate": 90, "senior": 90})
+    services_policy.save_policy(guangdong, actor=national, required={"assistant": 70, "intermediate": 90, "senior": 90})
     assert S.policy_for_province("440000").required_for("assistant") == D(70)
     event = AuditEvent.objects.get(action="education.policy_change")
     assert event.changes["required_assistant"] == ["72", "70.0"]
@@ -193,8 +195,8 @@ def test_fixed_or_rate_needs_a_value():
     gd = official("440000")
     with pytest.raises(ValidationError):
         services_policy.save_policy(
-            gd,
             gd.region,
+            actor=gd,
             required={"assistant": 72, "intermediate": 90, "senior": 90},
             rules={StudyForm.PAPER: Rule(StudyForm.PAPER, conversion=Conversion.FIXED, value=None)},
         )
@@ -286,8 +288,8 @@ def test_standing_follows_a_new_certificate_and_a_move(django_capture_on_commit_
     assert not StudyStanding.objects.filter(person=person).exists()
     with django_capture_on_commit_callbacks(execute=True):
         worker_services.add_certificate(
-            None,
             person,
+            actor=None,
             level="assistant",
             management_no="2024440106000001",
             exam_year=2024,
@@ -296,7 +298,7 @@ def test_standing_follows_a_new_certificate_and_a_move(django_capture_on_commit_
     standing = StudyStanding.objects.get(person=person)
     assert standing.level == "assistant" and standing.required == D(72)
     with django_capture_on_commit_callbacks(execute=True):
-        worker_services.update_person(official("440100"), person, region="440104", reason="工作调动")
+        worker_services.update_person(person, actor=official("440100"), region="440104", reason="工作调动")
     standing.refresh_from_db()
     assert standing.region_id == "440104"
 

@@ -140,8 +140,8 @@ def test_evidence_is_scoped_and_audited(client, worker, media):
     from shegong.education.services import declarations as DS
 
     declaration = DS.declare(
-        worker,
         worker.person,
+        actor=worker,
         files=[pdf_file()],
         form="training",
         title="培训",
@@ -170,7 +170,7 @@ def test_provider_records_attendance_on_screen(client, worker):
     account = provider_user(activity.provider)
     from shegong.education.services import activities as A
 
-    enrolment = A.enrol(worker, activity)
+    enrolment = A.enrol(activity, actor=worker)
     signed_in(client, account)
     page = client.get(f"/education/activities/{activity.pk}/attendance/")
     assert page.status_code == 200 and activity.sign_in_code in page.content.decode()

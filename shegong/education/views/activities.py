@@ -149,7 +149,7 @@ class _ActivityFormView(ScopedViewMixin, FormView):
 
 class ActivityCreateView(_ActivityFormView):
     def save(self, data):
-        return activities.create_activity(self.request.user, **data)
+        return activities.create_activity(**data, actor=self.request.user)
 
 
 class ActivityEditView(_ActivityFormView):
@@ -162,7 +162,7 @@ class ActivityEditView(_ActivityFormView):
         return {name: getattr(self.activity, name) for name in activities.ACTIVITY_FIELDS}
 
     def save(self, data):
-        return activities.update_activity(self.request.user, self.activity, **data)
+        return activities.update_activity(self.activity, **data, actor=self.request.user)
 
 
 class ActivityActionView(ScopedViewMixin, View):
@@ -202,7 +202,7 @@ class ActivityActionView(ScopedViewMixin, View):
         return response or redirect(activity)
 
     def enrol(self, request, activity):
-        activities.enrol(request.user, activity)
+        activities.enrol(activity, actor=request.user)
         messages.success(request, _("You are enrolled."))
 
     def cancel(self, request, activity):
@@ -216,27 +216,27 @@ class ActivityActionView(ScopedViewMixin, View):
         )
         if enrolment is None:
             raise ValidationError(_("You are not enrolled in this activity."))
-        activities.cancel_enrolment(request.user, enrolment)
+        activities.cancel_enrolment(enrolment, actor=request.user)
         messages.success(request, _("Your enrolment is cancelled."))
 
     def sign_in(self, request, activity):
         form = SignInForm(request.POST)
         if not form.is_valid():
             raise ValidationError(_("Enter the sign-in code."))
-        row = activities.sign_in_with_code(request.user, activity, form.cleaned_data["code"])
+        row = activities.sign_in_with_code(activity, form.cleaned_data["code"], actor=request.user)
         messages.success(
             request,
             _("Signed in: %(hours)s hours credited to your ledger.") % {"hours": R.format_hours(row.hours_credited)},
         )
 
     def status(self, request, activity, status):
-        activities.set_activity_status(request.user, activity, status)
+        activities.set_activity_status(activity, status, actor=request.user)
         messages.success(
             request, _("The activity's status is now: %(status)s.") % {"status": ActivityStatus(status).label}
         )
 
     def code(self, request, activity):
-        activities.renew_sign_in_code(request.user, activity)
+        activities.renew_sign_in_code(activity, actor=request.user)
         messages.success(request, _("A new sign-in code is shown."))
         return redirect("education:attendance", pk=activity.pk)
 
@@ -296,7 +296,7 @@ class AttendanceView(ScopedViewMixin, TemplateView):
             errors.append(_("Tick the social workers who attended."))
         else:
             try:
-                rows = activities.record_attendance(request.user, self.activity, entries)
+                rows = activities.record_attendance(self.activity, entries, actor=request.user)
             except (ValidationError, PermissionDenied) as exc:
                 errors.extend(exc.messages if isinstance(exc, ValidationError) else [str(exc)])
             else:

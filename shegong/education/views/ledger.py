@@ -189,10 +189,10 @@ class DeclarationCreateView(OwnViewMixin, FormView):
         data = form.cleaned_data
         try:
             declaration = declarations.declare(
-                self.request.user,
                 self.person,
-                files=data["files"],
                 **{name: data.get(name) for name in declarations.DECLARATION_FIELDS},
+                actor=self.request.user,
+                files=data["files"],
             )
         except ValidationError as exc:
             add_errors(form, exc)
@@ -266,14 +266,14 @@ class DeclarationEditView(ScopedViewMixin, FormView):
         fields = {name: data.get(name) for name in declarations.DECLARATION_FIELDS}
         try:
             declarations.update_declaration(
-                self.request.user,
                 self.declaration,
+                **fields,
+                actor=self.request.user,
                 files=data["files"],
                 remove=[int(pk) for pk in data.get("remove") or []],
-                **fields,
             )
             if self.request.POST.get("resubmit"):
-                declarations.resubmit(self.request.user, self.declaration, self.request.POST.get("opinion", ""))
+                declarations.resubmit(self.declaration, self.request.POST.get("opinion", ""), actor=self.request.user)
                 messages.success(self.request, _("Your declaration was resubmitted for review."))
             else:
                 messages.success(self.request, _("Saved. Resubmit the declaration when you are ready."))

@@ -104,7 +104,7 @@ class ProviderCreateView(ScopedViewMixin, FormView):
         province = data.pop("province")
         publish = data.pop("publish")
         try:
-            provider = providers.file_provider(self.request.user, province, publish=publish, **data)
+            provider = providers.file_provider(province, **data, actor=self.request.user, publish=publish)
         except (ValidationError, PermissionDenied) as exc:
             add_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
             return self.form_invalid(form)
@@ -135,7 +135,7 @@ class ProviderEditView(ScopedViewMixin, FormView):
 
     def form_valid(self, form):
         try:
-            providers.update_provider(self.request.user, self.provider, **form.cleaned_data)
+            providers.update_provider(self.provider, **form.cleaned_data, actor=self.request.user)
         except ValidationError as exc:
             add_errors(form, exc)
             return self.form_invalid(form)
@@ -187,20 +187,22 @@ class ProviderActionView(ScopedViewMixin, View):
         view.object = provider
         try:
             if action == "publish":
-                providers.publish_provider(request.user, provider)
+                providers.publish_provider(provider, actor=request.user)
                 messages.success(request, _("The provider is published."))
             elif action == "revoke":
                 form = ReasonForm(request.POST)
                 if not form.is_valid():
                     return view.render_to_response(view.get_context_data(revoke_form=form), status=400)
-                providers.revoke_provider(request.user, provider, form.cleaned_data["reason"])
+                providers.revoke_provider(provider, form.cleaned_data["reason"], actor=request.user)
                 messages.success(request, _("The provider's filing is revoked."))
             elif action == "account":
                 form = ProviderAccountForm(request.POST)
                 if not form.is_valid():
                     return view.render_to_response(view.get_context_data(account_form=form), status=400)
                 try:
-                    user, password = providers.create_provider_account(request.user, provider, **form.cleaned_data)
+                    user, password = providers.create_provider_account(
+                        provider, **form.cleaned_data, actor=request.user
+                    )
                 except ValidationError as exc:
                     add_errors(form, exc)
                     return view.render_to_response(view.get_context_data(account_form=form), status=400)
@@ -215,11 +217,11 @@ class ProviderActionView(ScopedViewMixin, View):
                 if target is None:
                     raise PermissionDenied(_("This account does not act for this provider."))
                 if action == "reset":
-                    password = providers.reset_provider_password(request.user, provider, target)
+                    password = providers.reset_provider_password(provider, target, actor=request.user)
                     return view.render_to_response(
                         view.get_context_data(new_account={"user": target, "password": password})
                     )
-                providers.set_provider_account_active(request.user, provider, target, action == "enable")
+                providers.set_provider_account_active(provider, target, action == "enable", actor=request.user)
                 messages.success(request, _("Saved."))
             else:
                 messages.error(request, _("Unknown action."))
@@ -281,8 +283,8 @@ class PolicyView(ScopedViewMixin, TemplateView):
             data = form.cleaned_data
             try:
                 services_policy.save_policy(
-                    request.user,
                     province,
+                    actor=request.user,
                     required={
                         "assistant": data["required_assistant"],
                         "intermediate": data["required_intermediate"],

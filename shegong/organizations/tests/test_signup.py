@@ -239,7 +239,7 @@ def test_another_county_cannot_approve(client, yx_admin):
     sign_up(client)
     application = Application.objects.get(flow=services.SIGNUP_FLOW)
     with pytest.raises(wf.NotAllowed):
-        wf.approve(application, yx_admin)
+        wf.approve(application, actor=yx_admin)
     assert list(wf.inbox_for(yx_admin)) == []
     client.force_login(yx_admin)
     assert client.post(reverse("workflow:act", args=[application.pk]), {"action": "approve"}).status_code == 404
@@ -250,7 +250,7 @@ def test_the_prefecture_cannot_approve_a_county_step(client):
     sign_up(client)
     application = Application.objects.get(flow=services.SIGNUP_FLOW)
     with pytest.raises(wf.NotAllowed):
-        wf.approve(application, official("440100", username="gz_admin"))
+        wf.approve(application, actor=official("440100", username="gz_admin"))
 
 
 def test_rejection_records_the_reason_and_tells_the_applicant(client, th_admin, django_capture_on_commit_callbacks):
@@ -272,7 +272,7 @@ def test_rejection_records_the_reason_and_tells_the_applicant(client, th_admin, 
 def test_returned_sign_up_is_corrected_and_resubmitted(client, th_admin):
     sign_up(client)
     application = Application.objects.get(flow=services.SIGNUP_FLOW)
-    wf.return_for_revision(application, th_admin, "登记机关应为武侯区，请核对")
+    wf.return_for_revision(application, "登记机关应为武侯区，请核对", actor=th_admin)
     user = User.objects.get(username="th_org")
     client.force_login(user)
     page = client.get(reverse("organizations:mine"))
@@ -289,8 +289,8 @@ def test_returned_sign_up_is_corrected_and_resubmitted(client, th_admin):
     assert application.state == "pending" and application.acting_region_id == "510107"
     assert application.data["contact_phone"] == "13900000000"
     with pytest.raises(wf.NotAllowed):
-        wf.approve(application, th_admin)
-    wf.approve(application, official("510107", username="wh_admin"))
+        wf.approve(application, actor=th_admin)
+    wf.approve(application, actor=official("510107", username="wh_admin"))
     organization.refresh_from_db()
     assert organization.status == "active"
     # Once under review or decided, the form is gone and posts are refused.
@@ -302,7 +302,7 @@ def test_withdrawn_sign_up(client):
     sign_up(client)
     application = Application.objects.get(flow=services.SIGNUP_FLOW)
     user = User.objects.get(username="th_org")
-    wf.withdraw(application, user)
+    wf.withdraw(application, actor=user)
     assert Organization.objects.get().status == "withdrawn"
 
 

@@ -12,9 +12,9 @@ from tests.factories import official
 def approve_both(application, county=None, province=None):
     county = county or official(application.region_id, username=f"c{application.region_id}")
     province = province or official(wf.province_code(application.region), username=f"p{application.region_id}")
-    wf.approve(application, county, "ok")
+    wf.approve(application, "ok", actor=county)
     application.refresh_from_db()
-    wf.approve(application, province, "ok")
+    wf.approve(application, "ok", actor=province)
     application.refresh_from_db()
     return application
 

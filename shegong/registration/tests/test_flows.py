@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def apply_first(user, certificate, **kwargs):
-    return services.apply(user, kind=RegistrationKind.FIRST, certificate=certificate, declared=True, **kwargs)
+    return services.apply(**kwargs, actor=user, kind=RegistrationKind.FIRST, certificate=certificate, declared=True)
 
 
 @pytest.fixture
@@ -55,14 +55,14 @@ def test_first_registration_county_then_province_issues_number_and_validity(
     assert application.data["management_no"] == certificate.management_no
     assert "*" in application.data["id_number"]
 
-    wf.approve(application, th_admin, "材料齐全")
+    wf.approve(application, "材料齐全", actor=th_admin)
     application.refresh_from_db()
     assert application.current_step == "final" and application.acting_region_id == "440000"
     request.refresh_from_db()
     assert progress_of(request)[0] == Progress.INITIAL_PASSED
 
     with django_capture_on_commit_callbacks(execute=True):
-        wf.approve(application, gd_admin, "同意")
+        wf.approve(application, "同意", actor=gd_admin)
     request.refresh_from_db()
     registration = request.registration
     today = timezone.localdate()
@@ -132,7 +132,7 @@ def test_first_registration_limit_is_a_setting(settings):
 def test_incomplete_information_and_missing_declaration_are_refused():
     user, person, certificate = holder(1, complete=False)
     with pytest.raises(services.IneligibleError) as exc:
-        services.apply(user, kind=RegistrationKind.FIRST, certificate=certificate, declared=False)
+        services.apply(actor=user, kind=RegistrationKind.FIRST, certificate=certificate, declared=False)
     text = " ".join(exc.value.messages)
     assert "Complete your personal information first" in text and "photo" in text.lower()
     assert "Accept the declaration" in text
@@ -181,19 +181,19 @@ def test_refusals_other_county_wrong_level_read_only_staff(th_admin, gd_admin):
     user, _person, certificate = holder(1)
     application = apply_first(user, certificate).application
     with pytest.raises(wf.NotAllowed):
-        wf.approve(application, official("440105", username="haizhu"), "")  # another county
+        wf.approve(application, "", actor=official("440105", username="haizhu"))  # another county
     with pytest.raises(wf.NotAllowed):
-        wf.approve(application, gd_admin, "")  # the province at the county step
+        wf.approve(application, "", actor=gd_admin)  # the province at the county step
     with pytest.raises(wf.NotAllowed):
-        wf.approve(application, official("440106", Role.STAFF, username="th_staff"), "")  # read-only
+        wf.approve(application, "", actor=official("440106", Role.STAFF, username="th_staff"))  # read-only
     with pytest.raises(wf.NotAllowed):
-        wf.approve(application, user, "")  # the applicant
-    wf.approve(application, th_admin, "")
+        wf.approve(application, "", actor=user)  # the applicant
+    wf.approve(application, "", actor=th_admin)
     application.refresh_from_db()
     with pytest.raises(wf.NotAllowed):
-        wf.approve(application, th_admin, "")  # the county at the province step
+        wf.approve(application, "", actor=th_admin)  # the county at the province step
     with pytest.raises(wf.NotAllowed):
-        wf.approve(application, official("510000", username="sc"), "")  # another province
+        wf.approve(application, "", actor=official("510000", username="sc"))  # another province
 
 
 def test_initial_review_level_is_configurable_per_province(settings, th_admin):
@@ -202,8 +202,8 @@ def test_initial_review_level_is_configurable_per_province(settings, th_admin):
     application = apply_first(user, certificate).application
     assert application.acting_region_id == "440100"
     with pytest.raises(wf.NotAllowed):
-        wf.approve(application, th_admin, "")
-    wf.approve(application, official("440100", username="gz_admin"), "")
+        wf.approve(application, "", actor=th_admin)
+    wf.approve(application, "", actor=official("440100", username="gz_admin"))
     application.refresh_from_db()
     assert application.current_step == "final"
 
@@ -216,23 +216,23 @@ def test_applicant_edits_before_initial_review_then_locked_then_reopened_when_re
     request = apply_first(user, certificate)
     application = request.application
     # Pending at the first step: the applicant may still change the application and their information.
-    services.update_request(user, request, declared=True)
-    worker_services.update_person(user, person, own=True, major="社会学")
+    services.update_request(request, actor=user, declared=True)
+    worker_services.update_person(person, actor=user, own=True, major="社会学")
     application.refresh_from_db()
     assert application.data["education"]  # snapshot refreshed
-    wf.approve(application, th_admin, "")
+    wf.approve(application, "", actor=th_admin)
     application.refresh_from_db()
     with pytest.raises(wf.WrongState):
-        services.update_request(user, request, declared=True)
+        services.update_request(request, actor=user, declared=True)
     with pytest.raises(PermissionDenied, match="locked"):
-        worker_services.update_person(user, person, own=True, major="心理学")
-    wf.return_for_revision(application, gd_admin, "照片不清晰")
+        worker_services.update_person(person, actor=user, own=True, major="心理学")
+    wf.return_for_revision(application, "照片不清晰", actor=gd_admin)
     application.refresh_from_db()
     request.refresh_from_db()
     assert progress_of(request)[0] == Progress.FINAL_FAILED
-    worker_services.update_person(user, person, own=True, major="心理学")  # reopened
-    services.update_request(user, request, declared=True)
-    services.resubmit(user, request)
+    worker_services.update_person(person, actor=user, own=True, major="心理学")  # reopened
+    services.update_request(request, actor=user, declared=True)
+    services.resubmit(request, actor=user)
     application.refresh_from_db()
     assert application.state == wf.State.PENDING and application.current_step == "initial"
 
@@ -240,12 +240,12 @@ def test_applicant_edits_before_initial_review_then_locked_then_reopened_when_re
 def test_resubmission_checks_eligibility_again(th_admin):
     user, person, certificate = holder(1)
     request = apply_first(user, certificate)
-    wf.return_for_revision(request.application, th_admin, "补充材料")
+    wf.return_for_revision(request.application, "补充材料", actor=th_admin)
     person.refresh_from_db()
     person.education = ""
     person.save()
     with pytest.raises(wf.WorkflowError, match="Complete your personal information"):
-        wf.resubmit(request.application, user)
+        wf.resubmit(request.application, actor=user)
 
 
 def test_another_worker_cannot_edit_or_resubmit(th_admin):
@@ -253,10 +253,10 @@ def test_another_worker_cannot_edit_or_resubmit(th_admin):
     other, _p, _c = holder(2)
     request = apply_first(user, certificate)
     with pytest.raises(PermissionDenied):
-        services.update_request(other, request, declared=True)
-    wf.return_for_revision(request.application, th_admin, "补充")
+        services.update_request(request, actor=other, declared=True)
+    wf.return_for_revision(request.application, "补充", actor=th_admin)
     with pytest.raises(wf.NotAllowed):
-        services.resubmit(other, request)
+        services.resubmit(request, actor=other)
 
 
 # --- re-registration --------------------------------------------------------------------------------------
@@ -266,14 +266,14 @@ def test_renewal_only_inside_the_window_and_with_hours(hours, th_admin, gd_admin
     user, _person, certificate = holder(1)
     current = registered(certificate, days_left=200)
     with pytest.raises(services.IneligibleError, match="Re-registration is open from"):
-        services.apply(user, kind=RegistrationKind.RENEWAL, certificate=certificate, declared=True)
+        services.apply(actor=user, kind=RegistrationKind.RENEWAL, certificate=certificate, declared=True)
     Registration.objects.filter(pk=current.pk).update(valid_to=timezone.localdate() + timedelta(days=40))
     services.sync_status(current.person)
     hours.set(ok=False, credited=20, required=72, reason="Not enough hours: 20 of 72.")
     with pytest.raises(services.IneligibleError, match="Not enough hours: 20 of 72"):
-        services.apply(user, kind=RegistrationKind.RENEWAL, certificate=certificate, declared=True)
+        services.apply(actor=user, kind=RegistrationKind.RENEWAL, certificate=certificate, declared=True)
     hours.set(ok=True, credited=80, required=72)
-    request = services.apply(user, kind=RegistrationKind.RENEWAL, certificate=certificate, declared=True)
+    request = services.apply(actor=user, kind=RegistrationKind.RENEWAL, certificate=certificate, declared=True)
     assert hours.state["calls"][-1] == (request.person_id, current.pk)
     approve_both(request.application, th_admin, gd_admin)
     request.refresh_from_db()
@@ -291,7 +291,7 @@ def test_renewal_refused_clearly_while_the_hours_check_is_unavailable(hours):
     user, _person, certificate = holder(1)
     registered(certificate, days_left=30)
     with pytest.raises(services.IneligibleError) as exc:
-        services.apply(user, kind=RegistrationKind.RENEWAL, certificate=certificate, declared=True)
+        services.apply(actor=user, kind=RegistrationKind.RENEWAL, certificate=certificate, declared=True)
     assert "study-hour check is unavailable" in " ".join(exc.value.messages)
 
 
@@ -299,7 +299,7 @@ def test_renewal_start_rule_is_a_setting(settings, hours, th_admin, gd_admin):
     settings.REGISTRATION_RENEWAL_START = "approval"
     user, _person, certificate = holder(1)
     registered(certificate, days_left=20)
-    request = services.apply(user, kind=RegistrationKind.RENEWAL, certificate=certificate, declared=True)
+    request = services.apply(actor=user, kind=RegistrationKind.RENEWAL, certificate=certificate, declared=True)
     approve_both(request.application, th_admin, gd_admin)
     request.refresh_from_db()
     assert request.registration.valid_from == timezone.localdate()
@@ -309,7 +309,7 @@ def test_renewal_window_is_a_setting(settings, hours):
     settings.REGISTRATION_RENEWAL_WINDOW_MONTHS = 6
     user, _person, certificate = holder(1)
     registered(certificate, days_left=150)
-    assert services.apply(user, kind=RegistrationKind.RENEWAL, certificate=certificate, declared=True).pk
+    assert services.apply(actor=user, kind=RegistrationKind.RENEWAL, certificate=certificate, declared=True).pk
 
 
 def test_lapsed_holder_may_register_again_unless_the_province_says_no(settings):
@@ -330,7 +330,7 @@ def test_change_of_employer_applies_to_the_record_and_keeps_number(th_admin, gd_
     current = registered(certificate)
     organization = OrganizationFactory(region_id="440106")
     request = services.apply(
-        user,
+        actor=user,
         kind=RegistrationKind.CHANGE,
         certificate=certificate,
         declared=True,
@@ -352,7 +352,11 @@ def test_change_without_anything_to_change_is_refused():
     registered(certificate)
     with pytest.raises(services.IneligibleError, match="what is to be changed"):
         services.apply(
-            user, kind=RegistrationKind.CHANGE, certificate=certificate, declared=True, changes={"name": person.name}
+            actor=user,
+            kind=RegistrationKind.CHANGE,
+            certificate=certificate,
+            declared=True,
+            changes={"name": person.name},
         )
 
 
@@ -362,7 +366,7 @@ def test_change_to_an_unapproved_organization_is_refused():
     organization = OrganizationFactory(region_id="440106", status="pending")
     with pytest.raises(ValidationError):
         services.apply(
-            user,
+            actor=user,
             kind=RegistrationKind.CHANGE,
             certificate=certificate,
             declared=True,
@@ -374,9 +378,13 @@ def test_cancellation_on_request(th_admin, gd_admin):
     user, person, certificate = holder(1)
     registered(certificate)
     with pytest.raises(services.IneligibleError, match="Give the reason"):
-        services.apply(user, kind=RegistrationKind.CANCELLATION, certificate=certificate, declared=True)
+        services.apply(actor=user, kind=RegistrationKind.CANCELLATION, certificate=certificate, declared=True)
     request = services.apply(
-        user, kind=RegistrationKind.CANCELLATION, certificate=certificate, declared=True, reason="不再从事社会工作"
+        actor=user,
+        kind=RegistrationKind.CANCELLATION,
+        certificate=certificate,
+        declared=True,
+        reason="不再从事社会工作",
     )
     approve_both(request.application, th_admin, gd_admin)
     person.refresh_from_db()
@@ -387,32 +395,32 @@ def test_revocation_by_the_province_with_a_reason(gd_admin, th_admin):
     user, person, certificate = holder(1)
     current = registered(certificate)
     with pytest.raises(ValidationError):
-        services.revoke(gd_admin, current, "  ")
+        services.revoke(current, "  ", actor=gd_admin)
     with pytest.raises(PermissionDenied):
-        services.revoke(th_admin, current, "虚假材料")  # a county cannot revoke
+        services.revoke(current, "虚假材料", actor=th_admin)  # a county cannot revoke
     with pytest.raises(PermissionDenied):
-        services.revoke(official("440000", Role.STAFF, username="gd_staff"), current, "虚假材料")
+        services.revoke(current, "虚假材料", actor=official("440000", Role.STAFF, username="gd_staff"))
     with pytest.raises(PermissionDenied):
-        services.revoke(official("510000", username="sc_admin"), current, "虚假材料")  # another province
-    revocation = services.revoke(gd_admin, current, "提供虚假材料")
+        services.revoke(current, "虚假材料", actor=official("510000", username="sc_admin"))  # another province
+    revocation = services.revoke(current, "提供虚假材料", actor=gd_admin)
     person.refresh_from_db()
     current.refresh_from_db()
     assert person.registration_status == RegistrationStatus.REVOKED
     assert current.status == RowStatus.SUPERSEDED and revocation.reason == "提供虚假材料"
     assert AuditEvent.objects.filter(action="registration.revoke").exists()
     with pytest.raises(ValidationError):
-        services.revoke(gd_admin, revocation, "again")
+        services.revoke(revocation, "again", actor=gd_admin)
 
 
 def test_rejection_and_withdrawal_show_in_the_progress(th_admin):
     user, _person, certificate = holder(1)
     request = apply_first(user, certificate)
-    wf.reject(request.application, th_admin, "不符合条件")
+    wf.reject(request.application, "不符合条件", actor=th_admin)
     request.refresh_from_db()
     code, label = progress_of(request)
     assert code == Progress.INITIAL_FAILED and "rejected" in label
     user2, _p2, certificate2 = holder(2)
     request2 = apply_first(user2, certificate2)
-    wf.withdraw(request2.application, user2)
+    wf.withdraw(request2.application, actor=user2)
     request2.refresh_from_db()
     assert progress_of(request2)[0] == Progress.WITHDRAWN

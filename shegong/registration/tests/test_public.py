@@ -124,6 +124,6 @@ def test_status_follows_the_certificate(client, record):
     from shegong.registration import services
     from tests.factories import official
 
-    services.revoke(official("440000", username="gd"), registration, "虚假材料")
+    services.revoke(registration, "虚假材料", actor=official("440000", username="gd"))
     response = client.post(CHECK, {"number": registration.number, "name": "陈晓明"})
     assert "Revoked" in response.content.decode()

@@ -76,10 +76,10 @@ def test_returned_application_is_corrected_and_resubmitted_from_the_edit_page(cl
     )
     request = RegistrationRequest.objects.get()
     county = official("440106", username="county")
-    wf.approve(request.application, county, "")
+    wf.approve(request.application, "", actor=county)
     edit = reverse("registration:request-edit", args=[request.pk])
     assert "locked" in client.get(edit).content.decode()
-    wf.return_for_revision(request.application, official("440000", username="prov"), "请补充")
+    wf.return_for_revision(request.application, "请补充", actor=official("440000", username="prov"))
     page = client.get(edit).content.decode()
     assert "resubmit" in page
     response = client.post(edit, {"place": "work", "declaration": "on", "resubmit": "1"})

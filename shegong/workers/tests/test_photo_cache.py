@@ -17,7 +17,7 @@ def test_the_photo_is_no_store_for_its_owner_and_for_an_official(client, setting
     user = UserFactory(role=Role.WORKER, region_id=None, username=f"w{person.pk}")
     person.account = user
     person.save(update_fields=["account"])
-    services.update_person(user, person, own=True, photo=SimpleUploadedFile("me.jpg", jpeg_bytes()))
+    services.update_person(person, actor=user, own=True, photo=SimpleUploadedFile("me.jpg", jpeg_bytes()))
     url = reverse("workers:person-photo", args=[person.pk])
     for viewer in (user, official("440106", Role.STAFF)):
         client.force_login(viewer)

@@ -174,7 +174,7 @@ def test_person_page_shows_history_and_panels(client):
     (person,) = people(1)
     CertificateFactory(person=person, management_no="P0000000001")
     admin = official("440106")
-    services.confirm_checked(admin, person, "对照社工库", phone="13800138000")
+    services.confirm_checked(person, "对照社工库", actor=admin, phone="13800138000")
 
     def demo_panel(request, shown):
         if shown.pk != person.pk:
@@ -238,11 +238,11 @@ def test_checking_confirm_and_correct_with_reason(client):
 def test_checking_refusals(client):
     (person,) = people(1)
     with pytest.raises(ValidationError):
-        services.confirm_checked(official("440106", username="a"), person, "")
+        services.confirm_checked(person, "", actor=official("440106", username="a"))
     with pytest.raises(PermissionDenied):
-        services.confirm_checked(official("440106", Role.STAFF, username="staff"), person, "ok")
+        services.confirm_checked(person, "ok", actor=official("440106", Role.STAFF, username="staff"))
     with pytest.raises(PermissionDenied):
-        services.confirm_checked(official("440105", username="other"), person, "ok")
+        services.confirm_checked(person, "ok", actor=official("440105", username="other"))
     client.force_login(official("440106", Role.STAFF, username="staff2"))
     assert client.get(reverse("workers:person-check", args=[person.pk])).status_code == 403
     client.force_login(official("440105", username="other2"))
@@ -284,23 +284,25 @@ def test_employer_rule(client):
     user = worker_for(person)
     organization = OrganizationFactory()
     with pytest.raises(ValidationError, match="chosen from the list"):
-        services.update_person(user, person, own=True, employer_type="service_organization", employer_name="自填机构")
+        services.update_person(
+            person, actor=user, own=True, employer_type="service_organization", employer_name="自填机构"
+        )
     services.update_person(
-        user, person, own=True, employer_type="service_organization", employer_organization=organization
+        person, actor=user, own=True, employer_type="service_organization", employer_organization=organization
     )
     person.refresh_from_db()
     assert person.employer_organization == organization and person.employer_name == ""
     assert Employment.objects.get(person=person, ended_on__isnull=True).organization == organization
-    services.update_person(user, person, own=True, employer_type="enterprise", employer_name="某公司")
+    services.update_person(person, actor=user, own=True, employer_type="enterprise", employer_name="某公司")
     person.refresh_from_db()
     assert person.employer_organization is None
     assert Employment.objects.get(person=person).ended_on == timezone.localdate()
     with pytest.raises(ValidationError):
-        services.update_person(user, person, own=True, employer_type="enterprise", employer_name="")
+        services.update_person(person, actor=user, own=True, employer_type="enterprise", employer_name="")
     pending = OrganizationFactory(status="pending")
     with pytest.raises(ValidationError):
         services.update_person(
-            user, person, own=True, employer_type="service_organization", employer_organization=pending
+            person, actor=user, own=True, employer_type="service_organization", employer_organization=pending
         )
 
 
@@ -309,17 +311,17 @@ def test_photo_is_checked_by_content_and_size(settings):
     user = worker_for(person)
     fake = SimpleUploadedFile("photo.jpg", b"<html>not an image</html>", content_type="image/jpeg")
     with pytest.raises(ValidationError, match="JPEG or PNG"):
-        services.update_person(user, person, own=True, photo=fake)
+        services.update_person(person, actor=user, own=True, photo=fake)
     from PIL import Image
 
     gif = io.BytesIO()
     Image.new("RGB", (10, 10)).save(gif, format="GIF")
     with pytest.raises(ValidationError, match="JPEG or PNG"):
-        services.update_person(user, person, own=True, photo=SimpleUploadedFile("p.png", gif.getvalue()))
+        services.update_person(person, actor=user, own=True, photo=SimpleUploadedFile("p.png", gif.getvalue()))
     big = SimpleUploadedFile("big.jpg", jpeg_bytes() + b"\0" * (501 * 1024))
     with pytest.raises(ValidationError, match="at most 500 KB"):
-        services.update_person(user, person, own=True, photo=big)
-    services.update_person(user, person, own=True, photo=SimpleUploadedFile("x.png", jpeg_bytes()))
+        services.update_person(person, actor=user, own=True, photo=big)
+    services.update_person(person, actor=user, own=True, photo=SimpleUploadedFile("x.png", jpeg_bytes()))
     person.refresh_from_db()
     assert person.photo.name.endswith(".jpg") and "x" not in person.photo.name.rsplit("/", 1)[-1][:1]
 
@@ -328,9 +330,9 @@ def test_worker_cannot_change_name_or_someone_else(client):
     a, b = people(2)
     user = worker_for(a)
     with pytest.raises(PermissionDenied):
-        services.update_person(user, a, own=True, name="新名字")
+        services.update_person(a, actor=user, own=True, name="新名字")
     with pytest.raises(PermissionDenied):
-        services.update_person(user, b, own=True, phone="13800000000")
+        services.update_person(b, actor=user, own=True, phone="13800000000")
 
 
 def test_profile_form_saves_and_photo_served_to_owner_only(client):
@@ -452,10 +454,12 @@ def test_schema_lists_the_registry_and_registration_routes(client):
 
 
 def test_a_city_without_counties_is_a_base_unit():
-    person = services.register_person(None, name="东莞社工", id_number=id_number_for(900, "441900"), region="441900")
+    person = services.register_person(
+        actor=None, name="东莞社工", id_number=id_number_for(900, "441900"), region="441900"
+    )
     assert person.region_id == "441900"
     with pytest.raises(ValidationError):
-        services.register_person(None, name="广州社工", id_number=id_number_for(901), region="440100")
+        services.register_person(actor=None, name="广州社工", id_number=id_number_for(901), region="440100")
 
 
 def test_profile_names_the_employing_organization_by_credit_code(client):

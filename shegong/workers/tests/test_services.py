@@ -26,7 +26,7 @@ def errors_of(info):
 
 def test_register_person_derives_and_encrypts():
     admin = official("440106")
-    person = services.register_person(admin, name=" 张三丰 ", id_number=NUMBER.lower(), region="440106")
+    person = services.register_person(actor=admin, name=" 张三丰 ", id_number=NUMBER.lower(), region="440106")
     person.refresh_from_db()
     assert person.name == "张三丰"
     assert person.sex == Sex.MALE
@@ -42,59 +42,63 @@ def test_register_person_derives_and_encrypts():
 
 
 def test_register_person_converts_fifteen_digit_numbers():
-    person = services.register_person(None, name="李四", id_number="340524800101001", region="440106")
+    person = services.register_person(actor=None, name="李四", id_number="340524800101001", region="440106")
     assert crypto.decrypt(person.id_encrypted) == "34052419800101001X"
 
 
 @pytest.mark.parametrize("number", ["340524198001010013", "44010619901301123X", "12345", "44010619900101A123"])
 def test_register_person_refuses_bad_id(number):
     with pytest.raises(ValidationError) as info:
-        services.register_person(None, name="王五", id_number=number, region="440106")
+        services.register_person(actor=None, name="王五", id_number=number, region="440106")
     assert "id_number" in errors_of(info)
     assert not Person.objects.exists()
 
 
 def test_register_person_refuses_duplicate_id_in_any_spelling():
-    services.register_person(None, name="张三", id_number="34052419800101001X", region="440106")
+    services.register_person(actor=None, name="张三", id_number="34052419800101001X", region="440106")
     for spelling in ["34052419800101001x", "３４０５２４１９８００１０１００１Ｘ", "340524800101001"]:
         with pytest.raises(ValidationError) as info:
-            services.register_person(None, name="张三", id_number=spelling, region="510107")
+            services.register_person(actor=None, name="张三", id_number=spelling, region="510107")
         assert "already in the registry" in errors_of(info)["id_number"][0]
     assert Person.objects.count() == 1
 
 
 def test_register_person_needs_a_county():
     with pytest.raises(ValidationError) as info:
-        services.register_person(None, name="张三", id_number=NUMBER, region="440100")
+        services.register_person(actor=None, name="张三", id_number=NUMBER, region="440100")
     assert "region" in errors_of(info)
 
 
 def test_register_person_outside_admin_region_is_refused():
     with pytest.raises(PermissionDenied):
-        services.register_person(official("510107"), name="张三", id_number=NUMBER, region="440106")
+        services.register_person(actor=official("510107"), name="张三", id_number=NUMBER, region="440106")
     with pytest.raises(PermissionDenied):
-        services.register_person(official("440106", Role.STAFF), name="张三", id_number=NUMBER, region="440106")
-    assert services.register_person(official("440000"), name="张三", id_number=NUMBER, region="440106")
+        services.register_person(actor=official("440106", Role.STAFF), name="张三", id_number=NUMBER, region="440106")
+    assert services.register_person(actor=official("440000"), name="张三", id_number=NUMBER, region="440106")
 
 
 def test_add_certificate_checks():
     person = PersonFactory()
     admin = official("440106")
     cert = services.add_certificate(
-        admin, person, level=CertificateLevel.INTERMEDIATE, management_no="20184401060000011", exam_year=2018
+        person, actor=admin, level=CertificateLevel.INTERMEDIATE, management_no="20184401060000011", exam_year=2018
     )
     assert cert.get_level_display() == "Social worker"
     with pytest.raises(ValidationError):
-        services.add_certificate(admin, person, level="assistant", management_no="20184401060000011", exam_year=2018)
+        services.add_certificate(
+            person, actor=admin, level="assistant", management_no="20184401060000011", exam_year=2018
+        )
     with pytest.raises(ValidationError):
-        services.add_certificate(admin, person, level="assistant", management_no="ab", exam_year=2018)
+        services.add_certificate(person, actor=admin, level="assistant", management_no="ab", exam_year=2018)
     with pytest.raises(ValidationError):
-        services.add_certificate(admin, person, level="assistant", management_no="2018440106000009", exam_year=2007)
+        services.add_certificate(
+            person, actor=admin, level="assistant", management_no="2018440106000009", exam_year=2007
+        )
     with pytest.raises(ValidationError):
-        services.add_certificate(admin, person, level="chief", management_no="2018440106000009", exam_year=2018)
+        services.add_certificate(person, actor=admin, level="chief", management_no="2018440106000009", exam_year=2018)
     with pytest.raises(PermissionDenied):
         services.add_certificate(
-            official("510107"), person, level="assistant", management_no="2018440106000009", exam_year=2018
+            person, actor=official("510107"), level="assistant", management_no="2018440106000009", exam_year=2018
         )
 
 
@@ -116,13 +120,13 @@ def test_find_person_during_key_rotation(field_key):
     field_key.FIELD_KEY = "a-new-key"
     assert queries.find_person_by_id_number(NUMBER) == person
     with pytest.raises(ValidationError):
-        services.register_person(None, name="x", id_number=NUMBER, region="440106")
+        services.register_person(actor=None, name="x", id_number=NUMBER, region="440106")
 
 
 def test_reveal_is_audited():
     person = PersonFactory(id_number=NUMBER)
     admin = official("440100")
-    assert services.reveal_id_number(admin, person) == NUMBER
+    assert services.reveal_id_number(person, actor=admin) == NUMBER
     event = AuditEvent.objects.get(action="workers.id_reveal")
     assert event.actor == admin
     assert event.object_id == str(person.pk)
@@ -136,7 +140,7 @@ def test_reveal_is_audited():
 def test_reveal_refused_outside_scope_or_role(code, role):
     person = PersonFactory(id_number=NUMBER)
     with pytest.raises(PermissionDenied):
-        services.reveal_id_number(official(code, role), person)
+        services.reveal_id_number(person, actor=official(code, role))
     assert not AuditEvent.objects.filter(action="workers.id_reveal").exists()
 
 
@@ -145,9 +149,9 @@ def test_worker_reveals_only_their_own_number():
     worker = UserFactory(role=Role.WORKER, region_id=None)
     mine.account = worker
     mine.save()
-    assert services.reveal_id_number(worker, mine) == crypto.decrypt(mine.id_encrypted)
+    assert services.reveal_id_number(mine, actor=worker) == crypto.decrypt(mine.id_encrypted)
     with pytest.raises(PermissionDenied):
-        services.reveal_id_number(worker, other)
+        services.reveal_id_number(other, actor=worker)
 
 
 # --- scoping --------------------------------------------------------------------------------------
@@ -199,7 +203,7 @@ def test_organization_scope_hook(monkeypatch):
 
 
 def registry_person(name="陈晓明", number=NUMBER, region="440106"):
-    return services.register_person(None, name=name, id_number=number, region=region)
+    return services.register_person(actor=None, name=name, id_number=number, region=region)
 
 
 def test_signup_matching_id_and_name_links_the_person():
@@ -314,7 +318,7 @@ def test_pending_signups_are_scoped():
 def test_confirm_creates_the_person_and_links_the_account():
     signup = pending()
     admin = official("440106")
-    services.confirm_worker_signup(admin, signup)
+    services.confirm_worker_signup(signup, actor=admin)
     signup.refresh_from_db()
     assert signup.status == SignupStatus.CONFIRMED and signup.decided_by == admin
     person = signup.person
@@ -324,15 +328,15 @@ def test_confirm_creates_the_person_and_links_the_account():
     assert list(Person.objects.visible_to(signup.user)) == [person]
     assert AuditEvent.objects.filter(action="workers.signup_confirm", actor=admin).exists()
     with pytest.raises(ValidationError):
-        services.confirm_worker_signup(admin, signup)
+        services.confirm_worker_signup(signup, actor=admin)
     with pytest.raises(ValidationError):
-        services.reject_worker_signup(admin, signup, "too late")
+        services.reject_worker_signup(signup, "too late", actor=admin)
 
 
 def test_confirm_links_the_registry_record_on_name_mismatch():
     person = registry_person()
     signup = services.sign_up_worker("陈小明", NUMBER, "13800138000", PASSWORD).signup
-    services.confirm_worker_signup(official("440100"), signup, "440106")
+    services.confirm_worker_signup(signup, "440106", actor=official("440100"))
     person.refresh_from_db()
     assert person.account == signup.user
     assert Person.objects.count() == 1
@@ -342,7 +346,7 @@ def test_confirm_links_the_registry_record_on_name_mismatch():
 
 def test_confirm_into_another_county_of_the_admins_subtree():
     signup = pending("440106")
-    services.confirm_worker_signup(official("440100"), signup, "440104")
+    services.confirm_worker_signup(signup, "440104", actor=official("440100"))
     signup.refresh_from_db()
     assert signup.person.region_id == "440104"
 
@@ -351,11 +355,11 @@ def test_other_county_admin_cannot_confirm_or_reject():
     signup = pending("440106")
     other = official("510107")
     with pytest.raises(PermissionDenied):
-        services.confirm_worker_signup(other, signup, "510107")
+        services.confirm_worker_signup(signup, "510107", actor=other)
     with pytest.raises(PermissionDenied):
-        services.reject_worker_signup(other, signup, "no")
+        services.reject_worker_signup(signup, "no", actor=other)
     with pytest.raises(PermissionDenied):
-        services.confirm_worker_signup(official("440106", Role.STAFF), signup)
+        services.confirm_worker_signup(signup, actor=official("440106", Role.STAFF))
     signup.refresh_from_db()
     assert signup.status == SignupStatus.PENDING
 
@@ -363,7 +367,7 @@ def test_other_county_admin_cannot_confirm_or_reject():
 def test_admin_cannot_confirm_into_a_region_outside_their_subtree():
     signup = pending("440106")
     with pytest.raises(PermissionDenied):
-        services.confirm_worker_signup(official("440106"), signup, "440104")
+        services.confirm_worker_signup(signup, "440104", actor=official("440106"))
     assert not Person.objects.exists()
 
 
@@ -371,9 +375,9 @@ def test_reject_needs_a_reason():
     signup = pending()
     admin = official("440106")
     with pytest.raises(ValidationError) as info:
-        services.reject_worker_signup(admin, signup, "   ")
+        services.reject_worker_signup(signup, "   ", actor=admin)
     assert "reason" in errors_of(info)
-    services.reject_worker_signup(admin, signup, "No certificate under this ID number.")
+    services.reject_worker_signup(signup, "No certificate under this ID number.", actor=admin)
     signup.refresh_from_db()
     assert signup.status == SignupStatus.REJECTED and signup.reason == "No certificate under this ID number."
     assert AuditEvent.objects.filter(action="workers.signup_reject").exists()
@@ -402,6 +406,6 @@ def test_demo_seeder_is_idempotent():
 def test_worker_cannot_decide_on_their_own_signup():
     signup = pending()
     with pytest.raises(PermissionDenied):
-        services.confirm_worker_signup(signup.user, signup, "440106")
+        services.confirm_worker_signup(signup, "440106", actor=signup.user)
     with pytest.raises(PermissionDenied):
-        services.reject_worker_signup(signup.user, signup, "withdrawn")
+        services.reject_worker_signup(signup, "withdrawn", actor=signup.user)

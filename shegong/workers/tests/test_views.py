@@ -61,7 +61,7 @@ def test_captcha_image_is_public(client):
 
 
 def test_signup_matching_registry(client):
-    person = services.register_person(None, name="陈晓明", id_number=NUMBER, region="440106")
+    person = services.register_person(actor=None, name="陈晓明", id_number=NUMBER, region="440106")
     response = client.post(SIGNUP, signup_data(client))
     assert response.status_code == 302 and response.url == reverse("workers:signup-done")
     person.refresh_from_db()
@@ -71,7 +71,7 @@ def test_signup_matching_registry(client):
 
 
 def test_signup_wrong_captcha_creates_nothing(client):
-    services.register_person(None, name="陈晓明", id_number=NUMBER, region="440106")
+    services.register_person(actor=None, name="陈晓明", id_number=NUMBER, region="440106")
     data = signup_data(client)
     data["captcha_1"] = "wrong"
     response = client.post(SIGNUP, data)
@@ -253,7 +253,7 @@ def test_pending_worker_sees_the_waiting_state(client):
     client.force_login(signup.user)
     html = client.get(reverse("workers:me")).content.decode()
     assert "天河区" in html
-    services.reject_worker_signup(official("440106"), signup, "证书信息不符")
+    services.reject_worker_signup(signup, "证书信息不符", actor=official("440106"))
     html = client.get(reverse("workers:me")).content.decode()
     assert "证书信息不符" in html
 

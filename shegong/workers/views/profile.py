@@ -69,7 +69,7 @@ class ProfileEditView(OwnViewMixin, View):
             if not data.get("photo"):
                 data.pop("photo", None)
             try:
-                services.update_person(request.user, person, own=True, **data)
+                services.update_person(person, **data, actor=request.user, own=True)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             except ValidationError as exc:
@@ -96,7 +96,7 @@ class FeedbackCreateView(OwnViewMixin, View):
         form = FeedbackForm(request.POST)
         if form.is_valid():
             try:
-                services.file_feedback(request.user, **form.cleaned_data)
+                services.file_feedback(**form.cleaned_data, actor=request.user)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -152,8 +152,8 @@ class FeedbackDecideView(ScopedViewMixin, View):
             accept = request.POST.get("decision") == "accept"
             try:
                 services.decide_feedback(
-                    request.user,
                     feedback,
+                    actor=request.user,
                     accept=accept,
                     reason=form.cleaned_data["reason"],
                     issued_on=form.cleaned_data["issued_on"],

@@ -176,7 +176,7 @@ class PersonRevealView(ScopedViewMixin, View):
 
     def post(self, request, pk):
         person = get_visible_or_404(Person.objects.all(), request.user, pk=pk)
-        number = services.reveal_id_number(request.user, person)
+        number = services.reveal_id_number(person, actor=request.user)
         view = PersonDetailView()
         view.setup(request, pk=pk)
         context = view.get_context_data(pk=pk, person=person)
@@ -262,7 +262,7 @@ class PersonCheckView(ScopedViewMixin, View):
             if data["region"].code != person.region_id:
                 corrections["region"] = data["region"]
             try:
-                services.confirm_checked(request.user, person, data["reason"], **corrections)
+                services.confirm_checked(person, data["reason"], **corrections, actor=request.user)
             except ValidationError as exc:
                 from shegong.workers.views.signup import add_service_errors
 

@@ -137,7 +137,7 @@ class ConfirmSignupView(_DecideView):
         form = ConfirmSignupForm(request.POST, root=request.user.region)
         if form.is_valid():
             try:
-                services.confirm_worker_signup(request.user, signup, form.cleaned_data["region"])
+                services.confirm_worker_signup(signup, form.cleaned_data["region"], actor=request.user)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -151,7 +151,7 @@ class RejectSignupView(_DecideView):
         form = RejectSignupForm(request.POST)
         if form.is_valid():
             try:
-                services.reject_worker_signup(request.user, signup, form.cleaned_data["reason"])
+                services.reject_worker_signup(signup, form.cleaned_data["reason"], actor=request.user)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -206,7 +206,7 @@ class RevealMyIdView(OwnViewMixin, View):
         person = Person.objects.visible_to(user).filter(pk=user.person_id).first()
         if person is None:
             raise Http404
-        number = services.reveal_id_number(user, person)
+        number = services.reveal_id_number(person, actor=user)
         view = MyRecordView()
         view.setup(request)
         context = view.get_context_data(revealed_id_number=number)

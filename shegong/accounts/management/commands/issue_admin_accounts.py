@@ -70,10 +70,10 @@ class Command(BaseCommand):
 
         try:
             result = users.issue_region_admins(
-                acting,
                 root,
                 [level for level in levels.split(",") if level.strip()],
                 role,
+                actor=acting,
                 deliver=deliver,
                 audit_note={"via": "command", "os_user": getpass.getuser()},
             )

@@ -105,7 +105,7 @@ class Command(BaseCommand):
         job.refresh_from_db()
         if job.status != ImportJob.Status.VALIDATED or options["dry_run"]:
             if options["dry_run"] and job.status == ImportJob.Status.VALIDATED:
-                engine.discard(job, user)
+                engine.discard(job, actor=user)
                 job.refresh_from_db()
             self._report(job, options, started)
             if options["dry_run"]:
@@ -115,14 +115,14 @@ class Command(BaseCommand):
             return
         if not job.can_commit:
             self._report(job, options, started)
-            engine.discard(job, user)  # nothing will be written: the staged rows are dropped now
+            engine.discard(job, actor=user)  # nothing will be written: the staged rows are dropped now
             if job.count_rejected and mode == ImportJob.Mode.ALL_OR_NOTHING:
                 self.stderr.write(
                     "Nothing imported: rows are rejected (all or nothing). Use --valid-only to import the valid rows."
                 )
                 sys.exit(1)
             return
-        engine.confirm(job, user)
+        engine.confirm(job, actor=user)
         job.echo = self._echo
         engine.commit(job)
         job.refresh_from_db()
