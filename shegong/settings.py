@@ -2,7 +2,8 @@
 
 Every variable is documented in README.md. Secrets are never in the repository: when
 SHEGONG_SECRET_KEY or SHEGONG_FIELD_KEY is unset, a random key is generated once into
-``var/`` (the embedded run); production sets them from its secret store.
+``var/`` (the embedded run only). In production mode (SHEGONG_HTTPS=true) both must come from the
+secret store: a missing one stops the start with ImproperlyConfigured naming it (docs/keys.md).
 """
 
 import os
@@ -11,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -49,15 +51,40 @@ def generated_secret(name, length=50):
     return path.read_text().strip()
 
 
-SECRET_KEY = env("SECRET_KEY") or generated_secret("secret_key")
-# Key material for encrypting personal identifiers and deriving their blind index.
-FIELD_KEY = env("FIELD_KEY") or generated_secret("field_key", 32)
-
 DEBUG = env_bool("DEBUG", False)
-# Behind TLS (production): secure cookies, HSTS and the HTTPS redirect.
+# Behind TLS (production): secure cookies, HSTS and the HTTPS redirect; keys must be configured.
 HTTPS = env_bool("HTTPS", False)
-# Behind our own reverse proxy: client addresses come from X-Forwarded-For (audit log, lockout).
-BEHIND_PROXY = env_bool("BEHIND_PROXY", HTTPS)
+
+# Keys generated into var/ because their variable is unset (embedded run); `check --deploy` reports them.
+GENERATED_KEYS = []
+
+
+def configured_secret(name, length):
+    """SHEGONG_<name>, or (embedded run only) a key generated once into var/."""
+    value = (env(name) or "").strip()
+    if value:
+        return value
+    if HTTPS:
+        raise ImproperlyConfigured(
+            f"SHEGONG_{name} is not set. In production mode (SHEGONG_HTTPS=true) every app server and "
+            f"worker must get the same SHEGONG_{name} from the secret store; see docs/keys.md."
+        )
+    GENERATED_KEYS.append(f"SHEGONG_{name}")
+    return generated_secret(name.lower(), length)
+
+
+SECRET_KEY = configured_secret("SECRET_KEY", 50)
+# Earlier signing keys, still accepted for sessions and signed links during a rotation (docs/keys.md).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
+# Key material for encrypting personal identifiers and deriving their blind index.
+FIELD_KEY = configured_secret("FIELD_KEY", 32)
+# Earlier field keys: still decrypted and looked up until `manage.py rotate_field_key` has finished.
+# (SHEGONG_FIELD_KEY_OLD is the former name of the variable and is still read.)
+FIELD_KEY_FALLBACKS = env_list("FIELD_KEY_FALLBACKS") + env_list("FIELD_KEY_OLD")
+
+# How many of our own reverse proxies stand in front of the app. 0: the client address is the
+# socket's; N: the address the outermost of them added to X-Forwarded-For (core/addresses.py).
+PROXY_HOPS = env_int("PROXY_HOPS", 0)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -94,6 +121,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "shegong.core.middleware.RequestIdMiddleware",
+    # Cache-Control: no-store on every dynamic answer, and the Permissions-Policy.
+    "shegong.core.middleware.NoStoreMiddleware",
+    # 403s and the 404s of detail pages and downloads into the audit log (one per caller, route, minute).
+    "shegong.core.middleware.RefusalAuditMiddleware",
     "shegong.core.middleware.ScopeGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -306,6 +337,10 @@ if env("S3_BUCKET"):
 TASKS = {"default": {"BACKEND": env("TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
 # A worker that has not been seen for this long is reported as down by /healthz.
 WORKER_HEARTBEAT_SECONDS = 30
+# /healthz answers only ok/fail, except to monitoring: from these addresses or networks
+# (comma-separated, e.g. 10.0.0.0/8), or with this token in the X-Healthz-Token header.
+HEALTHZ_ALLOWED_IPS = env_list("HEALTHZ_ALLOWED_IPS")
+HEALTHZ_TOKEN = env("HEALTHZ_TOKEN", "")
 # Generated files (exports, reports) are deleted after this many hours.
 RESULT_FILE_HOURS = env_int("RESULT_FILE_HOURS", 72)
 # Bulk import (core/tabular): largest file accepted, rows per committed batch, how long an unconfirmed

@@ -12,6 +12,8 @@ or exported.
   path (filled with the ids of the rows it must not see) and for exports, whose background job runs
   and whose file is read. It fails if a marker of a hidden row appears in a page, an API answer, a
   PDF or an exported file, if an API answer lists a hidden row's id, or if a hidden row changed.
+* Every answer of the walk, signed in or not, is ``Cache-Control: no-store`` and carries the
+  ``Permissions-Policy`` (issue #20: nothing personal is left in a cache).
 """
 
 import io
@@ -216,6 +218,16 @@ class Walk:
         return paths
 
 
+def header_problems(response, where):
+    """What is wrong with an answer's caching and browser-feature headers (issue #20, item 4)."""
+    problems = []
+    if "no-store" not in response.get("Cache-Control", ""):
+        problems.append(f"{where}: Cache-Control is {response.get('Cache-Control')!r}, not no-store")
+    if "camera=()" not in response.get("Permissions-Policy", ""):
+        problems.append(f"{where}: no Permissions-Policy turning the camera off")
+    return problems
+
+
 def answers(callback, method):
     """Whether the view has a handler for ``method`` (a 405 answer shows nothing, so it is not asked)."""
     actions = getattr(callback, "actions", None)  # a DRF viewset route: {"get": "list", ...}
@@ -315,6 +327,7 @@ def test_nothing_outside_scope_is_listed_shown_changed_or_exported(
             seen.update(label for m, label in walk.visible_markers.items() if m in text)
             if found:
                 leaks.append(f"{key}: {method.upper()} {url} {data or ''} shows {found}")
+            leaks += header_problems(response, f"{key}: {method.upper()} {url} ({response.status_code})")
             if model is not None and "json" in response.get("Content-Type", "") and response.status_code < 300:
                 listed = set(ids_in(json.loads(text))) & walk.hidden_ids.get(model, set())
                 if listed:
@@ -333,3 +346,23 @@ def test_nothing_outside_scope_is_listed_shown_changed_or_exported(
         assert not unseen, f"markers of {sorted(unseen)} appear nowhere: put them in a field the pages show"
     print(f"{key}: {count} requests in {time.monotonic() - started:.1f} s")
     assert not leaks, "scope leaks:\n" + "\n".join(leaks)
+
+
+def test_every_answer_to_an_anonymous_caller_is_no_store_with_a_permissions_policy(client):
+    """The walk's routes, asked without signing in (sign-in pages, the public check and its API, the
+    redirects of everything else, and the 404s of paths with ids)."""
+    world = World()
+    walk = Walk(world, next(m for m in CAST if m.key == "expert"))
+    problems = []
+    count = 0
+    for route, callback in routes():
+        for method, url, _data in requests_for(route, callback, walk):
+            if method != "get":
+                continue
+            response = client.get(url)
+            count += 1
+            problems += header_problems(response, f"anonymous GET {url} ({response.status_code})")
+    for url in ("/healthz", "/accounts/login/", "/no-such-page/"):
+        problems += header_problems(client.get(url), f"anonymous GET {url}")
+    assert count > 50
+    assert not problems, "\n".join(problems)

@@ -15,7 +15,6 @@ call these; nothing else touches django-axes attempts or django-otp devices.
   Mandatory for administrators and for ministry and province officials.
 """
 
-import ipaddress
 from datetime import timedelta
 
 from django.conf import settings
@@ -26,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shegong.accounts import actions
 from shegong.core import capabilities
+from shegong.core.addresses import client_address
 from shegong.core.audit.actions import canonical_code, codes_matching
 from shegong.regions.models import Level
 
@@ -125,22 +125,9 @@ def accounts_in_scope(admin):
 
 
 def client_ip(request):
-    """The client address django-axes counts failures against (AXES_CLIENT_IP_CALLABLE).
-
-    The address RequestIdMiddleware resolved (and writes into the audit log): the one our reverse
-    proxy forwards when SHEGONG_BEHIND_PROXY is set, otherwise the socket's address, so that a
-    client cannot pick a new address for every attempt by sending X-Forwarded-For itself.
-    """
-    candidates = []
-    if settings.BEHIND_PROXY:
-        candidates.append(getattr(request, "client_address", ""))
-    candidates.append(request.META.get("REMOTE_ADDR", ""))
-    for candidate in candidates:
-        try:
-            return str(ipaddress.ip_address((candidate or "").strip()))
-        except ValueError:
-            continue
-    return None
+    """The client address django-axes counts failures against (AXES_CLIENT_IP_CALLABLE), the CAPTCHA
+    trigger and the rate limits: ``core.addresses.client_address`` (SHEGONG_PROXY_HOPS), or None."""
+    return client_address(request) or None
 
 
 # --- Lockouts ---------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ class CoreConfig(AppConfig):
         from shegong.core import pdf
 
         checks.register(pdf.check_fonts, "shegong")  # which font the PDFs use (CID fallback: a warning)
-        from shegong.core import maintenance  # noqa: F401  (registers periodic tasks)
+        from shegong.core import deploy_checks, maintenance  # noqa: F401  (deploy checks, periodic tasks)
 
         from . import capabilities, dashboard, navigation
         from .tabular import setup as tabular_setup

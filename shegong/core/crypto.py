@@ -2,8 +2,8 @@
 
 Keys: everything derives (HKDF-SHA256) from ``settings.FIELD_KEY`` (SHEGONG_FIELD_KEY): one
 AES-256-GCM key for encryption, a separate HMAC-SHA256 key for the blind index, and a short key id.
-Old keys listed in SHEGONG_FIELD_KEY_OLD (comma-separated; or ``settings.FIELD_KEY_OLD``) stay
-readable during a rotation (see the ``rotate_field_key`` command).
+Earlier keys listed in SHEGONG_FIELD_KEY_FALLBACKS (comma-separated; ``settings.FIELD_KEY_FALLBACKS``)
+stay readable during a rotation (see the ``rotate_field_key`` command and docs/keys.md).
 
 Token (what the database column holds): ``v1$<key id, 8 hex>$<base64url(nonce 12 bytes || ciphertext+tag)>``.
 A fresh random 96-bit nonce per value; one AES-GCM call per value (bulk import encrypts rows in a loop).
@@ -63,12 +63,18 @@ def _key(material):
 
 
 def _old_materials():
-    configured = getattr(settings, "FIELD_KEY_OLD", None)
-    if configured is None:
-        configured = os.environ.get("SHEGONG_FIELD_KEY_OLD", "")
-    if isinstance(configured, list | tuple):
-        return [m for m in configured if m]
-    return [m.strip() for m in str(configured).split(",") if m.strip()]
+    """Earlier keys: ``settings.FIELD_KEY_FALLBACKS`` (SHEGONG_FIELD_KEY_FALLBACKS, comma-separated),
+    and ``settings.FIELD_KEY_OLD`` where it is still set (the former name); the environment variable
+    where a setting is absent."""
+    materials = []
+    for name in ("FIELD_KEY_FALLBACKS", "FIELD_KEY_OLD"):
+        configured = getattr(settings, name, None)
+        if configured is None:
+            configured = os.environ.get(f"SHEGONG_{name}", "")
+        if isinstance(configured, str):
+            configured = configured.split(",")
+        materials += [str(m).strip() for m in configured if m and str(m).strip()]
+    return materials
 
 
 def current_key():
@@ -124,7 +130,7 @@ def decrypt(token, *, associated_data=None):
     _version, key_id, body = token.split(SEPARATOR)
     key = _keys_by_id().get(key_id)
     if key is None:
-        raise DecryptionError(f"Unknown field key {key_id}: set SHEGONG_FIELD_KEY_OLD during a rotation.")
+        raise DecryptionError(f"Unknown field key {key_id}: set SHEGONG_FIELD_KEY_FALLBACKS during a rotation.")
     try:
         blob = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
     except ValueError as exc:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .audit.context import current_request_context, restored
 from .scoping import scope_guard
 
 logger = logging.getLogger(__name__)
@@ -57,8 +58,9 @@ def job_task(func):
         )
         job = JobContext(run)
         try:
-            # The job runs for its user: scoped querysets must pass the access rule, as in a request.
-            with scope_guard():
+            # The job runs for its user: scoped querysets must pass the access rule, as in a request;
+            # its audit events carry the request id and address of the request that started it.
+            with scope_guard(), restored(request_id=run.request_id, address=run.address):
                 func(job, **kwargs)
         except Exception as exc:
             logger.exception("job %s failed", run_id)
@@ -82,8 +84,14 @@ def start_job(user, task, *, kind, title, **kwargs):
     """Create the user's TaskRun and enqueue ``task`` for it once the transaction commits."""
     from .models import TaskRun
 
+    context = current_request_context()
     run = TaskRun.objects.unscoped("job bookkeeping: the run's own record").create(
-        user=user, kind=kind, title=str(title), message=_("Waiting for a worker")
+        user=user,
+        kind=kind,
+        title=str(title),
+        message=_("Waiting for a worker"),
+        request_id=context["request_id"],
+        address=context["address"],
     )
     transaction.on_commit(lambda: task.enqueue(run_id=str(run.pk), **kwargs))
     return run

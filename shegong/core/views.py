@@ -1,3 +1,7 @@
+import hmac
+import ipaddress
+
+from django.conf import settings
 from django.contrib import messages
 from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
@@ -8,6 +12,7 @@ from django.views.generic import DetailView, TemplateView
 from shegong.core.audit import actions
 
 from . import capabilities
+from .addresses import client_address
 from .api import api_error_response, is_api_request
 from .capabilities import requires
 from .dashboard import panels_for
@@ -17,10 +22,30 @@ from .scoping import PUBLIC, OwnViewMixin, PublicViewMixin, ScopedViewMixin, sco
 from .tasks import worker_state
 
 
+def monitoring_may_see_details(request):
+    """Monitoring sees the health details: from SHEGONG_HEALTHZ_ALLOWED_IPS, or with SHEGONG_HEALTHZ_TOKEN."""
+    token = getattr(settings, "HEALTHZ_TOKEN", "") or ""
+    offered = request.headers.get("X-Healthz-Token", "")
+    if token and offered and hmac.compare_digest(offered.encode(), token.encode()):
+        return True
+    try:
+        address = ipaddress.ip_address(client_address(request))
+    except ValueError:
+        return False
+    for allowed in getattr(settings, "HEALTHZ_ALLOWED_IPS", []):
+        try:
+            if address in ipaddress.ip_network(allowed, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
 @scope_policy(PUBLIC)
 @requires(capabilities.public)
 def healthz(request):
-    """Liveness and readiness for load balancers and monitoring: database and worker state."""
+    """Liveness and readiness: ``ok`` or ``fail`` for anyone (load balancers); the database vendor and
+    the workers' state only for monitoring (``monitoring_may_see_details``)."""
     body = {"status": "ok"}
     try:
         with connection.cursor() as cursor:
@@ -29,14 +54,20 @@ def healthz(request):
     except Exception as exc:  # the point of a health check is to report, not to raise
         body["status"] = "error"
         body["database"] = {"status": "error", "error": type(exc).__name__}
-        return JsonResponse(body, status=503)
-    try:
-        body["worker"] = worker_state()
-    except Exception as exc:
-        body["worker"] = {"status": "unknown", "error": type(exc).__name__}
-    if body["worker"].get("status") != "ok":
-        body["status"] = "degraded"
-    return JsonResponse(body)
+    if body["status"] == "ok":
+        try:
+            body["worker"] = worker_state()
+        except Exception as exc:
+            body["worker"] = {"status": "unknown", "error": type(exc).__name__}
+        if body["worker"].get("status") != "ok":
+            body["status"] = "degraded"
+        from . import pdf
+
+        body["pdf_fonts"] = pdf.font_in_use()  # TrueType, or the GBK-only CID fallback
+    status = 503 if body["status"] == "error" else 200
+    if not monitoring_may_see_details(request):
+        body = {"status": "ok" if status == 200 else "fail"}
+    return JsonResponse(body, status=status)
 
 
 class TaskRunListView(KeysetListView):

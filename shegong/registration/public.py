@@ -129,6 +129,8 @@ def successor(registration):
     )
     latest.introduced_by_renewal = introduced is not None and introduced.kind == RegistrationKind.RENEWAL
     return latest
+
+
 _NOBODY = "\u3007" * 3  # a name no one is registered under: the comparison runs for unknown numbers too
 
 

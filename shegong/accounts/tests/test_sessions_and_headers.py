@@ -95,7 +95,8 @@ def test_shegong_https_turns_on_hsts_and_secure_cookies():
         "import json; from shegong import settings as s; "
         "print(json.dumps([s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT]))"
     )
-    env = {**os.environ, "SHEGONG_HTTPS": "1"}
+    # Production mode needs both keys (without them it refuses to start: core/tests/test_keys.py).
+    env = {**os.environ, "SHEGONG_HTTPS": "1", "SHEGONG_SECRET_KEY": "s" * 50, "SHEGONG_FIELD_KEY": "f" * 32}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     hsts, session_secure, csrf_secure, redirect = __import__("json").loads(out)
     assert hsts >= 31536000 and session_secure and csrf_secure and redirect

@@ -96,3 +96,7 @@ WORKFLOW_ACTIONS = {
 # A code written before this scheme that no longer maps to one action ("create" was written for persons
 # and certificates alike) keeps a label of its own.
 _LEGACY_LABELS = {"create": _("Added to the registry")}
+
+# A signed-in or anonymous caller was refused a page, an object or a file (403, or the one 404 of an
+# object outside its scope); one event per caller, route and minute (core/audit/refusals.py).
+ACCESS_REFUSED = declare("core.access_refused", _("Refused access to a page or file"))

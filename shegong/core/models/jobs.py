@@ -36,6 +36,9 @@ class TaskRun(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    # The request that started the job: the audit events the job writes carry them.
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    address = models.CharField(_("address"), max_length=64, blank=True)
 
     objects = TaskRunQuerySet.as_manager()
 

@@ -7,11 +7,15 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from shegong.core.audit.context import current_request_context, restored
 from shegong.core.schedule import register_periodic
+
+# Each task gets the request id and address of the request that queued it (the upload for the
+# validation, the confirmation for the commit): the audit events it writes carry them.
 
 
 @task()
-def validate_import(job_id):
+def validate_import(job_id, request_id="", address=""):
     from shegong.core.models import ImportJob
 
     from . import engine
@@ -19,12 +23,13 @@ def validate_import(job_id):
     job = ImportJob.objects.unscoped("import task: the job it was enqueued for").filter(pk=job_id).first()
     if job is None or job.status not in (ImportJob.Status.STAGED, ImportJob.Status.VALIDATING):
         return None
-    engine.validate(job)
+    with restored(request_id=request_id, address=address):
+        engine.validate(job)
     return str(job.pk)
 
 
 @task()
-def commit_import(job_id):
+def commit_import(job_id, request_id="", address=""):
     from shegong.core.models import ImportJob
 
     from . import engine
@@ -32,16 +37,19 @@ def commit_import(job_id):
     job = ImportJob.objects.unscoped("import task: the job it was enqueued for").filter(pk=job_id).first()
     if job is None or job.status != ImportJob.Status.COMMITTING:
         return None
-    engine.commit(job)
+    with restored(request_id=request_id, address=address):
+        engine.commit(job)
     return str(job.pk)
 
 
 def enqueue_validation(job):
-    transaction.on_commit(lambda: validate_import.enqueue(job_id=str(job.pk)))
+    context = current_request_context()
+    transaction.on_commit(lambda: validate_import.enqueue(job_id=str(job.pk), **context))
 
 
 def enqueue_commit(job):
-    transaction.on_commit(lambda: commit_import.enqueue(job_id=str(job.pk)))
+    context = current_request_context()
+    transaction.on_commit(lambda: commit_import.enqueue(job_id=str(job.pk), **context))
 
 
 @task()

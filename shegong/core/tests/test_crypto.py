@@ -23,6 +23,7 @@ def keys(settings, monkeypatch):
     monkeypatch.delenv("SHEGONG_FIELD_KEY_OLD", raising=False)
     settings.FIELD_KEY = "test-key-one"
     settings.FIELD_KEY_OLD = ""
+    settings.FIELD_KEY_FALLBACKS = []
     return settings
 
 

@@ -9,6 +9,7 @@ from django.utils import translation
 def _setup(settings, client):
     settings.FIELD_KEY = "registration-test-key"
     settings.FIELD_KEY_OLD = ""
+    settings.FIELD_KEY_FALLBACKS = []
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = settings.VAR_DIR / "test-media"
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

@@ -222,6 +222,8 @@ def test_qr_link_is_not_throttled_like_number_guessing(client, settings, record)
         assert response.status_code == 200 and 'data-testid="check-answer"' in response.content.decode()
     limited = client.get(link)  # its own, higher limit stops a flood
     assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
+
+
 def test_wrong_name_and_unknown_number_take_the_same_path(client, record):
     """Same queries, same answer: the check cannot tell a known number with a wrong name from an unknown one."""
     from django.db import connection

@@ -7,6 +7,7 @@ def field_key(settings, monkeypatch):
     monkeypatch.delenv("SHEGONG_FIELD_KEY_OLD", raising=False)
     settings.FIELD_KEY = "workers-test-key"
     settings.FIELD_KEY_OLD = ""
+    settings.FIELD_KEY_FALLBACKS = []
     return settings
 
 

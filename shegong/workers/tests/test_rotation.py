@@ -65,3 +65,46 @@ def test_encrypted_field_refuses_plaintext():
     person.id_encrypted = id_number_for(3)
     with pytest.raises(ValueError, match="crypto.encrypt"):
         person.save()
+
+
+def test_rotation_killed_midway_leaves_every_id_readable_and_resumes(field_key, capsys, monkeypatch):
+    from django.db.models.query import QuerySet
+
+    numbers = [id_number_for(n) for n in range(1, 10)]
+    for number in numbers:
+        PersonFactory(id_number=number)
+    old_id = crypto.current_key_id()
+    # The new key is configured the documented way: the old one as a fallback.
+    field_key.FIELD_KEY_FALLBACKS = ["workers-test-key"]
+    field_key.FIELD_KEY = "workers-new-key"
+    new_id = crypto.current_key_id()
+
+    original = QuerySet.bulk_update
+    calls = []
+
+    def killed_on_the_second_batch(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the operator's Ctrl-C, or the process killed between batches
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "bulk_update", killed_on_the_second_batch)
+    with pytest.raises(KeyboardInterrupt):
+        call_command("rotate_field_key", "--batch-size", "4")
+    monkeypatch.setattr(QuerySet, "bulk_update", original)
+
+    key_ids = [crypto.key_id_of(t) for t in Person.objects.order_by("pk").values_list("id_encrypted", flat=True)]
+    assert key_ids.count(new_id) == 4 and key_ids.count(old_id) == 5  # the first batch only: half done
+    # Half-way, every ID number still decrypts and is found by its number.
+    for number in numbers:
+        person = queries.find_person_by_id_number(number)
+        assert person is not None and crypto.decrypt(person.id_encrypted) == number
+
+    call_command("rotate_field_key", "--batch-size", "4")
+    out = capsys.readouterr().out
+    assert "workers.Person.id_encrypted: 5 rotated" in out  # rows already under the new key are skipped
+    assert "0 rows remain under old keys." in out
+    field_key.FIELD_KEY_FALLBACKS = []
+    for number in numbers:
+        person = queries.find_person_by_id_number(number)
+        assert crypto.key_id_of(person.id_encrypted) == new_id and person.id_blind_index == crypto.blind_index(number)

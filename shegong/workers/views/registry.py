@@ -174,7 +174,7 @@ class PersonPhotoView(ScopedViewMixin, View):
             raise Http404
         content_type = mimetypes.guess_type(person.photo.name)[0] or "application/octet-stream"
         response = FileResponse(person.photo.open("rb"), content_type=content_type)
-        response["Cache-Control"] = "private, max-age=300"
+        response["Cache-Control"] = "no-store"  # a personal photo: never kept in a cache
         return response
 
 

@@ -10,14 +10,14 @@ HELP = """Re-encrypt personal identifiers from an old field key to the current o
 
 Procedure:
   1. Generate a new key (e.g. `python -c "import secrets; print(secrets.token_urlsafe(32))"`).
-  2. On every app server and background worker set SHEGONG_FIELD_KEY_OLD to the key in use now
+  2. On every app server and background worker set SHEGONG_FIELD_KEY_FALLBACKS to the key in use now
      (several old keys may be listed, comma-separated) and SHEGONG_FIELD_KEY to the new key; restart
      them. From then on values are written under the new key, old values stay readable, and
      lookups by ID number try the blind index under every key.
   3. Run `manage.py rotate_field_key` (safe to interrupt and run again; it only touches rows still
      under an old key, one batch per transaction, rows locked while their batch is rewritten).
      `--dry-run` only counts.
-  4. When it reports "0 rows remain under old keys", remove SHEGONG_FIELD_KEY_OLD and restart.
+  4. When it reports "0 rows remain under old keys", remove SHEGONG_FIELD_KEY_FALLBACKS and restart.
      Keep the old key in the secret store until the backups made before the rotation expire.
 """
 
@@ -96,7 +96,7 @@ class Command(BaseCommand):
                     if crypto.key_id_of(token) not in known:
                         raise CommandError(
                             f"{model._meta.label} pk={pk} is encrypted under an unknown key "
-                            f"{crypto.key_id_of(token)}: add it to SHEGONG_FIELD_KEY_OLD."
+                            f"{crypto.key_id_of(token)}: add it to SHEGONG_FIELD_KEY_FALLBACKS."
                         )
                     plain = crypto.decrypt(token)
                     obj = model(pk=pk)
