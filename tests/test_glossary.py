@@ -8,7 +8,7 @@ import re
 
 from tests.test_translations import ROOT, ZH, checker
 
-GLOSSARY = ROOT / "docs" / "glossary.md"
+GLOSSARY = ROOT / "docs/glossary.md"
 CJK = "[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]"
 HAN = "[\u3400-\u9fff\uf900-\ufaff]"
 # An ASCII , ; : ? ! with a Chinese character on at least one side (spaces allowed in between).

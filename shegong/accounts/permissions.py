@@ -246,20 +246,23 @@ def _guardian_refusal(actor, region):
     return None
 
 
-def _security_refusal(actor, target):
-    """Unlocks and second-factor resets of the other accounts: a security administrator of the account's subtree."""
+def _security_refusal(actor, target, in_scope=False):
+    """Unlocks and second-factor resets of the other accounts: a security administrator of the account's subtree.
+
+    ``in_scope``: the caller took ``target`` from ``accounts_in_scope(actor)`` (a list page), so it is not asked
+    again per row."""
     if actor is None:
         return None
     from .security import accounts_in_scope
 
     if not capabilities.administers_security(actor) or not actor.is_active:
         return _("This page is for security administrators.")
-    if not accounts_in_scope(actor).filter(pk=target.pk).exists():
+    if not in_scope and not accounts_in_scope(actor).filter(pk=target.pk).exists():
         return _("%(user)s is outside your region.") % {"user": target.username}
     return None
 
 
-def refusal_to(actor, operation, target=None, *, role=None, region=None):
+def refusal_to(actor, operation, target=None, *, role=None, region=None, in_scope=False):
     """Why ``actor`` may not do ``operation`` (one of ``OPERATIONS``) to ``target``, or None when they may.
 
     ``CREATE`` takes no target but the ``role`` and ``region`` of the new account; ``CHANGE_ROLE`` the new
@@ -296,7 +299,7 @@ def refusal_to(actor, operation, target=None, *, role=None, region=None):
             refusal = _guardian_refusal(actor, region) or _region_refusal(region)
         return refusal
     if operation in SECURITY_OPERATIONS:
-        return _security_refusal(actor, target)
+        return _security_refusal(actor, target, in_scope)
     if operation == CHANGE_ROLE:
         return _system_refusal_to_change_role(actor, target, role)
     refusal = refusal_to_manage(actor, target)
@@ -316,12 +319,12 @@ def _region_refusal(region):
     return None
 
 
-def may_manage(actor, target_or_role, operation, *, role=None, region=None):
+def may_manage(actor, target_or_role, operation, *, role=None, region=None, in_scope=False):
     """Whether ``actor`` may do ``operation`` to an account: ``target_or_role`` is the account, or for
     ``CREATE`` the role of the new account (with its ``region``). See ``refusal_to``."""
     if operation == CREATE:
         return refusal_to(actor, CREATE, role=target_or_role, region=region) is None
-    return refusal_to(actor, operation, target_or_role, role=role, region=region) is None
+    return refusal_to(actor, operation, target_or_role, role=role, region=region, in_scope=in_scope) is None
 
 
 def allowed_operations(actor, target):

@@ -63,7 +63,7 @@ class KeysetPagination(BasePagination):
     def get_page_size(self, request):
         """``?page_size=`` between 1 and ``max_page_size``; anything else is refused (400), as the schema says."""
         value = request.query_params.get(self.page_size_query_param) if self.page_size_query_param else None
-        if value is None or value == "":
+        if value is None:  # an empty value is not a whole number: refused like any other
             return self.page_size
         if not PAGE_SIZE_RE.fullmatch(value) or not 1 <= int(value) <= self.max_page_size:
             raise APIValidationError(
