@@ -115,6 +115,9 @@ class _SettingsRate:
         return getattr(settings, self.rate_setting, None)
 
     def allow_request(self, request, view):
+        from .limits import shared_cache
+
+        self.cache = shared_cache()  # one count for all processes (Redis, or the database without it)
         self.rate = self.get_rate()
         if not self.rate:
             return True
