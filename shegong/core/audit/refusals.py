@@ -8,8 +8,6 @@ other (``core.audit.context``), the route, the path and the status.
 
 import time
 
-from django.core.cache import cache
-
 from . import actions, record
 
 REFUSED = {403, 404}
@@ -37,7 +35,10 @@ def record_refusal(request, response):
     caller = f"user:{user.pk}" if signed_in else f"address:{getattr(request, 'client_address', '')}"
     route = match.route or match.view_name or request.path
     key = f"audit:refused:{caller}:{route}:{int(time.time() // PER_SECONDS)}"
-    if not cache.add(key, 1, PER_SECONDS + 5):
+    from shegong.core.limits import shared_cache
+
+    # one count for all processes (Redis, or the database cache without it)
+    if not shared_cache().add(key, 1, PER_SECONDS + 5):
         return None
     return record(
         user if signed_in else None,
