@@ -15,6 +15,7 @@ from shegong.core import workflow as wf
 from shegong.core.scoping import OwnViewMixin, PublicViewMixin, ScopedViewMixin, get_visible_or_404
 from shegong.registration import queries
 from shegong.workers.models import Person
+from shegong.workers.queries import own_person_or_404
 from shegong.workers.status import STATUS_BADGES, RegistrationStatus, in_window, status_of, window_opens_on
 from shegong.workers.views.signup import add_service_errors
 
@@ -37,18 +38,6 @@ OFFERED = {
 
 def check_url(request, registration):
     return request.build_absolute_uri(reverse("registration:verify", args=[public.token_for(registration)]))
-
-
-def own_person(user):
-    person = (
-        Person.objects.visible_to(user)
-        .filter(pk=getattr(user, "person_id", None))
-        .select_related("region", "household_region", "employer_organization")
-        .first()
-    )
-    if person is None or not capabilities.is_social_worker(user):
-        raise Http404
-    return person
 
 
 # --- the social worker's portal ---------------------------------------------------------------------------
@@ -117,7 +106,7 @@ class ApplyView(OwnViewMixin, View):
     def setup_view(self, request, kind):
         if kind not in services.FLOW_KEYS:
             raise Http404
-        person = own_person(request.user)
+        person = own_person_or_404(request.user)
         certificates = person.certificates.visible_to(request.user).order_by("-exam_year", "pk")
         return person, certificates
 

@@ -167,3 +167,27 @@ def person_changes(person, limit=100):
         .exclude(action__in=["reveal", "view"])
         .order_by("-at", "-id")[:limit]
     )
+
+
+def own_person(user):
+    """The signed-in social worker's own registry record, or None (anyone else, or no record yet)."""
+    from shegong.core import capabilities
+
+    if not capabilities.is_social_worker(user) or getattr(user, "person_id", None) is None:
+        return None
+    return (
+        Person.objects.visible_to(user)
+        .filter(pk=user.person_id)
+        .select_related("region", "household_region", "employer_organization")
+        .first()
+    )
+
+
+def own_person_or_404(user):
+    """``own_person`` for the worker's own pages: a 404 when there is none."""
+    from django.http import Http404
+
+    person = own_person(user)
+    if person is None:
+        raise Http404
+    return person

@@ -27,7 +27,8 @@ from shegong.education.forms import ActivityForm, ImportForm, SignInForm
 from shegong.education.models import Activity, ActivityKind, ActivityStatus, Enrolment, EnrolmentStatus
 from shegong.education.services import activities
 from shegong.education.services.providers import provider_of
-from shegong.education.views.ledger import add_errors, own_person
+from shegong.education.views.ledger import add_errors
+from shegong.workers.queries import own_person
 
 is_provider = capabilities.acts_for_provider  # the rule is a capability; the old name stays for the pages below
 

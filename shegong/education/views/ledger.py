@@ -19,6 +19,7 @@ from shegong.education.forms import DeclarationForm
 from shegong.education.models import Declaration, Enrolment, Evidence, StudyRecord
 from shegong.education.services import declarations
 from shegong.workers.models import Person
+from shegong.workers.queries import own_person
 
 
 def add_errors(form, exc):
@@ -28,12 +29,6 @@ def add_errors(form, exc):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
-
-
-def own_person(user):
-    if not capabilities.is_social_worker(user) or getattr(user, "person_id", None) is None:
-        return None
-    return Person.objects.visible_to(user).filter(pk=user.person_id).select_related("region").first()
 
 
 def ledger_context(person, user):

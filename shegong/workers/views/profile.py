@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -12,20 +11,8 @@ from shegong.core.keyset import Key, KeysetListView
 from shegong.core.scoping import OwnViewMixin, ScopedViewMixin, get_visible_or_404
 from shegong.workers import panels, queries, services
 from shegong.workers.forms import FeedbackDecisionForm, FeedbackForm, ProfileForm
-from shegong.workers.models import FeedbackStatus, Person, RegistryFeedback
+from shegong.workers.models import FeedbackStatus, RegistryFeedback
 from shegong.workers.views.signup import add_service_errors
-
-
-def own_person(user):
-    person = (
-        Person.objects.visible_to(user)
-        .filter(pk=getattr(user, "person_id", None))
-        .select_related("region", "household_region", "employer_organization")
-        .first()
-    )
-    if person is None or not capabilities.is_social_worker(user):
-        raise Http404
-    return person
 
 
 class ProfileEditView(OwnViewMixin, View):
@@ -58,11 +45,11 @@ class ProfileEditView(OwnViewMixin, View):
         return render(request, self.template_name, context, status=status)
 
     def get(self, request):
-        person = own_person(request.user)
+        person = queries.own_person_or_404(request.user)
         return self.render_form(request, person, ProfileForm(initial=self.initial(person), person=person))
 
     def post(self, request):
-        person = own_person(request.user)
+        person = queries.own_person_or_404(request.user)
         form = ProfileForm(request.POST, request.FILES, initial=self.initial(person), person=person)
         if form.is_valid():
             data = dict(form.cleaned_data)
@@ -87,12 +74,12 @@ class FeedbackCreateView(OwnViewMixin, View):
     template_name = "workers/feedback_form.html"
 
     def get(self, request):
-        person = own_person(request.user)
+        person = queries.own_person_or_404(request.user)
         feedback = RegistryFeedback.objects.visible_to(request.user).order_by("-created_at")
         return render(request, self.template_name, {"person": person, "form": FeedbackForm(), "feedback": feedback})
 
     def post(self, request):
-        person = own_person(request.user)
+        person = queries.own_person_or_404(request.user)
         form = FeedbackForm(request.POST)
         if form.is_valid():
             try:
