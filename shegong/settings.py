@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "shegong.organizations",
     "shegong.registration",
     "shegong.education",
+    "shegong.services",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ from shegong.education.api import urls as education_api
 from shegong.regions.api import urls as regions_api
 from shegong.registration.api import urls as registration_api
 from shegong.registration.api.views import PublicCertificateCheckView
+from shegong.services.api import urls as services_api
 from shegong.workers.api import urls as workers_api
 
 
@@ -40,6 +41,7 @@ API_ROUTES = [
     *workers_api.routes,
     *registration_api.routes,
     *education_api.routes,
+    *services_api.routes,
 ]
 for prefix, viewset, basename in API_ROUTES:
     router.register(prefix, viewset, basename=basename)
@@ -73,6 +75,7 @@ urlpatterns = [
     path("organizations/", include("shegong.organizations.urls")),
     path("registration/", include("shegong.registration.urls")),
     path("education/", include("shegong.education.urls")),
+    path("services/", include("shegong.services.urls")),
     path("i18n/setlang/", declare(set_language, PUBLIC, capabilities.public), name="set_language"),
     path("api/v1/public/certificate-check/", PublicCertificateCheckView.as_view(), name="api-public-certificate-check"),
     path("api/v1/", include(router.urls)),

@@ -172,9 +172,9 @@ def _membership(place):
     return same_id(Membership.objects.get(user=place.org_user), place), None
 
 
-@builds("workers.Employment")
+@builds("organizations.Employment")
 def _employment(place):
-    from shegong.workers.models import Employment
+    from shegong.organizations.models import Employment
 
     employment = Employment.objects.create(
         id=place.pk,

@@ -33,7 +33,7 @@ class PersonQuerySet(ScopedQuerySet):
     #     PersonQuerySet.organization_scope = staticmethod(lambda user, purpose: Q(pk__in=...))
     # Until it is set, organization users see no persons (deny by default).
     # Set in WorkersConfig.ready() to ``employees_scope_q`` below: an organization user sees the
-    # persons currently employed by their organization (Employment rows without an end date).
+    # persons currently employed by their organization (confirmed Employment rows without an end date).
     organization_scope = None
 
     def scope_q(self, user, purpose):
@@ -70,9 +70,9 @@ def employees_scope_q(user, purpose):
     organization_id = getattr(user, "organization_id", None)
     if organization_id is None:
         return None
-    return models.Q(
-        pk__in=Employment.objects.filter(organization_id=organization_id, ended_on__isnull=True).values("person_id")
-    )
+    from shegong.organizations.models import Employment  # beside workers; loaded after it
+
+    return models.Q(pk__in=Employment.objects.current().filter(organization_id=organization_id).values("person_id"))
 
 
 class EmployerType(models.TextChoices):
@@ -321,50 +321,6 @@ class Certificate(models.Model):
     def region_id(self):
         # For the audit log, which files events under the object's region.
         return self.person.region_id
-
-
-class EmploymentQuerySet(ScopedQuerySet):
-    def scope_q(self, user, purpose):
-        return standard_scope_q(
-            user,
-            purpose,
-            region_field="person__region__code",
-            organization_field="organization_id",
-            person_field="person",
-        )
-
-    def current(self):
-        return self.filter(ended_on__isnull=True)
-
-
-class Employment(models.Model):
-    """A person works for an organization in the system (from the person's employer); kept as history."""
-
-    person = models.ForeignKey(
-        Person, verbose_name=_("social worker"), on_delete=models.CASCADE, related_name="employments"
-    )
-    organization = models.ForeignKey(
-        "organizations.Organization", verbose_name=_("organization"), on_delete=models.PROTECT, related_name="+"
-    )
-    started_on = models.DateField(_("started on"))
-    ended_on = models.DateField(_("ended on"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    objects = EmploymentQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("employment")
-        verbose_name_plural = _("employments")
-        ordering = ["-started_on", "-pk"]
-        indexes = [models.Index(fields=["organization", "ended_on"], name="employment_organization")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["person"], condition=models.Q(ended_on__isnull=True), name="employment_one_current_per_person"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.person} · {self.organization}"
 
 
 class FeedbackStatus(models.TextChoices):

@@ -690,14 +690,24 @@ def clean_employer(values, person):
 
 
 def _update_employment(person, old_organization_id, today=None):
-    from .models import Employment
+    """The person named a new employer themselves: end the current employment, start a confirmed one."""
+    from shegong.organizations.models import Employment
 
     today = today or timezone.localdate()
     if old_organization_id == person.employer_organization_id:
         return
-    Employment.objects.filter(person=person, ended_on__isnull=True).update(ended_on=today)
+    Employment.objects.current().filter(person=person, full_time=True).update(
+        ended_on=today, status=Employment.Status.ENDED
+    )
     if person.employer_organization_id is not None:
-        Employment.objects.create(person=person, organization_id=person.employer_organization_id, started_on=today)
+        Employment.objects.create(
+            person=person,
+            organization_id=person.employer_organization_id,
+            staff_name=person.name,
+            started_on=today,
+            status=Employment.Status.ACTIVE,
+            confirmed_at=timezone.now(),
+        )
 
 
 def _check_may_update(actor, person, fields, own):

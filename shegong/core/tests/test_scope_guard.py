@@ -177,8 +177,9 @@ def test_the_guarded_layers_are_the_presentation_layers():
 def test_scoped_models_are_those_with_a_scoped_queryset():
     from shegong.accounts.models import User
     from shegong.core.models import TaskRun
+    from shegong.organizations.models import Employment
     from shegong.registration.models import Registration
-    from shegong.workers.models import Employment, Person
+    from shegong.workers.models import Person
 
     models = scoped_models()
     assert {User, Person, Employment, Registration, TaskRun} <= set(models)
@@ -248,7 +249,8 @@ class TestRuntimeGuard:
                 list(Person.objects.all())
 
     def test_related_sets_and_prefetches_need_the_rule(self, official, settings):
-        from shegong.workers.models import Employment, Person
+        from shegong.organizations.models import Employment
+        from shegong.workers.models import Person
         from tests.factories import OrganizationFactory, PersonFactory
 
         settings.FIELD_KEY = "guard-test-key"
@@ -257,10 +259,10 @@ class TestRuntimeGuard:
             person=person, organization=OrganizationFactory(region_id="440106"), started_on=date(2024, 1, 1)
         )
         with scope_guard():
-            with pytest.raises(ScopeError, match="workers.Employment"):
+            with pytest.raises(ScopeError, match="organizations.Employment"):
                 list(person.employments.all())
             assert len(person.employments.visible_to(official)) == 1
-            with pytest.raises(ScopeError, match="workers.Employment"):
+            with pytest.raises(ScopeError, match="organizations.Employment"):
                 list(Person.objects.visible_to(official).prefetch_related("employments"))
             prefetch = Prefetch("employments", queryset=Employment.objects.visible_to(official))
             (shown,) = Person.objects.visible_to(official).prefetch_related(prefetch)

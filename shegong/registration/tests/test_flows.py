@@ -11,11 +11,11 @@ from shegong.accounts.roles import Role
 from shegong.core import workflow as wf
 from shegong.core.models import AuditEvent, Notification
 from shegong.core.workdays import add_working_days
+from shegong.organizations.models import Employment
 from shegong.registration import services
 from shegong.registration.models import Registration, RegistrationKind, RegistrationRequest, RowStatus
 from shegong.registration.progress import Progress, progress_of
 from shegong.workers import services as worker_services
-from shegong.workers.models import Employment
 from shegong.workers.status import RegistrationState, RegistrationStatus, add_years
 from tests.factories import OrganizationFactory, holder, official
 

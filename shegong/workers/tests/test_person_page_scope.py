@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from shegong.workers.models import Employment
+from shegong.organizations.models import Employment
 from tests.factories import OrganizationFactory, PersonFactory, id_number_for, official, organization_user
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,9 @@ from django.utils import timezone
 from shegong.accounts.roles import Role
 from shegong.core import crypto
 from shegong.core.models import AuditEvent, TaskRun
+from shegong.organizations.models import Employment
 from shegong.workers import panels, queries, services
-from shegong.workers.models import Employment, FeedbackStatus, Person, RegistryFeedback
+from shegong.workers.models import FeedbackStatus, Person, RegistryFeedback
 from shegong.workers.status import RegistrationState
 from tests.factories import (
     CertificateFactory,

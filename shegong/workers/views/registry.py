@@ -14,11 +14,12 @@ from django.views.generic import TemplateView
 from shegong.core import capabilities
 from shegong.core.keyset import Key, KeysetListView
 from shegong.core.scoping import ScopedViewMixin, get_visible_or_404
+from shegong.organizations.models import Employment
 from shegong.regions.forms import RegionPickerWidget
 from shegong.workers import panels, queries, services
 from shegong.workers.filters import CertificateFilter, PersonFilter
 from shegong.workers.forms import CertificateCorrectionForm, CheckForm, TransferRequestForm
-from shegong.workers.models import Certificate, CertificateLevel, EmployerType, Employment, Person
+from shegong.workers.models import Certificate, CertificateLevel, EmployerType, Person
 from shegong.workers.status import STATUS_BADGES, RegistrationStatus
 
 

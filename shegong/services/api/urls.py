@@ -1,0 +1,3 @@
+"""The services app's API routes: (prefix, viewset, basename), registered in the one router."""
+
+routes = []
