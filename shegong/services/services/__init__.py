@@ -1,0 +1,1 @@
+"""The services app's verbs, one module per subdomain (case work, supervision, ...)."""

@@ -1,0 +1,1 @@
+"""The services app's pages, one module per subdomain."""
